@@ -1,0 +1,222 @@
+"""ANC values with units, populations and ANC categories (rules.md §2)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import StrEnum
+
+from app import thresholds as t
+from app.errors import ErrorCode, InvalidEntry
+
+
+class AncUnit(StrEnum):
+    """The units a lab reports an ANC in."""
+
+    PER_UL = "/uL"  # cells per microliter (= /mm³)
+    K_PER_UL = "K/uL"  # thousands per microliter (= ×10⁹/L)
+
+    @property
+    def label(self) -> str:
+        return "/µL" if self is AncUnit.PER_UL else "×10³/µL (K/µL)"
+
+    @classmethod
+    def parse(cls, text: str | AncUnit) -> AncUnit:
+        """Read a unit as labs and people write it; raises INVALID_ANC for anything else."""
+        if isinstance(text, AncUnit):
+            return text
+        key = str(text).strip().lower().replace("µ", "u").replace("μ", "u").replace(" ", "")
+        key = key.replace("³", "3").replace("×", "x").replace("*", "^")
+        if key in _PER_UL_SPELLINGS:
+            return cls.PER_UL
+        if key in _K_PER_UL_SPELLINGS:
+            return cls.K_PER_UL
+        raise InvalidEntry(
+            ErrorCode.INVALID_ANC,
+            f"The unit {text!r} is not one we know. Use /µL (cells per microliter) "
+            "or K/µL (thousands per microliter, the same as ×10⁹/L).",
+        )
+
+
+_PER_UL_SPELLINGS = {"/ul", "/mm3", "cells/ul", "cells/mm3", "ul", "per_ul", "/cumm"}
+_K_PER_UL_SPELLINGS = {
+    "k/ul", "x10^3/ul", "10^3/ul", "x10e3/ul", "10e3/ul", "thou/ul", "k/mm3",
+    "x10^9/l", "10^9/l", "x10e9/l", "10e9/l", "g/l",
+}  # fmt: skip
+
+
+class Population(StrEnum):
+    """Which ANC ranges apply: the general population or benign ethnic neutropenia (BEN)."""
+
+    GENERAL = "general"
+    BEN = "ben"
+
+
+class AncCategory(StrEnum):
+    """Where an ANC falls for the patient's population (rules.md §2 table)."""
+
+    NORMAL = "normal"
+    MILD = "mild"
+    MODERATE = "moderate"
+    BEN_NEUTROPENIA = "ben_neutropenia"
+    SEVERE = "severe"
+
+    @property
+    def label(self) -> str:
+        return _CATEGORY_LABELS[self]
+
+
+_CATEGORY_LABELS = {
+    AncCategory.NORMAL: "Normal range",
+    AncCategory.MILD: "Mild neutropenia",
+    AncCategory.MODERATE: "Moderate neutropenia",
+    AncCategory.BEN_NEUTROPENIA: "BEN neutropenia",
+    AncCategory.SEVERE: "Severe neutropenia",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Anc:
+    """An absolute neutrophil count in whole cells per microliter, within 0-100,000."""
+
+    per_ul: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.per_ul, bool) or not isinstance(self.per_ul, int):
+            raise InvalidEntry(ErrorCode.INVALID_ANC, "An ANC is a whole number of cells per µL.")
+        if not 0 <= self.per_ul <= t.MAX_ANC_PER_UL:
+            raise InvalidEntry(
+                ErrorCode.INVALID_ANC,
+                f"An ANC must be between 0 and {t.MAX_ANC_PER_UL:,} cells/µL.",
+            )
+
+    @classmethod
+    def from_entry(cls, value: object, unit: str | AncUnit = AncUnit.PER_UL) -> Anc:
+        """Convert a value as entered (a number and its unit) to cells/µL.
+
+        K/µL values are multiplied by 1000 and rounded half-up; /µL values must be whole.
+        Anything else is INVALID_ANC with a message naming the likely unit mix-up.
+        """
+        parsed_unit = AncUnit.parse(unit)
+        number = _as_decimal(value)
+        if parsed_unit is AncUnit.K_PER_UL:
+            if number < 0:
+                raise _negative()
+            per_ul = (number * 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+            if per_ul > t.MAX_ANC_PER_UL:
+                raise InvalidEntry(
+                    ErrorCode.INVALID_ANC,
+                    f"{_plain(number)} K/µL would be {int(per_ul):,} cells/µL, far above any "
+                    f"real ANC. If the lab wrote {_plain(number)}, the unit is probably /µL: "
+                    "choose /µL.",
+                )
+            return cls(int(per_ul))
+        if number < 0:
+            raise _negative()
+        if number != number.to_integral_value():
+            raise InvalidEntry(
+                ErrorCode.INVALID_ANC,
+                f"{_plain(number)} is not a whole number of cells/µL. If the lab reported "
+                f"{_plain(number)} ×10³/µL, choose the unit K/µL (that is "
+                f"{int((number * 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP)):,}/µL).",
+            )
+        if number > t.MAX_ANC_PER_UL:
+            raise InvalidEntry(
+                ErrorCode.INVALID_ANC,
+                f"{_plain(number)} cells/µL is above any real ANC (at most "
+                f"{t.MAX_ANC_PER_UL:,}). Check the value on the lab report.",
+            )
+        return cls(int(number))
+
+    def __str__(self) -> str:
+        return f"{self.per_ul:,}/µL"
+
+
+def _as_decimal(value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise InvalidEntry(
+            ErrorCode.INVALID_ANC,
+            f"The ANC must be a number, not {value!r}. Type the value from the lab report.",
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidEntry(ErrorCode.INVALID_ANC, "The ANC must be a finite number.")
+    try:
+        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation as exc:  # pragma: no cover - guarded by the type check above
+        raise InvalidEntry(ErrorCode.INVALID_ANC) from exc
+    if not number.is_finite():
+        raise InvalidEntry(ErrorCode.INVALID_ANC, "The ANC must be a finite number.")
+    return number
+
+
+def parse_anc_text(text: str, unit: str | AncUnit = AncUnit.PER_UL) -> Anc:
+    """Read an ANC typed into a form field ("1,500", "1.5")."""
+    cleaned = text.strip().replace(",", "")
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise InvalidEntry(
+            ErrorCode.INVALID_ANC,
+            f"{text!r} is not a number. Type the ANC from the lab report, e.g. 1500 or 1.5.",
+        ) from exc
+    return Anc.from_entry(number, unit)
+
+
+def unit_mixup_warning(value: object, unit: str | AncUnit) -> str | None:
+    """A warning (not an error) for a value that is valid but looks like the other unit."""
+    parsed = AncUnit.parse(unit)
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    if parsed is AncUnit.PER_UL and 0 < value < 50:
+        return (
+            f"{value}/µL is an extremely low ANC. If the lab reported {value} ×10³/µL, "
+            "choose the unit K/µL."
+        )
+    return None
+
+
+def _negative() -> InvalidEntry:
+    return InvalidEntry(ErrorCode.INVALID_ANC, "An ANC cannot be negative. Check the lab report.")
+
+
+def _plain(number: Decimal) -> str:
+    return format(number.normalize(), "f")
+
+
+def categorize(anc: Anc, population: Population) -> AncCategory:
+    """The ANC category for the patient's population (rules.md §2 table)."""
+    value = anc.per_ul
+    if value < t.SEVERE_BELOW:
+        return AncCategory.SEVERE
+    if population is Population.BEN:
+        return AncCategory.NORMAL if value >= t.BEN_NORMAL_MIN else AncCategory.BEN_NEUTROPENIA
+    if value >= t.GENERAL_NORMAL_MIN:
+        return AncCategory.NORMAL
+    if value >= t.GENERAL_MILD_MIN:
+        return AncCategory.MILD
+    return AncCategory.MODERATE
+
+
+def acceptable_floor(population: Population) -> int:
+    """The lowest ANC that needs no Treatment Rationale."""
+    return t.BEN_NEUTROPENIA_MIN if population is Population.BEN else t.GENERAL_MILD_MIN
+
+
+def is_acceptable(anc: Anc, population: Population) -> bool:
+    """In the acceptable range: treatment may continue without a Treatment Rationale."""
+    return anc.per_ul >= acceptable_floor(population)
+
+
+def initiation_threshold(population: Population) -> int:
+    """The ANC a new enrollment needs."""
+    return t.BEN_NORMAL_MIN if population is Population.BEN else t.GENERAL_NORMAL_MIN
+
+
+def meets_initiation(anc: Anc, population: Population) -> bool:
+    return anc.per_ul >= initiation_threshold(population)
+
+
+def normal_floor(population: Population) -> int:
+    """The lowest ANC in the normal range for the population."""
+    return t.BEN_NORMAL_MIN if population is Population.BEN else t.GENERAL_NORMAL_MIN

@@ -1,0 +1,45 @@
+"""Validating ANCs typed on a form against the action's date and the patient's birth date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.anc import Anc, AncUnit
+from app.dates import parse_date
+from app.errors import ErrorCode, InvalidEntry
+from app.psf import AncEntry
+
+
+@dataclass(frozen=True)
+class ValidAnc:
+    anc: Anc
+    drawn: date
+    entered_value: str
+    entered_unit: str
+
+
+def validate_anc_entry(entry: AncEntry, today: date, dob: date | None) -> ValidAnc:
+    """INVALID_ANC or INVALID_DATE, or the ANC in cells/µL with its draw date."""
+    anc = Anc.from_entry(entry.value, entry.unit)
+    drawn = parse_date(entry.drawn)
+    if drawn > today:
+        raise InvalidEntry(
+            ErrorCode.INVALID_DATE,
+            f"The blood draw date {drawn.isoformat()} is after today ({today.isoformat()}). "
+            "Check the date on the lab report.",
+        )
+    if dob is not None and drawn < dob:
+        raise InvalidEntry(
+            ErrorCode.INVALID_DATE,
+            f"The blood draw date {drawn.isoformat()} is before the patient's date of birth.",
+        )
+    return ValidAnc(anc, drawn, str(entry.value), AncUnit.parse(entry.unit).value)
+
+
+def validate_anc_entries(
+    entries: tuple[AncEntry, ...], today: date, dob: date | None
+) -> list[ValidAnc]:
+    """Every entry validated, in draw-date order (the order of effect, rules.md §6.1)."""
+    valid = [validate_anc_entry(e, today, dob) for e in entries]
+    return sorted(valid, key=lambda v: v.drawn)

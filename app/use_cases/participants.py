@@ -1,0 +1,179 @@
+"""Certification of prescribers and pharmacies, and the accounts around them (§1, §9)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from app.certification import PharmacyStanding, standing
+from app.errors import AccessRefused, ErrorCode
+from app.identifiers import validate_npi
+from app.ports import ProgramLedger
+from app.records import Account, Pharmacy, Prescriber
+from app.roles import Action, Role
+from app.statuses import PharmacySetting
+from app.use_cases.access import active_account, require_role
+
+
+def register_prescriber(
+    ledger: ProgramLedger, prescriber_id: str, npi: str, name: str = "", certified: bool = False
+) -> Prescriber:
+    """Enroll a prescriber (not yet certified, unless `certified`) with a valid NPI."""
+    valid = validate_npi(npi)
+    existing = ledger.prescriber(prescriber_id)
+    prescriber = Prescriber(
+        id=prescriber_id,
+        npi=valid,
+        certified=certified or (existing is not None and existing.certified),
+        name=name or (existing.name if existing else ""),
+    )
+    ledger.save_prescriber(prescriber)
+    if ledger.account(prescriber_id) is None:
+        ledger.save_account(
+            Account(id=prescriber_id, role=Role.PRESCRIBER, name=name, prescriber_id=prescriber_id)
+        )
+    return prescriber
+
+
+def certify_prescriber(
+    ledger: ProgramLedger, prescriber_id: str, npi: str, name: str = ""
+) -> Prescriber:
+    """Enrollment plus the knowledge assessment: the prescriber is certified."""
+    return register_prescriber(ledger, prescriber_id, npi, name, certified=True)
+
+
+def add_designee(
+    ledger: ProgramLedger, prescriber_id: str, designee_id: str, name: str = ""
+) -> Account:
+    """A certified prescriber adds a designee, who acts for that prescriber only."""
+    prescriber_account = active_account(ledger, prescriber_id)
+    require_role(prescriber_account, Action.INVITE_DESIGNEE)
+    prescriber = ledger.prescriber(prescriber_id)
+    if prescriber is None or not prescriber.certified:
+        raise AccessRefused(ErrorCode.NOT_CERTIFIED)
+    account = Account(id=designee_id, role=Role.DESIGNEE, name=name, prescriber_id=prescriber_id)
+    ledger.save_account(account)
+    return account
+
+
+def register_pharmacy(
+    ledger: ProgramLedger,
+    pharmacy_id: str,
+    setting: PharmacySetting,
+    ar_id: str,
+    name: str = "",
+) -> Pharmacy:
+    """The Authorized Representative enrolls the pharmacy; certification is not yet done."""
+    existing = ledger.pharmacy(pharmacy_id)
+    pharmacy = (
+        replace(existing, setting=setting, ar_account_id=ar_id, name=name or existing.name)
+        if existing
+        else Pharmacy(id=pharmacy_id, setting=setting, ar_account_id=ar_id, name=name)
+    )
+    _make_authorized_representative(ledger, pharmacy, existing)
+    ledger.save_pharmacy(pharmacy)
+    return pharmacy
+
+
+def certify_pharmacy(
+    ledger: ProgramLedger,
+    today: date,
+    pharmacy_id: str,
+    setting: PharmacySetting,
+    ar_id: str,
+    name: str = "",
+) -> Pharmacy:
+    """The AR completes enrollment and the knowledge assessment: the pharmacy is certified.
+
+    A new AR replaces the old one by certifying again; certification continues and the
+    two-year reconfirmation clock restarts from today [D]. A pharmacy the program deactivated
+    stays deactivated: only the program can reactivate it [D].
+    """
+    if standing(ledger.pharmacy(pharmacy_id), today) is PharmacyStanding.DEACTIVATED:
+        raise AccessRefused(
+            ErrorCode.NOT_PERMITTED,
+            "The program deactivated this pharmacy. Contact the program's Contact Center.",
+        )
+    pharmacy = register_pharmacy(ledger, pharmacy_id, setting, ar_id, name)
+    certified = replace(pharmacy, certified_on=pharmacy.certified_on or today, attested_on=today)
+    ledger.save_pharmacy(certified)
+    return certified
+
+
+def reconfirm_pharmacy(
+    ledger: ProgramLedger, today: date, pharmacy_id: str, actor_id: str
+) -> Pharmacy:
+    """The AR reconfirms the pharmacy's certification (at least every two years)."""
+    account = active_account(ledger, actor_id)
+    require_role(account, Action.RECONFIRM_PHARMACY)
+    pharmacy = ledger.pharmacy(pharmacy_id)
+    if pharmacy is None or pharmacy.ar_account_id != actor_id:
+        raise AccessRefused(
+            ErrorCode.NOT_PERMITTED,
+            "Only the pharmacy's own Authorized Representative can reconfirm it.",
+        )
+    if standing(pharmacy, today) is not PharmacyStanding.CERTIFIED:
+        raise AccessRefused(
+            ErrorCode.NOT_CERTIFIED,
+            "The pharmacy is not certified now (lapsed, deactivated or never finished), so "
+            "there is nothing to reconfirm. The Authorized Representative must certify again.",
+        )
+    reconfirmed = replace(pharmacy, attested_on=today)
+    ledger.save_pharmacy(reconfirmed)
+    return reconfirmed
+
+
+def deactivate_pharmacy(
+    ledger: ProgramLedger, today: date, pharmacy_id: str, actor_id: str
+) -> Pharmacy:
+    """The program deactivates a pharmacy; it can no longer obtain RDAs."""
+    require_role(active_account(ledger, actor_id), Action.DEACTIVATE_PHARMACY)
+    pharmacy = ledger.pharmacy(pharmacy_id)
+    if pharmacy is None:
+        raise AccessRefused(ErrorCode.NOT_PERMITTED, "No pharmacy with this id is enrolled.")
+    deactivated = replace(pharmacy, deactivated_on=today)
+    ledger.save_pharmacy(deactivated)
+    return deactivated
+
+
+def add_pharmacy_staff(
+    ledger: ProgramLedger, pharmacy_id: str, staff_id: str, actor_id: str, name: str = ""
+) -> Account:
+    """The pharmacy's AR adds a staff member."""
+    account = active_account(ledger, actor_id)
+    require_role(account, Action.INVITE_PHARMACY_STAFF)
+    if account.pharmacy_id != pharmacy_id:
+        raise AccessRefused(ErrorCode.NOT_PERMITTED, "You can add staff only to your own pharmacy.")
+    staff = Account(id=staff_id, role=Role.PHARMACY_STAFF, name=name, pharmacy_id=pharmacy_id)
+    ledger.save_account(staff)
+    return staff
+
+
+def add_account(ledger: ProgramLedger, account_id: str, role: Role, name: str = "") -> Account:
+    """An account outside offices and pharmacies: a wholesaler or a program operator."""
+    if role not in (Role.WHOLESALER, Role.PROGRAM_OPERATOR):
+        raise AccessRefused(ErrorCode.NOT_PERMITTED, f"A {role.label} joins through enrollment.")
+    account = Account(id=account_id, role=role, name=name)
+    ledger.save_account(account)
+    return account
+
+
+def check_pharmacy(
+    ledger: ProgramLedger, today: date, pharmacy_id: str, actor_id: str | None = None
+) -> bool:
+    """Whether the pharmacy is certified today: a wholesaler's order check, anyone's look-up."""
+    if actor_id is not None:
+        require_role(active_account(ledger, actor_id), Action.LOOK_UP_PHARMACY)
+    return standing(ledger.pharmacy(pharmacy_id), today) is PharmacyStanding.CERTIFIED
+
+
+def _make_authorized_representative(
+    ledger: ProgramLedger, pharmacy: Pharmacy, previous: Pharmacy | None
+) -> None:
+    if previous is not None and previous.ar_account_id != pharmacy.ar_account_id:
+        old = ledger.account(previous.ar_account_id)
+        if old is not None:
+            ledger.save_account(replace(old, active=False))
+    ledger.save_account(
+        Account(id=pharmacy.ar_account_id, role=Role.PHARMACY_AR, pharmacy_id=pharmacy.id)
+    )

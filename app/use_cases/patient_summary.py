@@ -1,0 +1,66 @@
+"""What the office, the pharmacy and the roster see about one patient."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.anc import AncCategory, Population, categorize
+from app.errors import ErrorCode, RemsError
+from app.monitoring import next_anc_due, recommended_monitoring
+from app.ports import ProgramFacts
+from app.psf import psf_due_date
+from app.records import AncReport
+from app.statuses import MonitoringFrequency, RecommendedMonitoring, TreatmentStatus
+from app.use_cases.dispense_rationale import dispense_rationales_used
+
+
+@dataclass(frozen=True)
+class PatientSummary:
+    patient_id: str
+    name: str
+    dob: date
+    population: Population
+    hospice: bool
+    prescriber_id: str | None
+    treatment_status: TreatmentStatus
+    monitoring: MonitoringFrequency
+    latest_anc: AncReport | None
+    latest_category: AncCategory | None
+    recommended_monitoring: RecommendedMonitoring
+    next_anc_due: date | None
+    anc_overdue: bool
+    psf_due: date | None
+    dispense_rationales_used: int
+    as_of: date
+
+
+def summarize_patient(facts: ProgramFacts, patient_id: str, today: date) -> PatientSummary:
+    patient = facts.patient(patient_id)
+    if patient is None:
+        raise RemsError(ErrorCode.UNKNOWN_PATIENT)
+    history = facts.anc_history(patient_id)
+    latest = history[-1] if history else None
+    recommended = recommended_monitoring(
+        patient.population, history, patient.monitoring_clock_start, today
+    )
+    due = next_anc_due(latest, recommended)
+    psf = facts.latest_psf(patient_id)
+    return PatientSummary(
+        patient_id=patient.id,
+        name=patient.name,
+        dob=patient.dob,
+        population=patient.population,
+        hospice=patient.hospice,
+        prescriber_id=patient.prescriber_id,
+        treatment_status=patient.treatment_status,
+        monitoring=patient.monitoring,
+        latest_anc=latest,
+        latest_category=categorize(latest.anc, patient.population) if latest else None,
+        recommended_monitoring=recommended,
+        next_anc_due=due,
+        anc_overdue=due is not None and due < today,
+        psf_due=psf_due_date(psf.dated) if psf else None,
+        dispense_rationales_used=dispense_rationales_used(facts, patient_id, today),
+        as_of=today,
+    )

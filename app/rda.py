@@ -35,6 +35,11 @@ class RdaReason(StrEnum):
         return _CHECK_NAMES[self]
 
     @property
+    def failure(self) -> str:
+        """The failed check in a few words, for lists and tables."""
+        return _FAILURE_NAMES[self]
+
+    @property
     def message(self) -> str:
         """What is wrong and who must act."""
         return _DENIAL_MESSAGES[self]
@@ -49,6 +54,17 @@ _CHECK_NAMES = {
     RdaReason.PSF_NOT_CURRENT: "Patient Status Form within 37 days",
     RdaReason.MISSING_LABS_NOT_AUTHORIZED: "Missing labs authorized",
     RdaReason.TREATMENT_RATIONALE_REQUIRED: "Most current ANC acceptable",
+}
+
+_FAILURE_NAMES = {
+    RdaReason.PHARMACY_NOT_CERTIFIED: "pharmacy not certified",
+    RdaReason.PRESCRIBER_NOT_CERTIFIED: "prescriber not certified",
+    RdaReason.PATIENT_NOT_ENROLLED: "patient not enrolled",
+    RdaReason.TREATMENT_INTERRUPTED: "treatment interrupted",
+    RdaReason.TREATMENT_DISCONTINUED: "treatment discontinued",
+    RdaReason.PSF_NOT_CURRENT: "no Patient Status Form in 37 days",
+    RdaReason.MISSING_LABS_NOT_AUTHORIZED: "missing labs not authorized",
+    RdaReason.TREATMENT_RATIONALE_REQUIRED: "low ANC needs a Treatment Rationale",
 }
 
 _DENIAL_MESSAGES = {

@@ -1,0 +1,130 @@
+"""A small demo clinic built through the program's own use cases, so every fact in it
+obeys the rules. Dates are relative to the clock's today; names are invented."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.anc import Population
+from app.clock import FixedClock
+from app.in_memory import InMemoryLedger
+from app.program import Program
+from app.psf import AncEntry, PsfSubmission
+from app.roles import Role
+from app.statuses import MonitoringFrequency, PharmacySetting, TreatmentStatus
+from app.use_cases.enrollment import EnrollmentForm
+
+PRESCRIBER = "dr-okafor"
+DESIGNEE = "sam-rivera"
+OUTPATIENT_PHARMACY = "main-street-pharmacy"
+INPATIENT_PHARMACY = "st-lukes-inpatient"
+UNCERTIFIED_PHARMACY = "corner-drug"
+
+
+@dataclass(frozen=True)
+class DemoClinic:
+    program: Program
+    ledger: InMemoryLedger
+    today: date
+    patient_ids: tuple[str, ...]
+
+
+def build_demo_clinic(today: date) -> DemoClinic:
+    clock = FixedClock(today - timedelta(days=400))
+    ledger = InMemoryLedger()
+    program = Program(ledger, clock)
+
+    def at(days_ago: int) -> None:
+        clock.set(today - timedelta(days=days_ago))
+
+    program.certify_prescriber(PRESCRIBER, "1234567893", "Dr. Ada Okafor")
+    program.add_designee(PRESCRIBER, DESIGNEE, "Sam Rivera")
+    program.certify_pharmacy(
+        OUTPATIENT_PHARMACY, PharmacySetting.OUTPATIENT, "ar-main", "Main Street Pharmacy"
+    )
+    program.certify_pharmacy(
+        INPATIENT_PHARMACY, PharmacySetting.INPATIENT, "ar-stlukes", "St. Luke's Inpatient"
+    )
+    program.register_pharmacy(
+        UNCERTIFIED_PHARMACY, PharmacySetting.OUTPATIENT, "ar-corner", "Corner Drug"
+    )
+    program.add_account("wholesaler-demo", Role.WHOLESALER, "Demo Wholesale")
+
+    def enroll(pid: str, name: str, dob: str, days_ago: int, ancs: list[int], **kw: object) -> None:
+        at(days_ago)
+        population = Population.BEN if kw.get("ben") else Population.GENERAL
+        entries = tuple(
+            AncEntry(v, (today - timedelta(days=days_ago + len(ancs) - 1 - i)).isoformat())
+            for i, v in enumerate(ancs)
+        )
+        program.enroll_patient(
+            PRESCRIBER,
+            EnrollmentForm(pid, name, dob, population, entries, hospice=bool(kw.get("hospice"))),
+        )
+        program.request_rda("ar-main", OUTPATIENT_PHARMACY, pid, PRESCRIBER)
+
+    def weekly(pid: str, start_ago: int, end_ago: int, value: int = 2400) -> None:
+        """Weekly ANCs with a PSF every four weeks, as a well-run office sends them."""
+        entries: list[AncEntry] = []
+        for days_ago in range(start_ago, end_ago - 1, -7):
+            entries.append(AncEntry(value + (days_ago % 5) * 40, _iso(today, days_ago)))
+            if len(entries) == 4:
+                at(days_ago)
+                program.submit_psf(
+                    DESIGNEE, PsfSubmission(pid, MonitoringFrequency.WEEKLY, tuple(entries))
+                )
+                entries = []
+
+    enroll("p-nunez", "María José Núñez-Ölçer", "1979-04-12", 120, [2300])
+    weekly("p-nunez", 113, 3)
+    enroll("p-oconnor", "James O'Connor", "1990-09-30", 90, [2100])
+    weekly("p-oconnor", 83, 6)
+    at(2)
+    program.report_anc(DESIGNEE, "p-oconnor", AncEntry(1250, _iso(today, 2)))
+    enroll("p-bello", "Aisha Bello", "1985-01-22", 60, [1150, 1100], ben=True)
+    weekly("p-bello", 53, 4, value=1300)
+    at(1)
+    program.report_anc(DESIGNEE, "p-bello", AncEntry(0.82, _iso(today, 1), "K/uL"))
+    enroll("p-kowalski", "Tomasz Kowalski", "1972-06-03", 150, [2600])
+    weekly("p-kowalski", 143, 10)
+    at(2)
+    program.report_anc(DESIGNEE, "p-kowalski", AncEntry(780, _iso(today, 2)))
+    enroll("p-tran", "Linh Tran", "1968-11-15", 80, [1900])
+    weekly("p-tran", 73, 45)
+    enroll("p-miller", "Robert Miller", "1995-02-08", 70, [2000])
+    at(20)
+    program.submit_psf(
+        DESIGNEE,
+        PsfSubmission("p-miller", MonitoringFrequency.WEEKLY, (AncEntry(2100, _iso(today, 60)),)),
+    )
+    enroll("p-kim", "Grace Kim", "1941-03-27", 45, [1800], hospice=True)
+    at(15)
+    program.submit_psf(DESIGNEE, PsfSubmission("p-kim", MonitoringFrequency.MONTHLY, ()))
+    enroll("p-novak", "Peter Novak", "1988-08-19", 100, [2200])
+    weekly("p-novak", 93, 38)
+    at(30)
+    program.submit_psf(
+        PRESCRIBER,
+        PsfSubmission(
+            "p-novak",
+            MonitoringFrequency.WEEKLY,
+            (AncEntry(2050, _iso(today, 31)),),
+            treatment_status=TreatmentStatus.DISCONTINUED,
+        ),
+    )
+    at(0)
+    program.enroll_patient(
+        DESIGNEE,
+        EnrollmentForm(
+            "p-adeyemi", "Chidi Adeyemi", "2001-12-01", Population.GENERAL,
+            (AncEntry(1900, _iso(today, 1)),),
+        ),
+    )  # fmt: skip
+    clock.set(today)
+    ids = tuple(p.id for p in ledger.patients())
+    return DemoClinic(program, ledger, today, ids)
+
+
+def _iso(today: date, days_ago: int) -> str:
+    return (today - timedelta(days=days_ago)).isoformat()

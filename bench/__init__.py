@@ -1,0 +1,1 @@
+"""Benchmarks run by `clozapine-desk bench`: measured numbers, never timed tests."""

@@ -1,0 +1,73 @@
+"""The benchmark harness: each benchmark yields metrics; the harness prints and saves them.
+
+Later layers add a module to BENCHMARKS; a metric states its goal so the table says whether
+it is met. Ratios against a floor measured in the same run are metrics like any other.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    value: float
+    unit: str
+    goal: float | None  # None: measured for information
+    lower_is_better: bool = True
+    note: str = ""
+
+    @property
+    def met(self) -> bool | None:
+        if self.goal is None:
+            return None
+        return self.value <= self.goal if self.lower_is_better else self.value >= self.goal
+
+    @property
+    def goal_text(self) -> str:
+        if self.goal is None:
+            return "-"
+        return f"{'<=' if self.lower_is_better else '>='} {self.goal:g}"
+
+
+Benchmark = Callable[[bool], Iterable[Metric]]
+
+
+def _benchmarks() -> list[Benchmark]:
+    from bench import rules_bench
+
+    return [rules_bench.run]
+
+
+def run_benchmarks(quick: bool = False, only: str | None = None) -> list[Metric]:
+    metrics: list[Metric] = []
+    for benchmark in _benchmarks():
+        metrics.extend(m for m in benchmark(quick) if only is None or m.name.startswith(only))
+    return metrics
+
+
+def format_table(metrics: list[Metric]) -> str:
+    rows = [("metric", "value", "unit", "goal", "met?")]
+    for m in metrics:
+        met = {True: "yes", False: "NO", None: "-"}[m.met]
+        rows.append((m.name, f"{m.value:.4g}", m.unit, m.goal_text, met))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    notes = [f"  {m.name}: {m.note}" for m in metrics if m.note]
+    return "\n".join(lines + (["", *notes] if notes else []))
+
+
+def write_json(metrics: list[Metric], path: Path) -> None:
+    document = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "metrics": [asdict(m) | {"met": m.met} for m in metrics],
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")

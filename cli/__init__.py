@@ -1,0 +1,1 @@
+"""The `clozapine-desk` command."""

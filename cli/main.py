@@ -1,0 +1,98 @@
+"""`clozapine-desk`: run the app, the conformance scenarios and the benchmarks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cli import demo_roster
+
+
+def _scenarios(args: argparse.Namespace) -> int:
+    from conformance.local_target import LocalTarget
+    from conformance.runner import run
+    from conformance.scenario import ScenarioFileError
+
+    if args.against == "registry":
+        print(
+            "scenarios: --against registry comes with the reference registry (issue #4); "
+            "only --against local runs today.",
+            file=sys.stderr,
+        )
+        return 2
+    if args.db:
+        print("scenarios: --db applies only to --against registry.", file=sys.stderr)
+        return 2
+    try:
+        report = run([Path(p) for p in args.paths], LocalTarget)
+    except ScenarioFileError as error:
+        print(f"scenarios: {error}", file=sys.stderr)
+        return 2
+    for line in report.failures:
+        print(line)
+    print(report.summary)
+    return 0 if report.failed == 0 else 1
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from bench.harness import format_table, run_benchmarks, write_json
+
+    metrics = run_benchmarks(quick=args.quick, only=args.only)
+    print(format_table(metrics))
+    if args.json:
+        write_json(metrics, Path(args.json))
+        print(f"wrote {args.json}")
+    return 0
+
+
+def _app(args: argparse.Namespace) -> int:
+    return demo_roster.show()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clozapine-desk",
+        description=(
+            "Clozapine REMS Desk: ANC tracking, Patient Status Forms and dispense eligibility "
+            "for prescriber offices and pharmacies. With no command, starts the app."
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    app = commands.add_parser("app", help="start the app on its embedded default (demo data)")
+    app.set_defaults(func=_app)
+
+    scenarios = commands.add_parser(
+        "scenarios", help="run conformance scenarios (../shared/spec/scenarios.md)"
+    )
+    scenarios.add_argument("paths", nargs="+", metavar="PATH", help="a *.json file or a folder")
+    scenarios.add_argument(
+        "--against",
+        choices=["local", "registry"],
+        default="local",
+        help="local: the rules engine in process (default); registry: the reference registry",
+    )
+    scenarios.add_argument("--db", help="with --against registry: a SQLAlchemy database URL")
+    scenarios.set_defaults(func=_scenarios)
+
+    bench = commands.add_parser("bench", help="run the benchmarks and print a table")
+    bench.add_argument("--quick", action="store_true", help="a short run (fewer repetitions)")
+    bench.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    bench.add_argument("--only", metavar="PREFIX", help="only metrics whose name starts so")
+    bench.set_defaults(func=_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return _app(args)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

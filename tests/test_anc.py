@@ -1,0 +1,153 @@
+"""ANC units, validation and categories (rules.md §2), at every boundary."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.anc import (
+    Anc,
+    AncCategory,
+    AncUnit,
+    Population,
+    categorize,
+    is_acceptable,
+    meets_initiation,
+    parse_anc_text,
+    unit_mixup_warning,
+)
+from app.errors import ErrorCode, InvalidEntry
+
+G, B = Population.GENERAL, Population.BEN
+
+
+@pytest.mark.parametrize(
+    ("value", "population", "category"),
+    [
+        (100_000, G, AncCategory.NORMAL),
+        (1500, G, AncCategory.NORMAL),
+        (1499, G, AncCategory.MILD),
+        (1000, G, AncCategory.MILD),
+        (999, G, AncCategory.MODERATE),
+        (500, G, AncCategory.MODERATE),
+        (499, G, AncCategory.SEVERE),
+        (0, G, AncCategory.SEVERE),
+        (1000, B, AncCategory.NORMAL),
+        (999, B, AncCategory.BEN_NEUTROPENIA),
+        (500, B, AncCategory.BEN_NEUTROPENIA),
+        (499, B, AncCategory.SEVERE),
+    ],
+)
+def test_category_boundaries(value: int, population: Population, category: AncCategory) -> None:
+    assert categorize(Anc(value), population) is category
+
+
+@pytest.mark.parametrize(
+    ("value", "population", "acceptable", "initiates"),
+    [
+        (1500, G, True, True),
+        (1499, G, True, False),
+        (1000, G, True, False),
+        (999, G, False, False),
+        (1000, B, True, True),
+        (999, B, True, False),
+        (500, B, True, False),
+        (499, B, False, False),
+    ],
+)
+def test_acceptable_range_and_initiation_threshold(
+    value: int, population: Population, acceptable: bool, initiates: bool
+) -> None:
+    assert is_acceptable(Anc(value), population) is acceptable
+    assert meets_initiation(Anc(value), population) is initiates
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "per_ul"),
+    [
+        (2100, "/uL", 2100),
+        (2100, "/µL", 2100),
+        (2100, "cells/uL", 2100),
+        (2100, "/mm3", 2100),
+        (1500.0, "/uL", 1500),
+        (2.1, "K/uL", 2100),
+        (1.2, "K/µL", 1200),
+        (1.5, "x10^9/L", 1500),
+        (Decimal("1.0005"), "K/uL", 1001),  # half-up
+        (Decimal("1.0004"), "K/uL", 1000),
+        (0, "/uL", 0),
+        (100, "K/uL", 100_000),
+        (100_000, "/uL", 100_000),
+    ],
+)
+def test_units_convert_to_whole_cells_per_microliter(value: object, unit: str, per_ul: int) -> None:
+    assert Anc.from_entry(value, unit).per_ul == per_ul
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "hint"),
+    [
+        (1.5, "/uL", "K/µL"),  # a K/uL value typed with /uL
+        (1500, "K/uL", "/µL"),  # a /uL value typed with K/uL
+        (-5, "/uL", "negative"),
+        (100_001, "/uL", "above"),
+        (100.0005, "K/uL", "above"),
+        ("1500", "/uL", "number"),
+        (None, "/uL", "number"),
+        (True, "/uL", "number"),
+        (float("nan"), "/uL", "finite"),
+        (1500, "mg/dL", "unit"),
+    ],
+)
+def test_bad_values_are_invalid_anc_with_a_message_that_helps(
+    value: object, unit: str, hint: str
+) -> None:
+    with pytest.raises(InvalidEntry) as refused:
+        Anc.from_entry(value, unit)
+    assert refused.value.code is ErrorCode.INVALID_ANC
+    assert hint in refused.value.message
+
+
+def test_typed_text_is_read_with_thousands_separators() -> None:
+    assert parse_anc_text(" 1,500 ").per_ul == 1500
+    assert parse_anc_text("1.5", AncUnit.K_PER_UL).per_ul == 1500
+    with pytest.raises(InvalidEntry):
+        parse_anc_text("fifteen hundred")
+
+
+def test_a_tiny_value_in_per_microliter_gets_a_warning_not_an_error() -> None:
+    assert Anc.from_entry(2, "/uL").per_ul == 2
+    warning = unit_mixup_warning(2, "/uL")
+    assert warning is not None and "K/µL" in warning
+    assert unit_mixup_warning(1500, "/uL") is None
+
+
+@given(st.decimals(min_value=0, max_value=100, places=3))
+def test_k_per_ul_is_a_thousand_per_ul(value: Decimal) -> None:
+    # With three decimals there is nothing to round: K/uL x is exactly 1000x /uL.
+    assert Anc.from_entry(value, "K/uL").per_ul == Anc.from_entry(value * 1000, "/uL").per_ul
+
+
+@given(st.floats(min_value=0, max_value=100, allow_nan=False))
+def test_k_per_ul_floats_round_half_up_to_the_nearest_cell(value: float) -> None:
+    per_ul = Anc.from_entry(value, "K/uL").per_ul
+    assert abs(per_ul - Decimal(str(value)) * 1000) <= Decimal("0.5")
+
+
+@given(st.integers(0, 100_000), st.integers(0, 100_000), st.sampled_from([G, B]))
+def test_categories_are_monotonic_in_the_anc(a: int, b: int, population: Population) -> None:
+    order = [
+        AncCategory.SEVERE,
+        AncCategory.MODERATE,
+        AncCategory.BEN_NEUTROPENIA,
+        AncCategory.MILD,
+        AncCategory.NORMAL,
+    ]
+    low, high = sorted((a, b))
+    assert order.index(categorize(Anc(low), population)) <= order.index(
+        categorize(Anc(high), population)
+    )
+    assert is_acceptable(Anc(low), population) <= is_acceptable(Anc(high), population)

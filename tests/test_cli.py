@@ -1,0 +1,100 @@
+"""The `clozapine-desk` command as a user runs it: the installed console script."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO, SHARED_SCENARIOS
+
+EXE = shutil.which("clozapine-desk", path=str(Path(sys.executable).parent))
+
+
+def desk(*args: str) -> subprocess.CompletedProcess[str]:
+    assert EXE, "the clozapine-desk console script is not installed in this environment"
+    return subprocess.run([EXE, *args], cwd=REPO, capture_output=True, text=True, timeout=300)
+
+
+def test_help_lists_the_commands() -> None:
+    out = desk("--help")
+    assert out.returncode == 0
+    for command in ("app", "scenarios", "bench"):
+        assert command in out.stdout
+
+
+def test_shared_scenarios_all_pass() -> None:
+    out = desk("scenarios", str(SHARED_SCENARIOS))
+    count = len(list(SHARED_SCENARIOS.glob("*.json")))
+    assert out.stdout.strip().splitlines()[-1] == f"{count} passed, 0 failed"
+    assert out.returncode == 0
+
+
+def test_a_failing_expectation_names_file_step_and_values(tmp_path: Path) -> None:
+    scenario = json.loads((SHARED_SCENARIOS / "01_first_dispense.json").read_text())
+    scenario["steps"][3]["expect"]["authorized"] = False
+    path = tmp_path / "wrong.json"
+    path.write_text(json.dumps(scenario))
+    out = desk("scenarios", str(path))
+    assert out.returncode == 1
+    assert f"{path}: step 4 (request_rda): expected authorized=False; got authorized=True" in (
+        out.stdout
+    )
+    assert out.stdout.strip().splitlines()[-1] == "0 passed, 1 failed"
+
+
+def test_an_unknown_act_exits_2_naming_the_file_and_step(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(
+        json.dumps(
+            {
+                "steps": [
+                    {
+                        "on": "2024-01-02",
+                        "act": "certify_prescriber",
+                        "id": "a",
+                        "npi": "1234567893",
+                    },
+                    {"on": "2024-01-03", "act": "teleport_patient", "patient": "p1"},
+                ]
+            }
+        )
+    )
+    out = desk("scenarios", str(path))
+    assert out.returncode == 2
+    assert str(path) in out.stderr and "step 2" in out.stderr and "teleport_patient" in out.stderr
+
+
+def test_an_unknown_field_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "field.json"
+    step = {"on": "2024-01-02", "act": "certify_prescriber", "id": "a", "npi": "1", "color": "x"}
+    path.write_text(json.dumps({"steps": [step]}))
+    out = desk("scenarios", str(path))
+    assert out.returncode == 2 and "step 1" in out.stderr and "color" in out.stderr
+
+
+def test_against_registry_says_it_is_not_here_yet() -> None:
+    out = desk("scenarios", "--against", "registry", str(SHARED_SCENARIOS))
+    assert out.returncode == 2
+    assert "registry" in out.stderr
+
+
+def test_the_app_command_shows_the_demo_roster_and_what_is_coming() -> None:
+    out = desk()
+    assert out.returncode == 0
+    assert "María José Núñez-Ölçer" in out.stdout
+    assert "would be denied: treatment interrupted" in out.stdout
+    assert "Preview - not an authorization" in out.stdout
+    assert "Coming next" in out.stdout
+
+
+def test_bench_quick_prints_the_rda_preview_metric_and_writes_json(tmp_path: Path) -> None:
+    path = tmp_path / "bench.json"
+    out = desk("bench", "--quick", "--json", str(path))
+    assert out.returncode == 0
+    assert "rules.rda_preview_us" in out.stdout
+    metric = json.loads(path.read_text())["metrics"][0]
+    assert metric["name"] == "rules.rda_preview_us"
+    assert metric["unit"] == "us" and metric["value"] > 0 and metric["goal"] == 100.0

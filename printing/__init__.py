@@ -1,0 +1,1 @@
+"""Fax-ready PDF forms with reportlab (issue #5)."""

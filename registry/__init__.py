@@ -1,0 +1,1 @@
+"""The reference central registry: FastAPI over SQLite or PostgreSQL (issue #4)."""

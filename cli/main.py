@@ -88,9 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        return _app(args)
-    result: int = args.func(args)
+    try:
+        result: int = _app(args) if args.command is None else args.func(args)
+    except BrokenPipeError:
+        # The reader went away (`clozapine-desk | head`): stop quietly, as Unix tools do.
+        sys.stderr.close()
+        return 0
     return result
 
 

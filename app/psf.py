@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from itertools import pairwise
 
 from app import thresholds as t
+from app.anc import Population
 from app.records import Patient
 from app.roles import Action
 from app.statuses import MonitoringFrequency, TreatmentStatus
@@ -90,7 +91,7 @@ def acts_needing_prescriber(form: PsfSubmission, patient: Patient) -> list[Actio
         acts.append(Action.GIVE_TREATMENT_RATIONALE)
     if form.authorize_missing_labs:
         acts.append(Action.AUTHORIZE_MISSING_LABS)
-    ben_changes = form.ben is not None and form.ben != (patient.population.value == "ben")
+    ben_changes = form.ben is not None and form.ben != (patient.population is Population.BEN)
     hospice_changes = form.hospice is not None and form.hospice != patient.hospice
     if ben_changes or hospice_changes:
         acts.append(Action.SET_BEN_OR_HOSPICE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 
@@ -38,3 +38,21 @@ class FixedClock:
 
     def now(self) -> datetime:
         return datetime(self._today.year, self._today.month, self._today.day, 12, tzinfo=UTC)
+
+
+class ManualClock:
+    """A clock set to an exact moment and moved by hand: lock-outs, idle time, benchmarks."""
+
+    def __init__(self, now: datetime) -> None:
+        if now.tzinfo is None:
+            raise ValueError("ManualClock needs an aware datetime")
+        self._now = now
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+
+    def today(self) -> date:
+        return self._now.date()
+
+    def now(self) -> datetime:
+        return self._now

@@ -14,6 +14,8 @@ class Role(StrEnum):
     PHARMACY_STAFF = "pharmacy_staff"
     WHOLESALER = "wholesaler"
     PROGRAM_OPERATOR = "program_operator"  # the registry's own staff (the Contact Center)
+    # Not a program role: the person who keeps a workstation's accounts (first run, resets).
+    WORKSTATION_ADMIN = "workstation_admin"
 
     @property
     def label(self) -> str:
@@ -35,6 +37,7 @@ _ROLE_LABELS = {
     Role.PHARMACY_STAFF: "Pharmacy staff",
     Role.WHOLESALER: "Wholesaler",
     Role.PROGRAM_OPERATOR: "Program operator",
+    Role.WORKSTATION_ADMIN: "Workstation administrator",
 }
 
 
@@ -56,6 +59,8 @@ class Action(StrEnum):
     RECONFIRM_PHARMACY = "reconfirm_pharmacy"
     LOOK_UP_PHARMACY = "look_up_pharmacy"
     DEACTIVATE_PHARMACY = "deactivate_pharmacy"
+    SIGN_FORM = "sign_form"  # an electronic signature on a PSF or enrollment (prescribers only)
+    MANAGE_WORKSTATION_ACCOUNTS = "manage_workstation_accounts"
 
 
 _PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -71,6 +76,7 @@ _PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.DEACTIVATE_PATIENT,
             Action.INVITE_DESIGNEE,
             Action.LOOK_UP_PHARMACY,
+            Action.SIGN_FORM,
         }
     ),
     Role.DESIGNEE: frozenset(
@@ -96,6 +102,7 @@ _PERMISSIONS: dict[Role, frozenset[Action]] = {
     ),
     Role.WHOLESALER: frozenset({Action.LOOK_UP_PHARMACY}),
     Role.PROGRAM_OPERATOR: frozenset({Action.LOOK_UP_PHARMACY, Action.DEACTIVATE_PHARMACY}),
+    Role.WORKSTATION_ADMIN: frozenset({Action.MANAGE_WORKSTATION_ACCOUNTS}),
 }
 
 # What a designee may draft for the prescriber's signature rather than do alone (§6.3).

@@ -26,7 +26,12 @@ def _scenarios(args: argparse.Namespace) -> int:
         print("scenarios: --db applies only to --against registry.", file=sys.stderr)
         return 2
     try:
-        report = run([Path(p) for p in args.paths], LocalTarget)
+        if args.against == "store":
+            from conformance.store_target import StoreTarget
+
+            report = run([Path(p) for p in args.paths], StoreTarget)
+        else:
+            report = run([Path(p) for p in args.paths], LocalTarget)
     except ScenarioFileError as error:
         print(f"scenarios: {error}", file=sys.stderr)
         return 2
@@ -70,9 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     scenarios.add_argument("paths", nargs="+", metavar="PATH", help="a *.json file or a folder")
     scenarios.add_argument(
         "--against",
-        choices=["local", "registry"],
+        choices=["local", "store", "registry"],
         default="local",
-        help="local: the rules engine in process (default); registry: the reference registry",
+        help="local: the rules engine in process (default); store: the same engine over the "
+        "encrypted local store; registry: the reference registry",
     )
     scenarios.add_argument("--db", help="with --against registry: a SQLAlchemy database URL")
     scenarios.set_defaults(func=_scenarios)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import date
 from enum import StrEnum
@@ -11,6 +12,7 @@ from app.anc import Population
 from app.clock import FixedClock
 from app.errors import RemsError
 from app.in_memory import InMemoryLedger
+from app.ports import ProgramLedger
 from app.program import Program
 from app.psf import AncEntry, PsfSubmission
 from app.roles import Role
@@ -30,11 +32,14 @@ class LocalTarget:
     def start(self, scenario: Scenario) -> None:
         self.scenario = scenario
         self.clock = FixedClock(date(2000, 1, 1))
-        self.ledger = InMemoryLedger()
+        self.ledger = self.new_ledger()
         self.program = Program(self.ledger, self.clock)
         self.program.add_account(_OPERATOR, Role.PROGRAM_OPERATOR, "Contact Center")
         self._ids: dict[str, str] = {}
         self._names: dict[str, str] = {}
+
+    def new_ledger(self) -> ProgramLedger:
+        return InMemoryLedger()
 
     def close(self) -> None:
         pass
@@ -64,12 +69,17 @@ class LocalTarget:
         self.clock.set(step.on)
         handler = getattr(self, f"_{step.act}")
         try:
-            result: dict[str, Any] = handler(step, step.fields)
+            with self.step_transaction():
+                result: dict[str, Any] = handler(step, step.fields)
         except RemsError as error:
             result = {"ok": False, "error": error.code.value}
             if step.act == "dispense_rationale":
                 result.update(self._after_refused_rationale(step.fields))
         return result
+
+    def step_transaction(self) -> contextlib.AbstractContextManager[object]:
+        """Each step is one transaction where the ledger has them (the store does)."""
+        return contextlib.nullcontext()
 
     # Participants
     def _register_prescriber(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:

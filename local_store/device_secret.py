@@ -1,0 +1,79 @@
+"""The workstation's device secret, kept in the OS keyring.
+
+The secret is mixed into every key-encryption key, so a copy of the store's files alone
+(a stolen backup, a disk image) cannot be attacked by guessing passwords offline: the
+attacker also needs this user's keyring. Where no keyring backend exists we stop and say so:
+never a plaintext file, never keyrings.alt.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import keyring
+import keyring.errors
+
+from local_store.errors import KeyringUnavailable
+
+SERVICE = "Clozapine REMS Desk"
+
+
+def _entry(store_id: str) -> str:
+    return f"device-secret:{store_id}"
+
+
+def create_device_secret(store_id: str) -> bytes:
+    secret = secrets.token_bytes(32)
+    _set(_entry(store_id), secret.hex())
+    return secret
+
+
+def load_device_secret(store_id: str) -> bytes:
+    value = _get(_entry(store_id))
+    if value is None:
+        raise KeyringUnavailable(
+            "the keyring has no device secret for this store; it may have been created "
+            "by another user account or on another computer"
+        )
+    return bytes.fromhex(value)
+
+
+def save_secret(name: str, value: str) -> None:
+    """Other workstation secrets (registry tokens) go through here too."""
+    _set(name, value)
+
+
+def load_secret(name: str) -> str | None:
+    return _get(name)
+
+
+def delete_secret(name: str) -> None:
+    try:
+        keyring.delete_password(SERVICE, name)
+    except keyring.errors.PasswordDeleteError:
+        pass
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(str(exc)) from exc
+
+
+def _set(name: str, value: str) -> None:
+    _refuse_insecure_backend()
+    try:
+        keyring.set_password(SERVICE, name, value)
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(str(exc)) from exc
+
+
+def _get(name: str) -> str | None:
+    _refuse_insecure_backend()
+    try:
+        return keyring.get_password(SERVICE, name)
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(str(exc)) from exc
+
+
+def _refuse_insecure_backend() -> None:
+    backend = keyring.get_keyring()
+    module = type(backend).__module__
+    if module.startswith("keyrings.alt") or module.startswith("keyring.backends.fail"):
+        raise KeyringUnavailable(f"backend {module}.{type(backend).__name__} is not secure")

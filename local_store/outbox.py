@@ -1,0 +1,135 @@
+"""The outbox: work done on this workstation that the registry has not acknowledged yet.
+
+An item is written in the same transaction as the change it carries, so a change is never
+saved without its item or the reverse. Its id is the UUID made with the draft, which the
+sync client sends as the registry's Idempotency-Key: a retried push cannot duplicate.
+Items leave in `seq` order. States: queued → sending → acked | retry_wait | rejected.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from local_store.database import Database
+
+
+class OutboxState(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    ACKED = "acked"
+    RETRY_WAIT = "retry_wait"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    seq: int
+    id: str
+    kind: str
+    subject: str
+    payload: dict[str, object]
+    state: OutboxState
+    attempts: int
+    last_error: str | None
+    created_by: str
+    created_at: str
+
+
+_COLUMNS = "seq, id, kind, subject, payload, state, attempts, last_error, created_by, created_at"
+
+
+class Outbox:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def enqueue(
+        self, item_id: str, kind: str, subject: str, payload: Mapping[str, object], at: datetime
+    ) -> None:
+        stamp = at.isoformat()
+        with self._db.transaction():
+            self._db.execute(
+                "INSERT INTO outbox (id, kind, subject, payload, created_by, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    item_id,
+                    kind,
+                    subject,
+                    json.dumps(payload, sort_keys=True, ensure_ascii=False),
+                    self._db.actor_id,
+                    stamp,
+                    stamp,
+                ),
+            )
+
+    def items(self, *states: OutboxState) -> list[OutboxItem]:
+        """Every item (or those in `states`), oldest first."""
+        if states:
+            marks = ", ".join("?" for _ in states)
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM outbox WHERE state IN ({marks}) ORDER BY seq",
+                [s.value for s in states],
+            )
+        else:
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM outbox ORDER BY seq")
+        return [_item(row) for row in rows]
+
+    def get(self, item_id: str) -> OutboxItem | None:
+        row = self._db.one(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (item_id,))
+        return _item(row) if row else None
+
+    def pending_count(self) -> int:
+        row = self._db.one(
+            "SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending', 'retry_wait')"
+        )
+        return int(row[0])
+
+    def set_state(
+        self,
+        item_id: str,
+        state: OutboxState,
+        at: datetime,
+        error: str | None = None,
+        next_attempt_at: datetime | None = None,
+    ) -> None:
+        with self._db.transaction():
+            self._db.execute(
+                "UPDATE outbox SET state = ?, last_error = ?, updated_at = ?, "
+                "next_attempt_at = ?, attempts = attempts + (? = 'sending') WHERE id = ?",
+                (
+                    state.value,
+                    error,
+                    at.isoformat(),
+                    next_attempt_at.isoformat() if next_attempt_at else None,
+                    state.value,
+                    item_id,
+                ),
+            )
+
+    def reset_stale_sending(self, at: datetime) -> int:
+        """At start-up, an item left "sending" by a crash goes back to the queue (the
+        Idempotency-Key makes re-sending it safe)."""
+        with self._db.transaction():
+            cursor = self._db.execute(
+                "UPDATE outbox SET state = 'queued', updated_at = ? WHERE state = 'sending'",
+                (at.isoformat(),),
+            )
+        return int(cursor.rowcount)
+
+
+def _item(row: tuple[object, ...]) -> OutboxItem:
+    return OutboxItem(
+        seq=int(str(row[0])),
+        id=str(row[1]),
+        kind=str(row[2]),
+        subject=str(row[3]),
+        payload=json.loads(str(row[4])),
+        state=OutboxState(str(row[5])),
+        attempts=int(str(row[6])),
+        last_error=None if row[7] is None else str(row[7]),
+        created_by=str(row[8]),
+        created_at=str(row[9]),
+    )

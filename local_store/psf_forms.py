@@ -1,0 +1,178 @@
+"""Patient Status Forms on this workstation: drafts, the prescriber's signature, corrections.
+
+A draft is saved as it is typed (its data as `app.psf_document` describes it). Signing
+turns it into a signed form that never changes again (database triggers refuse an update
+or a delete); a correction is a new draft that names the form it supersedes. A signature
+stores the hash of the exact content signed, so a form whose content no longer matches
+shows its signature as invalid.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from app.signatures import Signature
+from local_store.database import Database
+
+
+class FormState(StrEnum):
+    DRAFT = "draft"
+    SIGNED = "signed"
+    SUBMITTED = "submitted"  # handed to the outbox without a signature (no signature needed)
+
+
+@dataclass(frozen=True)
+class PsfForm:
+    id: str
+    patient_id: str
+    state: FormState
+    document: dict[str, object]
+    needs_signature: bool
+    for_prescriber_id: str | None
+    supersedes: str | None
+    created_by: str
+    updated_at: str
+    signature: Signature | None
+
+    @property
+    def signature_valid(self) -> bool | None:
+        """True or False for a signed form; None when it carries no signature."""
+        return None if self.signature is None else self.signature.matches(self.document)
+
+
+_COLUMNS = (
+    "id, patient_id, state, document, needs_signature, for_prescriber_id, supersedes, "
+    "created_by, updated_at"
+)
+
+
+class PsfForms:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def save_draft(
+        self,
+        form_id: str,
+        patient_id: str,
+        document: Mapping[str, object],
+        at: datetime,
+        *,
+        needs_signature: bool = False,
+        for_prescriber_id: str | None = None,
+        supersedes: str | None = None,
+    ) -> None:
+        """Create the draft or save its latest text. A signed form is refused by the store."""
+        text = json.dumps(document, sort_keys=True, ensure_ascii=False)
+        stamp = at.isoformat()
+        with self._db.transaction():
+            self._db.execute(
+                "INSERT INTO psf_forms (id, patient_id, state, document, needs_signature, "
+                "for_prescriber_id, supersedes, created_by, created_at, updated_by, updated_at) "
+                "VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                "document = excluded.document, needs_signature = excluded.needs_signature, "
+                "for_prescriber_id = excluded.for_prescriber_id, "
+                "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                (
+                    form_id,
+                    patient_id,
+                    text,
+                    int(needs_signature),
+                    for_prescriber_id,
+                    supersedes,
+                    self._db.actor_id,
+                    stamp,
+                    self._db.actor_id,
+                    stamp,
+                ),
+            )
+
+    def get(self, form_id: str) -> PsfForm | None:
+        row = self._db.one(f"SELECT {_COLUMNS} FROM psf_forms WHERE id = ?", (form_id,))
+        return self._form(row) if row else None
+
+    def for_patient(self, patient_id: str) -> list[PsfForm]:
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM psf_forms WHERE patient_id = ? ORDER BY created_at",
+            (patient_id,),
+        )
+        return [self._form(row) for row in rows]
+
+    def awaiting_signature(self, prescriber_id: str) -> list[PsfForm]:
+        """Drafts a designee prepared that need this prescriber's signature."""
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM psf_forms WHERE for_prescriber_id = ? AND state = 'draft' "
+            "AND needs_signature = 1 ORDER BY updated_at",
+            (prescriber_id,),
+        )
+        return [self._form(row) for row in rows]
+
+    def mark_signed(self, form_id: str, signature: Signature) -> None:
+        with self._db.transaction():
+            self._db.execute(
+                "INSERT INTO signatures (id, form_id, signer_id, printed_name, signed_at, "
+                "time_zone, meaning, content_sha256, created_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    signature.id,
+                    form_id,
+                    signature.signer_id,
+                    signature.printed_name,
+                    signature.signed_at.isoformat(),
+                    signature.signed_at.tzname() or "",
+                    signature.meaning,
+                    signature.content_sha256,
+                    self._db.actor_id,
+                ),
+            )
+            self._set_state(form_id, FormState.SIGNED, signature.signed_at)
+
+    def mark_submitted(self, form_id: str, at: datetime) -> None:
+        with self._db.transaction():
+            self._set_state(form_id, FormState.SUBMITTED, at)
+
+    def _set_state(self, form_id: str, state: FormState, at: datetime) -> None:
+        self._db.execute(
+            "UPDATE psf_forms SET state = ?, updated_by = ?, updated_at = ? "
+            "WHERE id = ? AND state = 'draft'",
+            (state.value, self._db.actor_id, at.isoformat(), form_id),
+        )
+
+    def discard_draft(self, form_id: str) -> None:
+        with self._db.transaction():
+            self._db.execute("DELETE FROM psf_forms WHERE id = ? AND state = 'draft'", (form_id,))
+
+    def _form(self, row: tuple[object, ...]) -> PsfForm:
+        sig = self._db.one(
+            "SELECT id, form_id, signer_id, printed_name, signed_at, meaning, content_sha256 "
+            "FROM signatures WHERE form_id = ?",
+            (row[0],),
+        )
+        signature = (
+            Signature(
+                id=sig[0],
+                form_id=sig[1],
+                signer_id=sig[2],
+                printed_name=sig[3],
+                signed_at=datetime.fromisoformat(sig[4]),
+                meaning=sig[5],
+                content_sha256=sig[6],
+            )
+            if sig
+            else None
+        )
+        return PsfForm(
+            id=str(row[0]),
+            patient_id=str(row[1]),
+            state=FormState(str(row[2])),
+            document=json.loads(str(row[3])),
+            needs_signature=bool(row[4]),
+            for_prescriber_id=None if row[5] is None else str(row[5]),
+            supersedes=None if row[6] is None else str(row[6]),
+            created_by=str(row[7]),
+            updated_at=str(row[8]),
+            signature=signature,
+        )

@@ -1,0 +1,115 @@
+"""The roster and the patient chart, as the store answers them: paged, sorted and filtered in
+SQL, so a 10,000-patient roster costs one page's worth of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from app.records import AncReport, Patient, StatusChange
+from local_store.database import Database
+from local_store.ledger import PATIENT_COLUMNS, StoreLedger, sort_name
+
+
+class RosterOrder(StrEnum):
+    NAME = "name"
+    DOB = "dob"
+    STATUS = "status"
+    LATEST_ANC = "latest_anc"
+    LATEST_DRAW = "latest_draw"
+
+
+_ORDER_SQL = {
+    RosterOrder.NAME: "p.sort_name, p.id",
+    RosterOrder.DOB: "p.dob, p.sort_name, p.id",
+    RosterOrder.STATUS: "p.treatment_status, p.sort_name, p.id",
+    RosterOrder.LATEST_ANC: "a.per_ul, p.sort_name, p.id",
+    RosterOrder.LATEST_DRAW: "a.drawn, p.sort_name, p.id",
+}
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    patient_id: str
+    name: str
+    dob: date
+    treatment_status: str
+    monitoring: str
+    prescriber_id: str | None
+    latest_anc_per_ul: int | None
+    latest_anc_drawn: date | None
+
+
+@dataclass(frozen=True)
+class PatientChart:
+    patient: Patient
+    ancs: tuple[AncReport, ...]
+    status_history: tuple[StatusChange, ...]
+
+
+def roster_page(
+    db: Database,
+    *,
+    name_prefix: str = "",
+    prescriber_id: str | None = None,
+    order: RosterOrder = RosterOrder.NAME,
+    descending: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[RosterRow]:
+    """One page of the roster. `name_prefix` matches the start of the name, ignoring case
+    and accents (typing "nun" finds "Núñez")."""
+    where, params = _filters(name_prefix, prescriber_id)
+    direction = " DESC" if descending else ""
+    order_sql = ", ".join(f"{part}{direction}" for part in _ORDER_SQL[order].split(", "))
+    rows = db.execute(
+        "SELECT p.id, p.name, p.dob, p.treatment_status, p.monitoring, p.prescriber_id, "
+        "a.per_ul, a.drawn FROM patients p LEFT JOIN anc_results a ON a.seq = p.latest_anc_seq"
+        f"{where} ORDER BY {order_sql} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    return [
+        RosterRow(
+            r[0],
+            r[1],
+            date.fromisoformat(r[2]),
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            date.fromisoformat(r[7]) if r[7] else None,
+        )
+        for r in rows
+    ]
+
+
+def roster_count(db: Database, *, name_prefix: str = "", prescriber_id: str | None = None) -> int:
+    where, params = _filters(name_prefix, prescriber_id)
+    return int(db.one(f"SELECT count(*) FROM patients p{where}", params)[0])
+
+
+def patient_chart(db: Database, patient_id: str) -> PatientChart | None:
+    ledger = StoreLedger(db)
+    row = db.one(f"SELECT {PATIENT_COLUMNS} FROM patients WHERE id = ?", (patient_id,))
+    if row is None:
+        return None
+    patient = ledger.patient(patient_id)
+    assert patient is not None
+    return PatientChart(
+        patient, tuple(ledger.anc_history(patient_id)), tuple(ledger.status_history(patient_id))
+    )
+
+
+def _filters(name_prefix: str, prescriber_id: str | None) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    key = sort_name(name_prefix)
+    if key:
+        # A range on the indexed key: "nun" <= sort_name < "nuo".
+        clauses.append("p.sort_name >= ? AND p.sort_name < ?")
+        params += [key, key[:-1] + chr(ord(key[-1]) + 1)]
+    if prescriber_id is not None:
+        clauses.append("p.prescriber_id = ?")
+        params.append(prescriber_id)
+    return ((" WHERE " + " AND ".join(clauses)) if clauses else "", params)

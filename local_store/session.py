@@ -1,0 +1,334 @@
+"""A signed-in session: one account's view of the store, and everything it does.
+
+Every public method checks the session is still unlocked (an idle session locks after 15
+minutes by default and asks for the password again), and audits what it touches: views,
+creations, changes, signatures, prints and exports of patient information. Writes commit
+with their outbox item and audit entry in one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
+
+from app.errors import AccessRefused, ErrorCode
+from app.records import Account
+from app.roles import Action, Role, may
+from app.signatures import PRESCRIBER_MEANING, Signature, check_may_sign, content_hash
+from local_store import keys
+from local_store.audit import AuditAction, AuditLog
+from local_store.database import Database
+from local_store.errors import AccountLocked, SessionLocked, StoreError
+from local_store.ledger import StoreLedger
+from local_store.outbox import Outbox
+from local_store.psf_forms import FormState, PsfForm, PsfForms
+from local_store.roster import PatientChart, RosterOrder, RosterRow, patient_chart, roster_page
+from local_store.sync_state import SyncState
+from local_store.workstation_file import WorkstationAccount
+
+if TYPE_CHECKING:
+    from local_store.workstation import NewAccount, Workstation
+
+
+class Session:
+    def __init__(
+        self, workstation: Workstation, account: WorkstationAccount, data_key: bytes, db: Database
+    ) -> None:
+        self.workstation = workstation
+        self.account = account
+        self._data_key: bytes | None = data_key
+        self._db: Database | None = db
+        self._last_activity = workstation.clock.now()
+        self._audit_key = keys.derive(data_key, "audit")
+
+    # Life cycle
+    @property
+    def locked(self) -> bool:
+        return self._db is None
+
+    def touch(self) -> None:
+        """A keystroke or click: the idle timer starts again."""
+        self._last_activity = self.workstation.clock.now()
+
+    def lock_if_idle(self) -> bool:
+        """Lock when idle past the timeout (the UI calls this on a timer); True if locked."""
+        if self._db is not None and self._idle():
+            self._lock(AuditAction.SESSION_LOCKED, "idle")
+        return self.locked
+
+    def unlock(self, password: str) -> None:
+        """The same person continues after an idle lock."""
+        data_key = self.workstation.check_password(self.account.id, password)
+        self._data_key = data_key
+        self._db = Database.open(self.workstation.database_path, data_key)
+        self._db.actor_id = self.account.id
+        self._last_activity = self.workstation.clock.now()
+        self._audit(AuditAction.SIGN_IN, self.account.id, "unlocked after idle lock")
+
+    def sign_out(self) -> None:
+        if self._db is not None:
+            self._lock(AuditAction.SIGN_OUT, "")
+
+    def _lock(self, action: AuditAction, detail: str) -> None:
+        assert self._db is not None
+        with contextlib.suppress(StoreError):
+            AuditLog(self._db, self._audit_key).record(
+                self.workstation.clock.now(), self.account.id, action, self.account.id, detail
+            )
+        self._db.close()
+        self._db = None
+        self._data_key = None  # the key leaves memory with the connection
+
+    def _idle(self) -> bool:
+        return self.workstation.clock.now() - self._last_activity > self.workstation.idle_timeout
+
+    @property
+    def db(self) -> Database:
+        """The open database; raises `SessionLocked` when locked or idle too long."""
+        if self._db is not None and self._idle():
+            self._lock(AuditAction.SESSION_LOCKED, "idle")
+        if self._db is None:
+            raise SessionLocked()
+        self._last_activity = self.workstation.clock.now()
+        return self._db
+
+    # The store's parts, for this account
+    @property
+    def ledger(self) -> StoreLedger:
+        return StoreLedger(self.db)
+
+    @property
+    def outbox(self) -> Outbox:
+        return Outbox(self.db)
+
+    @property
+    def psf_forms(self) -> PsfForms:
+        return PsfForms(self.db)
+
+    @property
+    def sync_state(self) -> SyncState:
+        return SyncState(self.db)
+
+    @property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.db, self._audit_key)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Database]:
+        with self.db.transaction() as db:
+            yield db
+
+    def _audit(self, action: AuditAction, subject: str, detail: str = "") -> None:
+        self.audit.record(self.workstation.clock.now(), self.account.id, action, subject, detail)
+
+    # Patient information (each view audited)
+    def roster(
+        self,
+        *,
+        name_prefix: str = "",
+        order: RosterOrder = RosterOrder.NAME,
+        descending: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[RosterRow]:
+        rows = roster_page(
+            self.db,
+            name_prefix=name_prefix,
+            prescriber_id=self._own_prescriber(),
+            order=order,
+            descending=descending,
+            limit=limit,
+            offset=offset,
+        )
+        self._audit(AuditAction.VIEW, "roster", f"{len(rows)} patients from row {offset}")
+        return rows
+
+    def view_patient(self, patient_id: str) -> PatientChart | None:
+        chart = patient_chart(self.db, patient_id)
+        self._audit(AuditAction.VIEW, f"patient:{patient_id}", "chart")
+        return chart
+
+    def record_print(self, subject: str, detail: str) -> None:
+        self._audit(AuditAction.PRINT, subject, detail)
+
+    def record_export(self, subject: str, detail: str) -> None:
+        self._audit(AuditAction.EXPORT, subject, detail)
+
+    def _own_prescriber(self) -> str | None:
+        """Office accounts see their prescriber's patients; other roles see the whole store."""
+        return self.account.prescriber_id if self.account.role.is_office else None
+
+    # Patient Status Forms
+    def save_psf_draft(
+        self,
+        patient_id: str,
+        document: Mapping[str, object],
+        *,
+        form_id: str | None = None,
+        needs_signature: bool = False,
+        supersedes: str | None = None,
+    ) -> str:
+        """Save a draft as it is typed; returns its id (a new UUID the first time)."""
+        new = form_id is None
+        form_id = form_id or str(uuid.uuid4())
+        with self.transaction():
+            self.psf_forms.save_draft(
+                form_id,
+                patient_id,
+                document,
+                self.workstation.clock.now(),
+                needs_signature=needs_signature,
+                for_prescriber_id=self.account.prescriber_id,
+                supersedes=supersedes,
+            )
+            self._audit(
+                AuditAction.CREATE if new else AuditAction.CHANGE,
+                f"psf:{form_id}",
+                f"draft for patient:{patient_id}",
+            )
+        return form_id
+
+    def correct_signed_psf(self, form_id: str) -> str:
+        """Start a correction: a new draft with the signed form's content that supersedes it."""
+        form = self._form(form_id)
+        return self.save_psf_draft(
+            form.patient_id, form.document, needs_signature=True, supersedes=form.id
+        )
+
+    def sign_psf(self, form_id: str, password: str) -> Signature:
+        """The prescriber signs: password asked again now, content hashed, outbox item queued."""
+        check_may_sign(self.account.role)
+        form = self._form(form_id)
+        if form.state is not FormState.DRAFT:
+            raise AccessRefused(
+                ErrorCode.NOT_PERMITTED,
+                "This form is already signed and cannot change. To correct it, start a "
+                "correction: a new draft that replaces it.",
+            )
+        if form.for_prescriber_id not in (None, self.account.prescriber_id):
+            raise AccessRefused(
+                ErrorCode.NOT_PERMITTED,
+                "This form was prepared for another prescriber's signature.",
+            )
+        try:
+            self.workstation.check_password(self.account.id, password)
+        except AccountLocked:
+            self._lock(AuditAction.LOCKOUT, "wrong password while signing")
+            raise
+        signed_at = self.workstation.clock.now().astimezone()
+        signature = Signature(
+            id=str(uuid.uuid4()),
+            form_id=form.id,
+            signer_id=self.account.id,
+            printed_name=self.account.name,
+            signed_at=signed_at,
+            meaning=PRESCRIBER_MEANING,
+            content_sha256=content_hash(form.document),
+        )
+        with self.transaction():
+            self.psf_forms.mark_signed(form.id, signature)
+            self.outbox.enqueue(
+                form.id,
+                "submit_psf",
+                f"patient:{form.patient_id}",
+                {
+                    "document": form.document,
+                    "signature": _signature_payload(signature),
+                    "supersedes": form.supersedes,
+                },
+                signed_at,
+            )
+            self._audit(AuditAction.SIGN, f"psf:{form.id}", f"sha256 {signature.content_sha256}")
+        return signature
+
+    def submit_psf(self, form_id: str) -> None:
+        """Queue a draft that needs no signature for the registry."""
+        form = self._form(form_id)
+        if form.needs_signature:
+            raise AccessRefused(ErrorCode.PRESCRIBER_SIGNATURE_REQUIRED)
+        now = self.workstation.clock.now()
+        with self.transaction():
+            self.psf_forms.mark_submitted(form.id, now)
+            self.outbox.enqueue(
+                form.id,
+                "submit_psf",
+                f"patient:{form.patient_id}",
+                {"document": form.document, "signature": None, "supersedes": form.supersedes},
+                now,
+            )
+            self._audit(AuditAction.CHANGE, f"psf:{form.id}", "submitted without signature")
+
+    def psf_form(self, form_id: str) -> PsfForm:
+        form = self._form(form_id)
+        self._audit(AuditAction.VIEW, f"psf:{form_id}", f"patient:{form.patient_id}")
+        return form
+
+    def _form(self, form_id: str) -> PsfForm:
+        form = self.psf_forms.get(form_id)
+        if form is None:
+            raise AccessRefused(ErrorCode.NOT_PERMITTED, f"There is no form {form_id} here.")
+        return form
+
+    # Accounts
+    def add_account(self, new: NewAccount, password: str) -> str:
+        """A workstation administrator adds anyone; a prescriber adds their designees; a
+        pharmacy's authorized representative adds its staff."""
+        me = self.account
+        allowed = (
+            may(me.role, Action.MANAGE_WORKSTATION_ACCOUNTS)
+            or (
+                me.role is Role.PRESCRIBER
+                and new.role is Role.DESIGNEE
+                and new.prescriber_id == me.prescriber_id
+            )
+            or (
+                me.role is Role.PHARMACY_AR
+                and new.role is Role.PHARMACY_STAFF
+                and new.pharmacy_id == me.pharmacy_id
+            )
+        )
+        if not allowed:
+            raise AccessRefused(
+                ErrorCode.NOT_PERMITTED,
+                "Only the workstation administrator can add this account.",
+            )
+        assert self._data_key is not None
+        self.db  # noqa: B018 - refuses when the session is locked
+        account_id = self.workstation.add_account(self._data_key, new, password)
+        from local_store.workstation import save_program_account
+
+        with self.transaction():
+            save_program_account(self.db, self.workstation.account(account_id))
+            self._audit(AuditAction.ACCOUNT, account_id, f"account added ({new.role.value})")
+        return account_id
+
+    def change_password(self, old: str, new: str) -> None:
+        data_key = self.workstation.check_password(self.account.id, old)
+        self.workstation.set_password(data_key, self.account.id, new)
+        self._audit(AuditAction.ACCOUNT, self.account.id, "password changed")
+
+    def reset_password(self, account_id: str, new: str) -> None:
+        if not may(self.account.role, Action.MANAGE_WORKSTATION_ACCOUNTS):
+            raise AccessRefused(
+                ErrorCode.NOT_PERMITTED, "Only the workstation administrator can reset passwords."
+            )
+        assert self._data_key is not None
+        self.db  # noqa: B018
+        self.workstation.set_password(self._data_key, account_id, new)
+        self._audit(AuditAction.ACCOUNT, account_id, "password reset by administrator")
+
+    def program_account(self) -> Account | None:
+        return self.ledger.account(self.account.id)
+
+
+def _signature_payload(signature: Signature) -> dict[str, object]:
+    return {
+        "id": signature.id,
+        "signer_id": signature.signer_id,
+        "printed_name": signature.printed_name,
+        "signed_at": signature.signed_at.isoformat(),
+        "meaning": signature.meaning,
+        "content_sha256": signature.content_sha256,
+    }

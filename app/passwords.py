@@ -91,7 +91,7 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
 def _context_words(email: str, name: str) -> list[str]:
     words = list(_CONTEXT_WORDS)
     local_part = email.split("@", 1)[0].casefold()
-    if len(local_part) >= 4:
-        words.append(local_part)
+    squeezed = "".join(c for c in local_part if c.isalnum())
+    words += [w for w in (local_part, squeezed) if len(w) >= 4]
     words += [part for part in name.casefold().split() if len(part) >= 4]
     return words

@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     bench.add_argument("--only", metavar="PREFIX", help="only metrics whose name starts so")
     bench.set_defaults(func=_bench)
+
+    from cli import audit
+
+    audit.add_parser(commands)
     return parser
 
 

@@ -1,0 +1,56 @@
+"""`clozapine-desk audit verify`: check the audit log's hash chain and report the first bad
+entry. Reading the log needs the store open, so it asks for a workstation account's email
+and password (a prompt, or --password-stdin for scripts)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from app.clock import SystemClock
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    audit = commands.add_parser("audit", help="the tamper-evident audit log")
+    actions = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    verify = actions.add_parser(
+        "verify", help="check every entry of the audit log's hash chain; exit 1 if one is bad"
+    )
+    verify.add_argument("--email", required=True, help="your workstation account's email")
+    verify.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    verify.add_argument(
+        "--data-dir", type=Path, help="the store's folder (default: the user's data folder)"
+    )
+    verify.set_defaults(func=run_verify)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from local_store.errors import StoreError
+    from local_store.paths import data_folder
+    from local_store.workstation import Workstation
+
+    folder = args.data_dir or data_folder()
+    password = (
+        sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
+    )
+    try:
+        session = Workstation(folder, SystemClock()).sign_in(args.email, password)
+    except StoreError as error:
+        print(f"audit verify: {error}", file=sys.stderr)
+        return 2
+    try:
+        report = session.audit.verify()
+    finally:
+        session.sign_out()
+    if report.intact:
+        print(f"Audit log intact: {report.entries} entries, every link checked.")
+        return 0
+    print(
+        f"Audit log BROKEN at entry #{report.first_bad}: {report.problem}. Entries before it "
+        "are intact. Keep this computer as it is and tell your privacy officer."
+    )
+    return 1

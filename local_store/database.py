@@ -19,7 +19,7 @@ from typing import Any
 import sqlcipher3
 from sqlcipher3 import dbapi2
 
-from local_store.errors import StoreDamaged, StoreWriteFailed
+from local_store.errors import SessionLocked, StoreDamaged, StoreWriteFailed
 
 CACHE_KIB = 65536  # decrypted pages cached in memory: reads of a warm roster decrypt nothing
 
@@ -67,13 +67,24 @@ class Database:
         return cls(connection, path)
 
     def execute(self, sql: str, params: Any = ()) -> Any:
-        return self.connection.execute(sql, params)
+        return self._open().execute(sql, params)
 
     def executemany(self, sql: str, rows: Any) -> Any:
-        return self.connection.executemany(sql, rows)
+        return self._open().executemany(sql, rows)
 
     def one(self, sql: str, params: Any = ()) -> Any:
-        return self.connection.execute(sql, params).fetchone()
+        return self._open().execute(sql, params).fetchone()
+
+    def _open(self) -> Any:
+        if self.connection is None:
+            raise SessionLocked()
+        return self.connection
+
+    def reopen(self, data_key: bytes) -> None:
+        """After an idle lock: the same object (held by ledgers and views) opens again."""
+        assert self.path is not None
+        fresh = Database.open(self.path, data_key)
+        self.connection = fresh.connection
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Database]:
@@ -101,8 +112,11 @@ class Database:
             self._depth = 0
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.connection.close()
+        """Close the connection; the key it held goes with it."""
+        if self.connection is not None:
+            with contextlib.suppress(Exception):
+                self.connection.close()
+        self.connection = None
 
 
 @contextlib.contextmanager

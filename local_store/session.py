@@ -39,14 +39,14 @@ class Session:
         self.workstation = workstation
         self.account = account
         self._data_key: bytes | None = data_key
-        self._db: Database | None = db
+        self._db = db  # the same object for the whole session; closed while locked
         self._last_activity = workstation.clock.now()
         self._audit_key = keys.derive(data_key, "audit")
 
     # Life cycle
     @property
     def locked(self) -> bool:
-        return self._db is None
+        return self._db.connection is None
 
     def touch(self) -> None:
         """A keystroke or click: the idle timer starts again."""
@@ -54,7 +54,7 @@ class Session:
 
     def lock_if_idle(self) -> bool:
         """Lock when idle past the timeout (the UI calls this on a timer); True if locked."""
-        if self._db is not None and self._idle():
+        if not self.locked and self._idle():
             self._lock(AuditAction.SESSION_LOCKED, "idle")
         return self.locked
 
@@ -62,23 +62,20 @@ class Session:
         """The same person continues after an idle lock."""
         data_key = self.workstation.check_password(self.account.id, password)
         self._data_key = data_key
-        self._db = Database.open(self.workstation.database_path, data_key)
-        self._db.actor_id = self.account.id
+        self._db.reopen(data_key)
         self._last_activity = self.workstation.clock.now()
         self._audit(AuditAction.SIGN_IN, self.account.id, "unlocked after idle lock")
 
     def sign_out(self) -> None:
-        if self._db is not None:
+        if not self.locked:
             self._lock(AuditAction.SIGN_OUT, "")
 
     def _lock(self, action: AuditAction, detail: str) -> None:
-        assert self._db is not None
         with contextlib.suppress(StoreError):
             AuditLog(self._db, self._audit_key).record(
                 self.workstation.clock.now(), self.account.id, action, self.account.id, detail
             )
         self._db.close()
-        self._db = None
         self._data_key = None  # the key leaves memory with the connection
 
     def _idle(self) -> bool:
@@ -87,9 +84,9 @@ class Session:
     @property
     def db(self) -> Database:
         """The open database; raises `SessionLocked` when locked or idle too long."""
-        if self._db is not None and self._idle():
+        if not self.locked and self._idle():
             self._lock(AuditAction.SESSION_LOCKED, "idle")
-        if self._db is None:
+        if self.locked:
             raise SessionLocked()
         self._last_activity = self.workstation.clock.now()
         return self._db

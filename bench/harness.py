@@ -39,15 +39,21 @@ class Metric:
 Benchmark = Callable[[bool], Iterable[Metric]]
 
 
-def _benchmarks() -> list[Benchmark]:
-    from bench import rules_bench
+def _benchmarks() -> list[tuple[tuple[str, ...], Benchmark]]:
+    """Each benchmark with the metric names it yields (so --only skips the others)."""
+    from bench import rules_bench, store_bench
 
-    return [rules_bench.run]
+    return [
+        (rules_bench.METRICS, rules_bench.run),
+        (store_bench.METRICS, store_bench.run),
+    ]
 
 
 def run_benchmarks(quick: bool = False, only: str | None = None) -> list[Metric]:
     metrics: list[Metric] = []
-    for benchmark in _benchmarks():
+    for names, benchmark in _benchmarks():
+        if only is not None and not any(name.startswith(only) for name in names):
+            continue
         metrics.extend(m for m in benchmark(quick) if only is None or m.name.startswith(only))
     return metrics
 

@@ -13,6 +13,7 @@ from app.rda import evaluate_rda
 from bench.harness import Metric
 from bench.world import build_world
 
+METRICS = ("rules.rda_preview_us",)
 PATIENTS = 10_000
 # Project goal: a pharmacist's preview is instant, and a whole 10,000-patient roster can be
 # previewed in about a second.

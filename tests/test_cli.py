@@ -90,11 +90,29 @@ def test_the_app_command_shows_the_demo_roster_and_what_is_coming() -> None:
     assert "Coming next" in out.stdout
 
 
-def test_bench_quick_prints_the_rda_preview_metric_and_writes_json(tmp_path: Path) -> None:
+def test_bench_quick_prints_every_metric_with_its_goal_and_writes_json(tmp_path: Path) -> None:
     path = tmp_path / "bench.json"
     out = desk("bench", "--quick", "--json", str(path))
     assert out.returncode == 0
-    assert "rules.rda_preview_us" in out.stdout
-    metric = json.loads(path.read_text())["metrics"][0]
-    assert metric["name"] == "rules.rda_preview_us"
-    assert metric["unit"] == "us" and metric["value"] > 0 and metric["goal"] == 100.0
+    goals = {
+        "rules.rda_preview_us": ("us", 100.0),
+        "store.unlock_ms": ("ms", 500.0),
+        "store.roster_page_ms": ("ms", 30.0),
+        "store.roster_filter_ms": ("ms", 30.0),
+        "store.patient_history_ms": ("ms", 10.0),
+        "rules.roster_sweep_ms": ("ms", 2000.0),
+        "store.encrypted_over_plain": ("ratio", 1.25),
+    }
+    metrics = {m["name"]: m for m in json.loads(path.read_text())["metrics"]}
+    assert set(metrics) == set(goals)
+    for name, (unit, goal) in goals.items():
+        assert name in out.stdout
+        assert metrics[name]["unit"] == unit and metrics[name]["goal"] == goal
+        assert metrics[name]["value"] > 0
+
+
+def test_bench_only_runs_the_benchmarks_it_names(tmp_path: Path) -> None:
+    path = tmp_path / "bench.json"
+    out = desk("bench", "--quick", "--only", "rules.rda", "--json", str(path))
+    assert out.returncode == 0
+    assert [m["name"] for m in json.loads(path.read_text())["metrics"]] == ["rules.rda_preview_us"]

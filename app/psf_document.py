@@ -23,14 +23,7 @@ def psf_to_document(form: PsfSubmission) -> dict[str, object]:
         "format": FORMAT,
         "patient_id": form.patient_id,
         "monitoring": form.monitoring.value,
-        "ancs": [
-            {
-                "value": str(entry.value),
-                "unit": entry.unit,
-                "drawn": entry.drawn.isoformat() if isinstance(entry.drawn, date) else entry.drawn,
-            }
-            for entry in form.ancs
-        ],
+        "ancs": anc_entries_to(form.ancs),
         "treatment_status": form.treatment_status.value if form.treatment_status else None,
         "treatment_rationale": form.treatment_rationale,
         "authorize_missing_labs": form.authorize_missing_labs,
@@ -46,13 +39,7 @@ def psf_from_document(
     """The submission a document describes; raises ValueError for a document of another kind."""
     if document.get("format") != FORMAT:
         raise ValueError(f"Not a Patient Status Form document: {document.get('format')!r}")
-    ancs_raw = document.get("ancs") or []
-    if not isinstance(ancs_raw, list):
-        raise ValueError("A PSF document's ANCs must be a list.")
-    ancs = tuple(
-        AncEntry(value=_number(a["value"]), drawn=str(a["drawn"]), unit=str(a["unit"]))
-        for a in ancs_raw
-    )
+    ancs = anc_entries_from(document.get("ancs"))
     status = document.get("treatment_status")
     return PsfSubmission(
         patient_id=str(document["patient_id"]),
@@ -65,6 +52,28 @@ def psf_from_document(
         hospice=_optional_bool(document.get("hospice")),
         adverse_event=_optional_text(document.get("adverse_event")),
         signed_by=signed_by,
+    )
+
+
+def anc_entries_to(entries: tuple[AncEntry, ...]) -> list[dict[str, str]]:
+    """ANCs as typed: the value and unit as strings, the draw date as ISO (or as typed)."""
+    return [
+        {
+            "value": str(entry.value),
+            "unit": entry.unit,
+            "drawn": entry.drawn.isoformat() if isinstance(entry.drawn, date) else entry.drawn,
+        }
+        for entry in entries
+    ]
+
+
+def anc_entries_from(raw: object) -> tuple[AncEntry, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ValueError("A form's ANCs must be a list.")
+    return tuple(
+        AncEntry(value=_number(a["value"]), drawn=str(a["drawn"]), unit=str(a["unit"])) for a in raw
     )
 
 

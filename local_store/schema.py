@@ -247,7 +247,15 @@ CREATE INDEX anc_history ON anc_results (
 DROP INDEX anc_by_patient;
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+# v4: designees draft enrollments as well as PSFs; one table holds both kinds of form.
+# (SQLite renames the table's triggers and the signatures' reference along with it.)
+V4 = """
+ALTER TABLE psf_forms RENAME TO forms;
+ALTER TABLE forms ADD COLUMN kind TEXT NOT NULL DEFAULT 'psf'
+    CHECK (kind IN ('psf', 'enrollment'));
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
 LATEST = len(MIGRATIONS)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from app.errors import AccessRefused, ErrorCode
@@ -21,9 +22,9 @@ from local_store import keys
 from local_store.audit import AuditAction, AuditLog
 from local_store.database import Database
 from local_store.errors import AccountLocked, SessionLocked, StoreError
+from local_store.forms import Form, FormKind, Forms, FormState
 from local_store.ledger import StoreLedger
 from local_store.outbox import Outbox
-from local_store.psf_forms import FormState, PsfForm, PsfForms
 from local_store.roster import PatientChart, RosterOrder, RosterRow, patient_chart, roster_page
 from local_store.sync_state import SyncState
 from local_store.workstation_file import WorkstationAccount
@@ -101,8 +102,8 @@ class Session:
         return Outbox(self.db)
 
     @property
-    def psf_forms(self) -> PsfForms:
-        return PsfForms(self.db)
+    def forms(self) -> Forms:
+        return Forms(self.db)
 
     @property
     def sync_state(self) -> SyncState:
@@ -157,9 +158,10 @@ class Session:
         """Office accounts see their prescriber's patients; other roles see the whole store."""
         return self.account.prescriber_id if self.account.role.is_office else None
 
-    # Patient Status Forms
-    def save_psf_draft(
+    # Forms: Patient Status Forms and enrollments, drafted, signed, corrected
+    def save_draft(
         self,
+        kind: FormKind,
         patient_id: str,
         document: Mapping[str, object],
         *,
@@ -167,12 +169,14 @@ class Session:
         needs_signature: bool = False,
         supersedes: str | None = None,
     ) -> str:
-        """Save a draft as it is typed; returns its id (a new UUID the first time)."""
+        """Save a draft as it is typed; returns its id (a new UUID the first time, which is
+        also the id its outbox item and the registry's Idempotency-Key will carry)."""
         new = form_id is None
         form_id = form_id or str(uuid.uuid4())
         with self.transaction():
-            self.psf_forms.save_draft(
+            self.forms.save_draft(
                 form_id,
+                kind,
                 patient_id,
                 document,
                 self.workstation.clock.now(),
@@ -182,19 +186,19 @@ class Session:
             )
             self._audit(
                 AuditAction.CREATE if new else AuditAction.CHANGE,
-                f"psf:{form_id}",
+                f"{kind.value}:{form_id}",
                 f"draft for patient:{patient_id}",
             )
         return form_id
 
-    def correct_signed_psf(self, form_id: str) -> str:
+    def correct_signed_form(self, form_id: str) -> str:
         """Start a correction: a new draft with the signed form's content that supersedes it."""
         form = self._form(form_id)
-        return self.save_psf_draft(
-            form.patient_id, form.document, needs_signature=True, supersedes=form.id
+        return self.save_draft(
+            form.kind, form.patient_id, form.document, needs_signature=True, supersedes=form.id
         )
 
-    def sign_psf(self, form_id: str, password: str) -> Signature:
+    def sign_form(self, form_id: str, password: str) -> Signature:
         """The prescriber signs: password asked again now, content hashed, outbox item queued."""
         check_may_sign(self.account.role)
         form = self._form(form_id)
@@ -225,45 +229,49 @@ class Session:
             content_sha256=content_hash(form.document),
         )
         with self.transaction():
-            self.psf_forms.mark_signed(form.id, signature)
-            self.outbox.enqueue(
-                form.id,
-                "submit_psf",
-                f"patient:{form.patient_id}",
-                {
-                    "document": form.document,
-                    "signature": _signature_payload(signature),
-                    "supersedes": form.supersedes,
-                },
-                signed_at,
+            self.forms.mark_signed(form.id, signature)
+            self._enqueue_form(form, signature, signed_at)
+            self._audit(
+                AuditAction.SIGN,
+                f"{form.kind.value}:{form.id}",
+                f"sha256 {signature.content_sha256}",
             )
-            self._audit(AuditAction.SIGN, f"psf:{form.id}", f"sha256 {signature.content_sha256}")
         return signature
 
-    def submit_psf(self, form_id: str) -> None:
+    def submit_form(self, form_id: str) -> None:
         """Queue a draft that needs no signature for the registry."""
         form = self._form(form_id)
         if form.needs_signature:
             raise AccessRefused(ErrorCode.PRESCRIBER_SIGNATURE_REQUIRED)
         now = self.workstation.clock.now()
         with self.transaction():
-            self.psf_forms.mark_submitted(form.id, now)
-            self.outbox.enqueue(
-                form.id,
-                "submit_psf",
-                f"patient:{form.patient_id}",
-                {"document": form.document, "signature": None, "supersedes": form.supersedes},
-                now,
+            self.forms.mark_submitted(form.id, now)
+            self._enqueue_form(form, None, now)
+            self._audit(
+                AuditAction.CHANGE, f"{form.kind.value}:{form.id}", "submitted without signature"
             )
-            self._audit(AuditAction.CHANGE, f"psf:{form.id}", "submitted without signature")
 
-    def psf_form(self, form_id: str) -> PsfForm:
+    def _enqueue_form(self, form: Form, signature: Signature | None, at: datetime) -> None:
+        self.outbox.enqueue(
+            form.id,
+            "submit_psf" if form.kind is FormKind.PSF else "enroll_patient",
+            f"patient:{form.patient_id}",
+            {
+                "document": form.document,
+                "signature": _signature_payload(signature) if signature else None,
+                "supersedes": form.supersedes,
+            },
+            at,
+        )
+
+    def form(self, form_id: str) -> Form:
+        """A form, to show it (audited as a view of the patient's information)."""
         form = self._form(form_id)
-        self._audit(AuditAction.VIEW, f"psf:{form_id}", f"patient:{form.patient_id}")
+        self._audit(AuditAction.VIEW, f"{form.kind.value}:{form_id}", f"patient:{form.patient_id}")
         return form
 
-    def _form(self, form_id: str) -> PsfForm:
-        form = self.psf_forms.get(form_id)
+    def _form(self, form_id: str) -> Form:
+        form = self.forms.get(form_id)
         if form is None:
             raise AccessRefused(ErrorCode.NOT_PERMITTED, f"There is no form {form_id} here.")
         return form

@@ -48,6 +48,9 @@ def test_every_version_opens_and_migrates_to_the_latest_with_its_records(
     assert rows["p2"].latest_anc_per_ul == 2500
     assert AuditLog(db, keys.derive(FIXTURE_KEY, "audit")).verify().intact
     assert db.one("SELECT count(*) FROM outbox WHERE state = 'queued'")[0] == 1
+    # v4 renamed the forms table: its guards came along.
+    triggers = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'forms'")}
+    assert {"signed_psf_is_immutable", "signed_psf_is_kept"} <= triggers
     backups = list((tmp_path / "backups").glob("*.db")) if (tmp_path / "backups").exists() else []
     if version < schema.LATEST:
         # The file was backed up, still encrypted, at its old version, before migrating.

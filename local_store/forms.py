@@ -1,6 +1,8 @@
-"""Patient Status Forms on this workstation: drafts, the prescriber's signature, corrections.
+"""Forms prepared on this workstation (Patient Status Forms and enrollments): drafts, the
+prescriber's signature, corrections.
 
-A draft is saved as it is typed (its data as `app.psf_document` describes it). Signing
+A draft is saved as it is typed (its data as `app.psf_document` or
+`app.enrollment_document` describes it). Signing
 turns it into a signed form that never changes again (database triggers refuse an update
 or a delete); a correction is a new draft that names the form it supersedes. A signature
 stores the hash of the exact content signed, so a form whose content no longer matches
@@ -19,6 +21,15 @@ from app.signatures import Signature
 from local_store.database import Database
 
 
+class FormKind(StrEnum):
+    PSF = "psf"
+    ENROLLMENT = "enrollment"
+
+    @property
+    def label(self) -> str:
+        return "Patient Status Form" if self is FormKind.PSF else "Patient Enrollment Form"
+
+
 class FormState(StrEnum):
     DRAFT = "draft"
     SIGNED = "signed"
@@ -26,8 +37,9 @@ class FormState(StrEnum):
 
 
 @dataclass(frozen=True)
-class PsfForm:
+class Form:
     id: str
+    kind: FormKind
     patient_id: str
     state: FormState
     document: dict[str, object]
@@ -45,18 +57,19 @@ class PsfForm:
 
 
 _COLUMNS = (
-    "id, patient_id, state, document, needs_signature, for_prescriber_id, supersedes, "
+    "id, kind, patient_id, state, document, needs_signature, for_prescriber_id, supersedes, "
     "created_by, updated_at"
 )
 
 
-class PsfForms:
+class Forms:
     def __init__(self, db: Database) -> None:
         self._db = db
 
     def save_draft(
         self,
         form_id: str,
+        kind: FormKind,
         patient_id: str,
         document: Mapping[str, object],
         at: datetime,
@@ -70,14 +83,15 @@ class PsfForms:
         stamp = at.isoformat()
         with self._db.transaction():
             self._db.execute(
-                "INSERT INTO psf_forms (id, patient_id, state, document, needs_signature, "
+                "INSERT INTO forms (id, kind, patient_id, state, document, needs_signature, "
                 "for_prescriber_id, supersedes, created_by, created_at, updated_by, updated_at) "
-                "VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                "VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
                 "document = excluded.document, needs_signature = excluded.needs_signature, "
                 "for_prescriber_id = excluded.for_prescriber_id, "
                 "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
                 (
                     form_id,
+                    kind.value,
                     patient_id,
                     text,
                     int(needs_signature),
@@ -90,21 +104,21 @@ class PsfForms:
                 ),
             )
 
-    def get(self, form_id: str) -> PsfForm | None:
-        row = self._db.one(f"SELECT {_COLUMNS} FROM psf_forms WHERE id = ?", (form_id,))
+    def get(self, form_id: str) -> Form | None:
+        row = self._db.one(f"SELECT {_COLUMNS} FROM forms WHERE id = ?", (form_id,))
         return self._form(row) if row else None
 
-    def for_patient(self, patient_id: str) -> list[PsfForm]:
+    def for_patient(self, patient_id: str) -> list[Form]:
         rows = self._db.execute(
-            f"SELECT {_COLUMNS} FROM psf_forms WHERE patient_id = ? ORDER BY created_at",
+            f"SELECT {_COLUMNS} FROM forms WHERE patient_id = ? ORDER BY created_at",
             (patient_id,),
         )
         return [self._form(row) for row in rows]
 
-    def awaiting_signature(self, prescriber_id: str) -> list[PsfForm]:
-        """Drafts a designee prepared that need this prescriber's signature."""
+    def awaiting_signature(self, prescriber_id: str) -> list[Form]:
+        """Drafts (of either kind) that need this prescriber's signature."""
         rows = self._db.execute(
-            f"SELECT {_COLUMNS} FROM psf_forms WHERE for_prescriber_id = ? AND state = 'draft' "
+            f"SELECT {_COLUMNS} FROM forms WHERE for_prescriber_id = ? AND state = 'draft' "
             "AND needs_signature = 1 ORDER BY updated_at",
             (prescriber_id,),
         )
@@ -136,16 +150,16 @@ class PsfForms:
 
     def _set_state(self, form_id: str, state: FormState, at: datetime) -> None:
         self._db.execute(
-            "UPDATE psf_forms SET state = ?, updated_by = ?, updated_at = ? "
+            "UPDATE forms SET state = ?, updated_by = ?, updated_at = ? "
             "WHERE id = ? AND state = 'draft'",
             (state.value, self._db.actor_id, at.isoformat(), form_id),
         )
 
     def discard_draft(self, form_id: str) -> None:
         with self._db.transaction():
-            self._db.execute("DELETE FROM psf_forms WHERE id = ? AND state = 'draft'", (form_id,))
+            self._db.execute("DELETE FROM forms WHERE id = ? AND state = 'draft'", (form_id,))
 
-    def _form(self, row: tuple[object, ...]) -> PsfForm:
+    def _form(self, row: tuple[object, ...]) -> Form:
         sig = self._db.one(
             "SELECT id, form_id, signer_id, printed_name, signed_at, meaning, content_sha256 "
             "FROM signatures WHERE form_id = ?",
@@ -164,15 +178,16 @@ class PsfForms:
             if sig
             else None
         )
-        return PsfForm(
+        return Form(
             id=str(row[0]),
-            patient_id=str(row[1]),
-            state=FormState(str(row[2])),
-            document=json.loads(str(row[3])),
-            needs_signature=bool(row[4]),
-            for_prescriber_id=None if row[5] is None else str(row[5]),
-            supersedes=None if row[6] is None else str(row[6]),
-            created_by=str(row[7]),
-            updated_at=str(row[8]),
+            kind=FormKind(str(row[1])),
+            patient_id=str(row[2]),
+            state=FormState(str(row[3])),
+            document=json.loads(str(row[4])),
+            needs_signature=bool(row[5]),
+            for_prescriber_id=None if row[6] is None else str(row[6]),
+            supersedes=None if row[7] is None else str(row[7]),
+            created_by=str(row[8]),
+            updated_at=str(row[9]),
             signature=signature,
         )

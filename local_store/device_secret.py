@@ -18,18 +18,18 @@ from local_store.errors import KeyringUnavailable
 SERVICE = "Clozapine REMS Desk"
 
 
-def _entry(store_id: str) -> str:
+def device_secret_name(store_id: str) -> str:
     return f"device-secret:{store_id}"
 
 
 def create_device_secret(store_id: str) -> bytes:
     secret = secrets.token_bytes(32)
-    _set(_entry(store_id), secret.hex())
+    _set(device_secret_name(store_id), secret.hex())
     return secret
 
 
 def load_device_secret(store_id: str) -> bytes:
-    value = _get(_entry(store_id))
+    value = _get(device_secret_name(store_id))
     if value is None:
         raise KeyringUnavailable(
             "the keyring has no device secret for this store; it may have been created "

@@ -118,7 +118,11 @@ class Workstation:
                 )
             wsfile.write(self.file_path, contents, _file_key(secret))
         except BaseException:
+            # Nothing half-made is left behind: the next attempt starts clean.
             db.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.database_path}{suffix}").unlink(missing_ok=True)
+            device_secret.delete_secret(device_secret.device_secret_name(store_id))
             raise
         return self._session(account, data_key, db)
 

@@ -161,3 +161,26 @@ def test_the_canary_scan_finds_names_in_an_unencrypted_file(tmp_path: Path) -> N
     db.close()
     with pytest.raises(AssertionError, match="Zebulon"):
         assert_no_canary(all_bytes_under(tmp_path))
+
+
+def test_a_failed_first_run_leaves_nothing_behind(
+    tmp_path: Path,
+    store_clock: ManualClock,
+    memory_keyring: object,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from local_store import workstation_file
+
+    workstation = Workstation(tmp_path / "desk", store_clock, kdf=FAST_KDF)
+    first = NewAccount("a.kim@clinic.example", "Ana Kim", Role.PRESCRIBER)
+
+    def disk_full(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(workstation_file, "write", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        workstation.create(first, PRESCRIBER_PASSWORD)
+    assert list((tmp_path / "desk").iterdir()) == []
+    assert keyring.get_keyring().secrets == {}  # type: ignore[attr-defined]
+    monkeypatch.undo()
+    workstation.create(first, PRESCRIBER_PASSWORD).sign_out()  # and a second try works

@@ -41,6 +41,7 @@ from local_store import schema
 from local_store.database import Database
 from local_store.keys import DEFAULT_KDF
 from local_store.ledger import StoreLedger
+from local_store.previews import preview_many
 from local_store.roster import patient_chart, roster_page
 from local_store.workstation import NewAccount, Workstation
 
@@ -126,19 +127,19 @@ def _run(folder: Path, patients: int, ancs_each: int, quick: bool) -> Iterator[M
         10.0,
         note=f"{ancs_each} ANCs and the status history of a random patient",
     )
-    ledger = StoreLedger(db)
     sweeps = []
     for _ in range(1 if quick else 3):
         started = time.perf_counter()
-        for n, pid in enumerate(ids):
-            evaluate_rda(ledger, f"rx-{n % 20}", pid, f"dr-{n % 50}", TODAY)
+        decisions = preview_many(db, "rx-1", ids, TODAY)
         sweeps.append((time.perf_counter() - started) * 1000)
+    assert len(decisions) == len(ids)
     yield Metric(
         "rules.roster_sweep_ms",
         statistics.median(sweeps),
         "ms",
         2000.0,
-        note=f"an RDA preview for each of {patients:,} patients, read from the store",
+        note=f"an RDA preview for each of {patients:,} patients at one pharmacy, each with "
+        "the patient's own prescriber, read from one snapshot of the store",
     )
 
     enc_reads, enc_writes = _workload_ms(db, ids, rounds=3)

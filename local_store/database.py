@@ -115,6 +115,22 @@ class Database:
         finally:
             self._depth = 0
 
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Database]:
+        """One read transaction: every read inside sees the same committed state (WAL gives
+        snapshot isolation), and statements skip taking the read lock one by one."""
+        if self._depth:
+            yield self
+            return
+        self._open().execute("BEGIN DEFERRED")
+        self._depth = 1
+        try:
+            yield self
+        finally:
+            self._depth = 0
+            if self.connection is not None and self.connection.in_transaction:
+                self.connection.execute("COMMIT")
+
     def close(self) -> None:
         """Close the connection; the key it held goes with it."""
         if self.connection is not None:

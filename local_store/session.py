@@ -84,13 +84,19 @@ class Session:
 
     @property
     def db(self) -> Database:
-        """The open database; raises `SessionLocked` when locked or idle too long."""
+        """The open database; raises `SessionLocked` when locked or idle too long. Reading
+        it is not activity (background sync reads it too): what a person does calls
+        `_act()`, and the UI calls `touch()` on keystrokes and clicks."""
         if not self.locked and self._idle():
             self._lock(AuditAction.SESSION_LOCKED, "idle")
         if self.locked:
             raise SessionLocked()
-        self._last_activity = self.workstation.clock.now()
         return self._db
+
+    def _act(self) -> None:
+        """A person's action: refused when locked, and it restarts the idle timer."""
+        self.db  # noqa: B018 - raises SessionLocked
+        self.touch()
 
     # The store's parts, for this account
     @property
@@ -115,6 +121,8 @@ class Session:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Database]:
+        """A person's change: one transaction for the change, its outbox item and audit entry."""
+        self._act()
         with self.db.transaction() as db:
             yield db
 
@@ -131,6 +139,7 @@ class Session:
         limit: int = 100,
         offset: int = 0,
     ) -> list[RosterRow]:
+        self._act()
         rows = roster_page(
             self.db,
             name_prefix=name_prefix,
@@ -144,14 +153,17 @@ class Session:
         return rows
 
     def view_patient(self, patient_id: str) -> PatientChart | None:
+        self._act()
         chart = patient_chart(self.db, patient_id)
         self._audit(AuditAction.VIEW, f"patient:{patient_id}", "chart")
         return chart
 
     def record_print(self, subject: str, detail: str) -> None:
+        self._act()
         self._audit(AuditAction.PRINT, subject, detail)
 
     def record_export(self, subject: str, detail: str) -> None:
+        self._act()
         self._audit(AuditAction.EXPORT, subject, detail)
 
     def _own_prescriber(self) -> str | None:
@@ -171,6 +183,7 @@ class Session:
     ) -> str:
         """Save a draft as it is typed; returns its id (a new UUID the first time, which is
         also the id its outbox item and the registry's Idempotency-Key will carry)."""
+        self._act()
         new = form_id is None
         form_id = form_id or str(uuid.uuid4())
         with self.transaction():
@@ -200,6 +213,7 @@ class Session:
 
     def sign_form(self, form_id: str, password: str) -> Signature:
         """The prescriber signs: password asked again now, content hashed, outbox item queued."""
+        self._act()
         check_may_sign(self.account.role)
         form = self._form(form_id)
         if form.state is not FormState.DRAFT:
@@ -240,6 +254,7 @@ class Session:
 
     def submit_form(self, form_id: str) -> None:
         """Queue a draft that needs no signature for the registry."""
+        self._act()
         form = self._form(form_id)
         if form.needs_signature:
             raise AccessRefused(ErrorCode.PRESCRIBER_SIGNATURE_REQUIRED)
@@ -266,6 +281,7 @@ class Session:
 
     def form(self, form_id: str) -> Form:
         """A form, to show it (audited as a view of the patient's information)."""
+        self._act()
         form = self._form(form_id)
         self._audit(AuditAction.VIEW, f"{form.kind.value}:{form_id}", f"patient:{form.patient_id}")
         return form
@@ -280,6 +296,7 @@ class Session:
     def add_account(self, new: NewAccount, password: str) -> str:
         """A workstation administrator adds anyone; a prescriber adds their designees; a
         pharmacy's authorized representative adds its staff."""
+        self._act()
         me = self.account
         allowed = (
             may(me.role, Action.MANAGE_WORKSTATION_ACCOUNTS)
@@ -300,7 +317,6 @@ class Session:
                 "Only the workstation administrator can add this account.",
             )
         assert self._data_key is not None
-        self.db  # noqa: B018 - refuses when the session is locked
         account_id = self.workstation.add_account(self._data_key, new, password)
         from local_store.workstation import save_program_account
 
@@ -315,12 +331,12 @@ class Session:
         self._audit(AuditAction.ACCOUNT, self.account.id, "password changed")
 
     def reset_password(self, account_id: str, new: str) -> None:
+        self._act()
         if not may(self.account.role, Action.MANAGE_WORKSTATION_ACCOUNTS):
             raise AccessRefused(
                 ErrorCode.NOT_PERMITTED, "Only the workstation administrator can reset passwords."
             )
         assert self._data_key is not None
-        self.db  # noqa: B018
         self.workstation.set_password(self._data_key, account_id, new)
         self._audit(AuditAction.ACCOUNT, account_id, "password reset by administrator")
 

@@ -124,6 +124,17 @@ def test_an_idle_session_locks_after_fifteen_minutes_and_asks_for_the_password(
     assert AuditAction.SESSION_LOCKED.value in actions
 
 
+def test_background_reads_do_not_keep_an_idle_session_open(
+    prescriber_session: Session, store_clock: ManualClock
+) -> None:
+    for _ in range(4):  # a sync running every 5 minutes reads the outbox
+        store_clock.advance(timedelta(minutes=5))
+        if prescriber_session.lock_if_idle():
+            break
+        prescriber_session.outbox.pending_count()
+    assert prescriber_session.locked
+
+
 def test_the_idle_timeout_is_configurable(
     tmp_path: Path, memory_keyring: MemoryKeyring, store_clock: ManualClock
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.anc import Anc, AncUnit
+from app.anc import Anc
 from app.dates import parse_date
 from app.errors import ErrorCode, InvalidEntry
 from app.psf import AncEntry
@@ -34,7 +34,8 @@ def validate_anc_entry(entry: AncEntry, today: date, dob: date | None) -> ValidA
             ErrorCode.INVALID_DATE,
             f"The blood draw date {drawn.isoformat()} is before the patient's date of birth.",
         )
-    return ValidAnc(anc, drawn, str(entry.value), AncUnit.parse(entry.unit).value)
+    # Kept exactly as typed (the unit too): the record shows what the lab slip said.
+    return ValidAnc(anc, drawn, str(entry.value), str(entry.unit))
 
 
 def validate_anc_entries(

@@ -13,7 +13,7 @@ import secrets
 import keyring
 import keyring.errors
 
-from local_store.errors import KeyringUnavailable
+from local_store.errors import DeviceSecretMissing, KeyringUnavailable
 
 SERVICE = "Clozapine REMS Desk"
 
@@ -31,10 +31,7 @@ def create_device_secret(store_id: str) -> bytes:
 def load_device_secret(store_id: str) -> bytes:
     value = _get(device_secret_name(store_id))
     if value is None:
-        raise KeyringUnavailable(
-            "the keyring has no device secret for this store; it may have been created "
-            "by another user account or on another computer"
-        )
+        raise DeviceSecretMissing()
     return bytes.fromhex(value)
 
 

@@ -22,6 +22,18 @@ class KeyringUnavailable(StoreError):
         )
 
 
+class DeviceSecretMissing(StoreError):
+    """The keyring works but does not hold this store's device secret."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This computer's keyring, for the user signed in to it, does not hold the key "
+            "of this store, so the store cannot be opened here. It may have been copied from "
+            "another computer or user account: open it where it was set up, or ask IT "
+            "support to restore that user's keyring."
+        )
+
+
 class WrongPassword(StoreError):
     def __init__(self, attempts_left: int) -> None:
         self.attempts_left = attempts_left

@@ -13,7 +13,13 @@ from keyring.backends import fail
 from app.clock import ManualClock
 from app.roles import Role
 from local_store import schema
-from local_store.errors import KeyringUnavailable, StoreDamaged, UnknownAccount, WrongPassword
+from local_store.errors import (
+    DeviceSecretMissing,
+    KeyringUnavailable,
+    StoreDamaged,
+    UnknownAccount,
+    WrongPassword,
+)
 from local_store.keys import FAST_KDF
 from local_store.session import Session
 from local_store.workstation import NewAccount, Workstation
@@ -127,7 +133,7 @@ def test_a_store_copied_without_this_users_keyring_does_not_open(
 ) -> None:
     prescriber_session.sign_out()
     keyring.get_keyring().secrets.clear()  # type: ignore[attr-defined]
-    with pytest.raises(KeyringUnavailable, match="no device secret"):
+    with pytest.raises(DeviceSecretMissing, match="does not hold the key of this store"):
         workstation.sign_in("a.kim@clinic.example", PRESCRIBER_PASSWORD)
 
 

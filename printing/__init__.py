@@ -1,1 +1,2 @@
-"""Fax-ready PDF forms with reportlab (issue #5)."""
+"""Fax-ready program forms as PDFs (reportlab): filled from app/ models, or blank for
+handwriting during an outage. The same renderer makes what the desktop previews and prints."""

@@ -1,0 +1,558 @@
+"""Draws a form (filled, signed or blank) as a fax-ready PDF.
+
+Fax rules, all enforced here: US Letter set explicitly; black on white only (no fills or
+gray that a 200 dpi black-and-white fax drops); text 10 pt or larger; rules 1 pt or heavier;
+every page headed with the form name, whom it is about (or "BLANK") and "Page X of N";
+an embedded TrueType font. An unsigned filled form carries an outlined diagonal
+"DRAFT - NOT SIGNED" and an empty box for a wet signature; a signed one shows the signature
+manifestation and the content hash. A filled form ends with its data as QR code(s).
+
+Layout is two passes: blocks are measured and placed on pages first, then drawn, so every
+page knows the page count.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import zxingcpp
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from printing import fonts, qr_payload
+from printing.spec import Field, FormData, FormSpec, Kind, Section
+
+PAGE_W, PAGE_H = LETTER
+MARGIN = 40.0
+CONTENT_W = PAGE_W - 2 * MARGIN
+HEADER_H = 58.0
+FOOTER_H = 34.0
+TOP = PAGE_H - MARGIN - HEADER_H
+BOTTOM = MARGIN + FOOTER_H
+
+LABEL = 10.0  # the smallest text anywhere on a form
+VALUE = 12.0
+TITLE = 16.0
+SECTION = 12.0
+RULE = 1.0
+HEAVY = 1.5
+GAP = 6.0
+QR_MODULE = 1.3  # points per QR module: 3.6 fax pixels at 200 dpi
+
+DRAFT_MARK = "DRAFT - NOT SIGNED"
+CONFIDENTIAL = (
+    "Confidential health information. If you received this in error, tell the sender and "
+    "destroy it."
+)
+
+
+@dataclass(frozen=True)
+class ProgramContact:
+    """Whom a faxed form goes to. The fax number of the 2021-2025 program's Contact Center
+    is not known (shared/research §2.1): with none configured, a line is left to write it."""
+
+    name: str = "Clozapine REMS Contact Center"
+    phone: str = "888-586-0758"
+    fax: str = ""
+
+
+Draw = Callable[[Canvas, float, float], None]  # (canvas, left x, top y)
+
+
+@dataclass(frozen=True)
+class Block:
+    height: float
+    draw: Draw
+    keep_with_next: bool = False  # a section title stays with its first row
+
+
+def render(form: FormData, contact: ProgramContact = ProgramContact()) -> bytes:
+    """The PDF's bytes; the same bytes for the same form (reportlab's invariant mode)."""
+    fonts.register()
+    pages = _paginate(_blocks(form, contact))
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=LETTER, invariant=1, pageCompression=1)
+    canvas.setTitle(f"{form.spec.title}{'' if form.blank else ' - ' + form.subject_name}")
+    canvas.setAuthor("Clozapine REMS Desk")
+    canvas.setCreator("Clozapine REMS Desk")
+    for number, blocks in enumerate(pages, 1):
+        canvas.setPageSize(LETTER)
+        if _is_draft(form):
+            _draft_mark(canvas)
+        _header(canvas, form, number, len(pages))
+        _footer(canvas, contact)
+        y = TOP
+        for block in blocks:
+            block.draw(canvas, MARGIN, y)
+            y -= block.height
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def write(form: FormData, path: Path, contact: ProgramContact = ProgramContact()) -> Path:
+    path.write_bytes(render(form, contact))
+    return path
+
+
+def _is_draft(form: FormData) -> bool:
+    return form.spec.signed and not form.blank and form.signature is None
+
+
+# Pages
+def _paginate(blocks: list[Block]) -> list[list[Block]]:
+    pages: list[list[Block]] = [[]]
+    room = TOP - BOTTOM
+    for i, block in enumerate(blocks):
+        needed = block.height
+        if block.keep_with_next and i + 1 < len(blocks):
+            needed += blocks[i + 1].height
+        if needed > room and pages[-1]:
+            pages.append([])
+            room = TOP - BOTTOM
+        pages[-1].append(block)
+        room -= block.height
+    return pages
+
+
+def _header(canvas: Canvas, form: FormData, number: int, total: int) -> None:
+    top = PAGE_H - MARGIN
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.setFont(fonts.BOLD, TITLE)
+    canvas.drawString(MARGIN, top - TITLE, form.spec.title)
+    canvas.setFont(fonts.REGULAR, LABEL + 1)
+    canvas.drawRightString(PAGE_W - MARGIN, top - TITLE, f"Page {number} of {total}")
+    canvas.setFont(fonts.BOLD, LABEL + 2)
+    canvas.drawString(MARGIN, top - TITLE - 18, _subject_line(form))
+    canvas.setFont(fonts.REGULAR, LABEL)
+    state = (
+        "Electronically signed"
+        if form.signature
+        else "Draft - not signed"
+        if _is_draft(form)
+        else "Blank form"
+        if form.blank
+        else ""
+    )
+    if state:
+        canvas.drawRightString(PAGE_W - MARGIN, top - TITLE - 18, state)
+    canvas.setLineWidth(HEAVY)
+    canvas.line(MARGIN, top - HEADER_H + 8, PAGE_W - MARGIN, top - HEADER_H + 8)
+
+
+def _subject_line(form: FormData) -> str:
+    subject = form.spec.subject
+    if not subject:
+        return "Clozapine REMS"
+    if form.blank or not form.subject_name:
+        return f"{subject.capitalize()}: BLANK"
+    line = f"{subject.capitalize()}: {form.subject_name}"
+    if form.subject_dob:
+        line += f"    Date of birth: {form.subject_dob}"
+    return line
+
+
+def _footer(canvas: Canvas, contact: ProgramContact) -> None:
+    canvas.setLineWidth(RULE)
+    canvas.line(MARGIN, MARGIN + FOOTER_H - 6, PAGE_W - MARGIN, MARGIN + FOOTER_H - 6)
+    canvas.setFont(fonts.REGULAR, LABEL)
+    fax = contact.fax or "____________________"
+    canvas.drawString(MARGIN, MARGIN + 12, f"{contact.name}    Phone {contact.phone}    Fax {fax}")
+    canvas.drawString(MARGIN, MARGIN, CONFIDENTIAL)
+
+
+def _draft_mark(canvas: Canvas) -> None:
+    """Outlined letters, no fill: unmistakable after a fax, and the form stays readable."""
+    canvas.saveState()
+    canvas.translate(PAGE_W / 2, PAGE_H / 2)
+    canvas.rotate(40)
+    size = 64
+    text = canvas.beginText()
+    text.setTextRenderMode(1)  # stroke only
+    text.setFont(fonts.BOLD, size)
+    width = canvas.stringWidth(DRAFT_MARK, fonts.BOLD, size)
+    text.setTextOrigin(-width / 2, -size / 3)
+    canvas.setLineWidth(RULE)
+    canvas.setStrokeColorRGB(0, 0, 0)
+    text.textLine(DRAFT_MARK)
+    canvas.drawText(text)
+    canvas.restoreState()
+
+
+# Blocks
+def _blocks(form: FormData, contact: ProgramContact) -> list[Block]:
+    blocks: list[Block] = []
+    if form.spec.instructions:
+        blocks.append(_paragraph(form.spec.instructions, LABEL, after=GAP))
+    if form.spec.code == "fax_cover":
+        blocks.append(_to_block(contact))
+    for section in form.spec.sections:
+        blocks += _section(section, form)
+    if form.spec.signed:
+        blocks += _signature_blocks(form)
+    if form.spec.code == "fax_cover":
+        blocks.append(_paragraph(CONFIDENTIAL_NOTICE, LABEL, bold=True, before=GAP))
+    if not form.blank:
+        blocks.append(_qr_block(form))
+    return blocks
+
+
+CONFIDENTIAL_NOTICE = (
+    "CONFIDENTIALITY NOTICE: This fax contains protected health information that is "
+    "confidential and protected by law. It is meant only for the program named above. If "
+    "you are not the intended recipient, do not read, copy or share it: call the sender at "
+    "once and destroy all copies."
+)
+
+
+def _paragraph(
+    text: str, size: float, *, bold: bool = False, before: float = 0.0, after: float = 0.0
+) -> Block:
+    font = fonts.BOLD if bold else fonts.REGULAR
+    lines = simpleSplit(text, font, size, CONTENT_W)
+    lead = size * 1.25
+
+    def draw(canvas: Canvas, x: float, y: float) -> None:
+        canvas.setFont(font, size)
+        for i, line in enumerate(lines):
+            canvas.drawString(x, y - before - size - i * lead, line)
+
+    return Block(before + len(lines) * lead + after, draw)
+
+
+def _to_block(contact: ProgramContact) -> Block:
+    def draw(canvas: Canvas, x: float, y: float) -> None:
+        canvas.setFont(fonts.BOLD, SECTION + 2)
+        canvas.drawString(x, y - 16, f"To: {contact.name}")
+        canvas.setFont(fonts.REGULAR, VALUE)
+        fax = contact.fax or "________________________"
+        canvas.drawString(x, y - 34, f"Phone {contact.phone}        Fax {fax}")
+
+    return Block(44, draw)
+
+
+def _section(section: Section, form: FormData) -> list[Block]:
+    note_lines = simpleSplit(section.note, fonts.REGULAR, LABEL, CONTENT_W) if section.note else []
+    title_h = 22 + len(note_lines) * 12.5
+
+    def title(canvas: Canvas, x: float, y: float) -> None:
+        canvas.setFont(fonts.BOLD, SECTION)
+        canvas.drawString(x, y - 14, section.title)
+        canvas.setLineWidth(RULE)
+        canvas.line(x, y - 18, x + CONTENT_W, y - 18)
+        canvas.setFont(fonts.REGULAR, LABEL)
+        for i, line in enumerate(note_lines):
+            canvas.drawString(x, y - 30 - i * 12.5, line)
+
+    blocks = [Block(title_h, title, keep_with_next=True)]
+    for row in section.rows:
+        if len(row) == 1 and row[0].kind is Kind.TABLE:
+            blocks += _table(row[0], form)
+        else:
+            blocks.append(_row(row, form))
+    blocks.append(Block(GAP, lambda c, x, y: None))
+    return blocks
+
+
+def _row(row: tuple[Field, ...], form: FormData) -> Block:
+    total = sum(f.width for f in row)
+    widths = [CONTENT_W * f.width / total for f in row]
+    cells = [_cell(f, w - (GAP if i < len(row) - 1 else 0), form) for i, (f, w) in
+             enumerate(zip(row, widths, strict=True))]  # fmt: skip
+    height = max(h for h, _ in cells) + GAP
+
+    def draw(canvas: Canvas, x: float, y: float) -> None:
+        left = x
+        for (_, cell), width in zip(cells, widths, strict=True):
+            cell(canvas, left, y)
+            left += width
+
+    return Block(height, draw)
+
+
+def _label(canvas: Canvas, field: Field, x: float, y: float, width: float) -> float:
+    """Draws the label (with its hint when there is room); returns the y under it."""
+    canvas.setFont(fonts.REGULAR, LABEL)
+    text = field.label + (f"  ({field.hint})" if field.hint else "")
+    if _width(text, fonts.REGULAR, LABEL) > width:
+        text = field.label
+    canvas.drawString(x, y - LABEL, _fit(text, fonts.REGULAR, LABEL, width))
+    return y - LABEL - 3
+
+
+def _cell(field: Field, width: float, form: FormData) -> tuple[float, Draw]:
+    value = form.values.get(field.key)
+    if field.kind in (Kind.TEXT, Kind.DATE):
+        shown = _display(field, value)
+        box_h = 22.0
+
+        def draw_text(canvas: Canvas, x: float, y: float) -> None:
+            below = _label(canvas, field, x, y, width)
+            canvas.setLineWidth(RULE)
+            canvas.rect(x, below - box_h, width, box_h, stroke=1, fill=0)
+            if shown:
+                canvas.setFont(fonts.BOLD, VALUE)
+                canvas.drawString(
+                    x + 4, below - box_h + 6, _fit(shown, fonts.BOLD, VALUE, width - 8)
+                )
+
+        return LABEL + 3 + box_h, draw_text
+    if field.kind is Kind.CHECK:
+
+        def draw_check(canvas: Canvas, x: float, y: float) -> None:
+            _box(canvas, x, y - 14, ticked=value is True)
+            canvas.setFont(fonts.REGULAR, LABEL + 1)
+            canvas.drawString(x + 18, y - 11.5, field.label)
+
+        return 18.0, draw_check
+    if field.kind is Kind.CHOICE:
+        lines = _choice_lines(field, width)
+
+        def draw_choice(canvas: Canvas, x: float, y: float) -> None:
+            below = _label(canvas, field, x, y, width)
+            for i, line in enumerate(lines):
+                left = x
+                for option, label in line:
+                    top = below - 4 - i * 18
+                    _box(canvas, left, top - 12, ticked=value == option)
+                    canvas.setFont(fonts.REGULAR, LABEL + 1)
+                    canvas.drawString(left + 17, top - 10, label)
+                    left += _option_width(label)
+
+        return LABEL + 3 + 4 + 18 * len(lines), draw_choice
+    if field.kind is Kind.LINES:
+        text = str(value) if isinstance(value, str) else ""
+        wrapped = simpleSplit(text, fonts.BOLD, VALUE, width - 8) if text else []
+        count = max(field.lines, len(wrapped))
+        lead = 16.0
+
+        def draw_lines(canvas: Canvas, x: float, y: float) -> None:
+            below = _label(canvas, field, x, y, width)
+            canvas.setLineWidth(RULE)
+            canvas.rect(x, below - count * lead - 6, width, count * lead + 6, stroke=1, fill=0)
+            canvas.setFont(fonts.BOLD, VALUE)
+            for i, line in enumerate(wrapped):
+                canvas.drawString(x + 4, below - (i + 1) * lead + 1, line)
+
+        return LABEL + 3 + count * lead + 6, draw_lines
+    raise ValueError(f"{field.kind} cannot sit in a row")
+
+
+def _table(field: Field, form: FormData) -> list[Block]:
+    value = form.values.get(field.key)
+    rows = value if isinstance(value, list) else []
+    count = max(field.lines, len(rows))
+    shares = [share for _, _, share in field.columns]
+    widths = [CONTENT_W * s / sum(shares) for s in shares]
+    row_h = 20.0
+
+    def heading(canvas: Canvas, x: float, y: float) -> None:
+        canvas.setLineWidth(RULE)
+        left = x
+        for (_, title, _), width in zip(field.columns, widths, strict=True):
+            canvas.rect(left, y - row_h, width, row_h, stroke=1, fill=0)
+            canvas.setFont(fonts.BOLD, LABEL)
+            canvas.drawString(left + 4, y - 14, _fit(title, fonts.BOLD, LABEL, width - 8))
+            left += width
+
+    def body_row(cells: dict[str, str]) -> Draw:
+        def draw(canvas: Canvas, x: float, y: float) -> None:
+            canvas.setLineWidth(RULE)
+            left = x
+            for (key, _, _), width in zip(field.columns, widths, strict=True):
+                canvas.rect(left, y - row_h, width, row_h, stroke=1, fill=0)
+                shown = cells.get(key, "")
+                if key == "drawn":
+                    shown = _us_date(shown)
+                if shown:
+                    canvas.setFont(fonts.BOLD, VALUE)
+                    canvas.drawString(left + 4, y - 15, _fit(shown, fonts.BOLD, VALUE, width - 8))
+                left += width
+
+        return draw
+
+    blocks = [Block(row_h, heading, keep_with_next=True)]
+    for i in range(count):
+        blocks.append(Block(row_h, body_row(rows[i] if i < len(rows) else {})))
+    blocks.append(Block(GAP, lambda c, x, y: None))
+    return blocks
+
+
+def _signature_blocks(form: FormData) -> list[Block]:
+    spec = form.spec
+    blocks = [_section_title(f"{spec.signer} signature")]
+    if spec.attestation:
+        blocks.append(_paragraph(spec.attestation, LABEL + 1, after=GAP))
+    signature = form.signature
+    if signature is not None:
+        lines = [
+            f"Electronically signed by {signature.printed_name}",
+            f"Signed on {signature.signed_at}",
+            f"Meaning: {signature.meaning}",
+            "Content hash (SHA-256 of the form's data):",
+            signature.content_sha256,
+        ]
+        height = 14 + len(lines) * 15
+
+        def draw_signed(canvas: Canvas, x: float, y: float) -> None:
+            canvas.setLineWidth(HEAVY)
+            canvas.rect(x, y - height, CONTENT_W, height, stroke=1, fill=0)
+            for i, line in enumerate(lines):
+                canvas.setFont(fonts.BOLD if i < 3 else fonts.REGULAR, LABEL + (1 if i < 3 else 0))
+                canvas.drawString(x + 8, y - 16 - i * 15, line)
+
+        blocks.append(Block(height + GAP, draw_signed))
+        return blocks
+    box_h = 44.0
+
+    def draw_wet(canvas: Canvas, x: float, y: float) -> None:
+        canvas.setFont(fonts.REGULAR, LABEL)
+        canvas.drawString(x, y - LABEL, "Signature (sign by hand)")
+        canvas.drawString(x + CONTENT_W * 0.62, y - LABEL, "Date  (MM/DD/YYYY)")
+        canvas.setLineWidth(HEAVY)
+        canvas.rect(x, y - 13 - box_h, CONTENT_W * 0.6, box_h, stroke=1, fill=0)
+        canvas.setLineWidth(RULE)
+        canvas.rect(x + CONTENT_W * 0.62, y - 13 - 22, CONTENT_W * 0.38, 22, stroke=1, fill=0)
+        canvas.drawString(x + CONTENT_W * 0.62, y - 13 - 22 - 12, "Printed name")
+        canvas.rect(x + CONTENT_W * 0.62, y - 13 - box_h - 14, CONTENT_W * 0.38, 0.1,
+                    stroke=1, fill=0)  # fmt: skip
+
+    blocks.append(Block(13 + box_h + 20, draw_wet))
+    return blocks
+
+
+def _section_title(title: str) -> Block:
+    return _section(Section(title, ()), FormData(spec=_NO_FORM))[0]
+
+
+_NO_FORM = FormSpec(code="", title="", subject="", sections=())
+
+
+def _qr_block(form: FormData) -> Block:
+    signature = None
+    if form.signature is not None:
+        mark = form.signature
+        signature = {
+            "name": mark.printed_name,
+            "at": mark.signed_at,
+            "meaning": mark.meaning,
+            "sha256": mark.content_sha256,
+        }
+    texts = qr_payload.encode(form.spec.code, form.spec.version, form.values, signature)
+    codes = [_qr_modules(text) for text in texts]
+    sides = [(len(rows) + 2 * QR_QUIET) * QR_MODULE for rows in codes]
+    caption = (
+        f"This form's data for scanning ({len(texts)} code{'s' if len(texts) > 1 else ''}, "
+        f"{qr_payload.FORMAT})."
+    )
+    height = 16 + max(sides)
+
+    def draw(canvas: Canvas, x: float, y: float) -> None:
+        canvas.setFont(fonts.REGULAR, LABEL)
+        canvas.drawString(x, y - 12, caption)
+        left = x
+        for rows, side in zip(codes, sides, strict=True):
+            _draw_qr(canvas, rows, left, y - 16 - side, side)
+            left += side + 10
+
+    return Block(height + GAP, draw)
+
+
+QR_QUIET = 4  # modules of white around a code, as the QR standard asks
+
+
+def _qr_modules(text: str) -> list[bytes]:
+    """The code's modules, row by row (0 = dark). zxing-cpp encodes in C++ in ~3 ms and
+    picks the best mask; a pure-Python encoder took 100-600 ms a form."""
+    barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = memoryview(barcode.to_image(scale=1, add_quiet_zones=False))
+    size = image.shape[0]
+    raw = image.tobytes()
+    return [raw[r * size : (r + 1) * size] for r in range(size)]
+
+
+def _draw_qr(canvas: Canvas, rows: list[bytes], x: float, y: float, side: float) -> None:
+    """Paper-white square (the draft mark must not cross the code, or no reader decodes it
+    after a fax; white is the paper itself, not a tint a fax loses), then the dark modules
+    as one path of horizontal runs."""
+    canvas.setFillColorRGB(1, 1, 1)
+    canvas.rect(x, y, side, side, stroke=0, fill=1)
+    # One fill of all the dark runs, written as PDF operators directly: building it through
+    # reportlab's path object cost more than the rest of the form.
+    top = y + side - QR_QUIET * QR_MODULE
+    left = x + QR_QUIET * QR_MODULE
+    ops = ["q 0 g"]
+    for r, row in enumerate(rows):
+        bottom = top - (r + 1) * QR_MODULE
+        for run in _DARK_RUN.finditer(row):
+            ops.append(
+                f"{left + run.start() * QR_MODULE:.2f} {bottom:.2f} "
+                f"{(run.end() - run.start()) * QR_MODULE:.2f} {QR_MODULE:.2f} re"
+            )
+    ops.append("f Q")
+    canvas.addLiteral("\n".join(ops))
+
+
+_DARK_RUN = re.compile(b"\x00+")
+
+
+# Small helpers
+def _box(canvas: Canvas, x: float, y: float, *, ticked: bool) -> None:
+    canvas.setLineWidth(RULE)
+    canvas.rect(x, y, 12, 12, stroke=1, fill=0)
+    if ticked:
+        canvas.setFont(fonts.BOLD, VALUE)
+        canvas.drawString(x + 2, y + 1.5, "X")
+
+
+def _option_width(label: str) -> float:
+    return 17 + _width(label, fonts.REGULAR, LABEL + 1) + 16
+
+
+def _choice_lines(field: Field, width: float) -> list[list[tuple[str, str]]]:
+    lines: list[list[tuple[str, str]]] = [[]]
+    used = 0.0
+    for option in field.options:
+        needed = _option_width(option[1])
+        if lines[-1] and used + needed > width:
+            lines.append([])
+            used = 0.0
+        lines[-1].append(option)
+        used += needed
+    return lines
+
+
+def _width(text: str, font: str, size: float) -> float:
+    return float(stringWidth(text, font, size))
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """The text, cut with "…" only if it cannot fit the box (the QR keeps it whole)."""
+    if _width(text, font, size) <= width:
+        return text
+    while text and _width(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _display(field: Field, value: object) -> str:
+    if value is None or value is False:
+        return ""
+    if field.kind is Kind.DATE:
+        return _us_date(str(value))
+    return str(value)
+
+
+def _us_date(value: str) -> str:
+    """ISO dates print as MM/DD/YYYY (US forms); anything else prints as typed."""
+    try:
+        return date.fromisoformat(value).strftime("%m/%d/%Y")
+    except ValueError:
+        return value

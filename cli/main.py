@@ -89,9 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--only", metavar="PREFIX", help="only metrics whose name starts so")
     bench.set_defaults(func=_bench)
 
-    from cli import audit
+    from cli import audit, print_forms
 
     audit.add_parser(commands)
+    print_forms.add_parser(commands)
     return parser
 
 

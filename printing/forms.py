@@ -168,7 +168,7 @@ PATIENT_ENROLLMENT = FormSpec(
         'Clozapine" and explain the risk of severe neutropenia and the ANC monitoring.'
     ),
     sections=(
-        _patient("REMS patient ID (if known)"),
+        _patient("REMS ID (if known)"),
         Section(
             "Population and monitoring",
             (
@@ -177,15 +177,22 @@ PATIENT_ENROLLMENT = FormSpec(
                         "population",
                         "ANC ranges (check one)",
                         Kind.CHOICE,
-                        0.6,
                         options=(
                             ("general", "General population"),
                             ("ben", "Benign ethnic neutropenia (BEN)"),
                         ),
                     ),
-                    Field("hospice", "Patient is in hospice care", Kind.CHECK, 0.4),
                 ),
-                (MONITORING,),
+                (
+                    Field(
+                        "monitoring",
+                        MONITORING.label,
+                        Kind.CHOICE,
+                        0.62,
+                        options=MONITORING.options,
+                    ),
+                    Field("hospice", "Patient is in hospice care", Kind.CHECK, 0.38),
+                ),
             ),
             note="BEN and hospice: prescriber only. A BEN patient needs two baseline ANCs.",
         ),

@@ -27,7 +27,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from printing import fonts, qr_payload
-from printing.spec import Field, FormData, FormSpec, Kind, Section
+from printing.spec import Field, FormData, FormSpec, Kind, Section, SignatureMark
 
 PAGE_W, PAGE_H = LETTER
 MARGIN = 40.0
@@ -108,13 +108,18 @@ def _is_draft(form: FormData) -> bool:
 
 # Pages
 def _paginate(blocks: list[Block]) -> list[list[Block]]:
+    """Fill pages top to bottom; a run of keep-with-next blocks (a title, an attestation)
+    moves to the next page together with the block that follows it."""
     pages: list[list[Block]] = [[]]
     room = TOP - BOTTOM
     for i, block in enumerate(blocks):
         needed = block.height
-        if block.keep_with_next and i + 1 < len(blocks):
-            needed += blocks[i + 1].height
-        if needed > room and pages[-1]:
+        j = i
+        while blocks[j].keep_with_next and j + 1 < len(blocks):
+            j += 1
+            needed += blocks[j].height
+        starts_run = i == 0 or not blocks[i - 1].keep_with_next
+        if starts_run and needed > room and pages[-1]:
             pages.append([])
             room = TOP - BOTTOM
         pages[-1].append(block)
@@ -199,8 +204,8 @@ def _blocks(form: FormData, contact: ProgramContact) -> list[Block]:
         blocks += _signature_blocks(form)
     if form.spec.code == "fax_cover":
         blocks.append(_paragraph(CONFIDENTIAL_NOTICE, LABEL, bold=True, before=GAP))
-    if not form.blank:
-        blocks.append(_qr_block(form))
+    if not form.blank and not form.spec.signed:
+        blocks.append(_qr_row(_qr_codes(form)))
     return blocks
 
 
@@ -264,8 +269,10 @@ def _section(section: Section, form: FormData) -> list[Block]:
 def _row(row: tuple[Field, ...], form: FormData) -> Block:
     total = sum(f.width for f in row)
     widths = [CONTENT_W * f.width / total for f in row]
-    cells = [_cell(f, w - (GAP if i < len(row) - 1 else 0), form) for i, (f, w) in
-             enumerate(zip(row, widths, strict=True))]  # fmt: skip
+    cells = [
+        _cell(f, w - (GAP if i < len(row) - 1 else 0), form)
+        for i, (f, w) in enumerate(zip(row, widths, strict=True))
+    ]
     height = max(h for h, _ in cells) + GAP
 
     def draw(canvas: Canvas, x: float, y: float) -> None:
@@ -298,9 +305,10 @@ def _cell(field: Field, width: float, form: FormData) -> tuple[float, Draw]:
             canvas.setLineWidth(RULE)
             canvas.rect(x, below - box_h, width, box_h, stroke=1, fill=0)
             if shown:
-                canvas.setFont(fonts.BOLD, VALUE)
+                size = _size_to_fit(shown, width - 8)
+                canvas.setFont(fonts.BOLD, size)
                 canvas.drawString(
-                    x + 4, below - box_h + 6, _fit(shown, fonts.BOLD, VALUE, width - 8)
+                    x + 4, below - box_h + 6, _fit(shown, fonts.BOLD, size, width - 8)
                 )
 
         return LABEL + 3 + box_h, draw_text
@@ -348,7 +356,8 @@ def _cell(field: Field, width: float, form: FormData) -> tuple[float, Draw]:
 def _table(field: Field, form: FormData) -> list[Block]:
     value = form.values.get(field.key)
     rows = value if isinstance(value, list) else []
-    count = max(field.lines, len(rows))
+    # A blank form offers `lines` rows for handwriting; a filled one its rows and two spare.
+    count = field.lines if form.blank else max(3, len(rows) + 2)
     shares = [share for _, _, share in field.columns]
     widths = [CONTENT_W * s / sum(shares) for s in shares]
     row_h = 20.0
@@ -386,46 +395,73 @@ def _table(field: Field, form: FormData) -> list[Block]:
 
 
 def _signature_blocks(form: FormData) -> list[Block]:
+    """The attestation, then the signature area; a filled form's QR code sits beside it
+    (one code) so it costs no extra page."""
     spec = form.spec
     blocks = [_section_title(f"{spec.signer} signature")]
     if spec.attestation:
-        blocks.append(_paragraph(spec.attestation, LABEL + 1, after=GAP))
-    signature = form.signature
-    if signature is not None:
-        lines = [
-            f"Electronically signed by {signature.printed_name}",
-            f"Signed on {signature.signed_at}",
-            f"Meaning: {signature.meaning}",
-            "Content hash (SHA-256 of the form's data):",
-            signature.content_sha256,
-        ]
-        height = 14 + len(lines) * 15
+        attestation = _paragraph(spec.attestation, LABEL + 1, after=GAP)
+        blocks.append(Block(attestation.height, attestation.draw, keep_with_next=True))
+    codes = _qr_codes(form) if not form.blank else []
+    qr_side = _qr_side(codes[0]) if len(codes) == 1 else 0.0
+    width = CONTENT_W - (qr_side + 14 if qr_side else 0)
+    area_h, draw_area = _signed_area(form.signature, width) if form.signature else _wet_area(width)
+    height = max(area_h, 26 + qr_side if qr_side else 0)
 
-        def draw_signed(canvas: Canvas, x: float, y: float) -> None:
-            canvas.setLineWidth(HEAVY)
-            canvas.rect(x, y - height, CONTENT_W, height, stroke=1, fill=0)
-            for i, line in enumerate(lines):
-                canvas.setFont(fonts.BOLD if i < 3 else fonts.REGULAR, LABEL + (1 if i < 3 else 0))
-                canvas.drawString(x + 8, y - 16 - i * 15, line)
+    def draw(canvas: Canvas, x: float, y: float) -> None:
+        draw_area(canvas, x, y)
+        if qr_side:
+            right = x + width + 14
+            canvas.setFont(fonts.REGULAR, LABEL)
+            canvas.drawString(right, y - LABEL, "This form's data,")
+            canvas.drawString(right, y - LABEL - 12, "for scanning:")
+            _draw_qr(canvas, codes[0], right, y - 26 - qr_side, qr_side)
 
-        blocks.append(Block(height + GAP, draw_signed))
-        return blocks
+    blocks.append(Block(height + GAP, draw))
+    if len(codes) > 1:
+        blocks.append(_qr_row(codes))
+    return blocks
+
+
+def _signed_area(signature: SignatureMark, width: float) -> tuple[float, Draw]:
+    digest = signature.content_sha256
+    lines = [
+        (fonts.BOLD, f"Electronically signed by {signature.printed_name}"),
+        (fonts.BOLD, f"Signed on {signature.signed_at}"),
+        (fonts.BOLD, f"Meaning: {signature.meaning}"),
+        (fonts.REGULAR, "Content hash (SHA-256 of the form's data):"),
+        (fonts.REGULAR, digest[:32]),
+        (fonts.REGULAR, digest[32:]),
+    ]
+    height = 14 + len(lines) * 15
+
+    def draw(canvas: Canvas, x: float, y: float) -> None:
+        canvas.setLineWidth(HEAVY)
+        canvas.rect(x, y - height, width, height, stroke=1, fill=0)
+        for i, (font, line) in enumerate(lines):
+            canvas.setFont(font, LABEL + (1 if font == fonts.BOLD else 0))
+            canvas.drawString(x + 8, y - 16 - i * 15, _fit(line, font, LABEL + 1, width - 16))
+
+    return height, draw
+
+
+def _wet_area(width: float) -> tuple[float, Draw]:
+    """An empty box to sign by hand, then the date and the printed name."""
     box_h = 44.0
+    below = 13 + box_h + 8
 
-    def draw_wet(canvas: Canvas, x: float, y: float) -> None:
+    def draw(canvas: Canvas, x: float, y: float) -> None:
         canvas.setFont(fonts.REGULAR, LABEL)
         canvas.drawString(x, y - LABEL, "Signature (sign by hand)")
-        canvas.drawString(x + CONTENT_W * 0.62, y - LABEL, "Date  (MM/DD/YYYY)")
         canvas.setLineWidth(HEAVY)
-        canvas.rect(x, y - 13 - box_h, CONTENT_W * 0.6, box_h, stroke=1, fill=0)
+        canvas.rect(x, y - 13 - box_h, width, box_h, stroke=1, fill=0)
         canvas.setLineWidth(RULE)
-        canvas.rect(x + CONTENT_W * 0.62, y - 13 - 22, CONTENT_W * 0.38, 22, stroke=1, fill=0)
-        canvas.drawString(x + CONTENT_W * 0.62, y - 13 - 22 - 12, "Printed name")
-        canvas.rect(x + CONTENT_W * 0.62, y - 13 - box_h - 14, CONTENT_W * 0.38, 0.1,
-                    stroke=1, fill=0)  # fmt: skip
+        canvas.drawString(x, y - below - LABEL, "Date  (MM/DD/YYYY)")
+        canvas.rect(x, y - below - 13 - 22, width * 0.38, 22, stroke=1, fill=0)
+        canvas.drawString(x + width * 0.42, y - below - LABEL, "Printed name")
+        canvas.rect(x + width * 0.42, y - below - 13 - 22, width * 0.58, 22, stroke=1, fill=0)
 
-    blocks.append(Block(13 + box_h + 20, draw_wet))
-    return blocks
+    return below + 13 + 22, draw
 
 
 def _section_title(title: str) -> Block:
@@ -435,7 +471,7 @@ def _section_title(title: str) -> Block:
 _NO_FORM = FormSpec(code="", title="", subject="", sections=())
 
 
-def _qr_block(form: FormData) -> Block:
+def _qr_codes(form: FormData) -> list[list[bytes]]:
     signature = None
     if form.signature is not None:
         mark = form.signature
@@ -446,13 +482,20 @@ def _qr_block(form: FormData) -> Block:
             "sha256": mark.content_sha256,
         }
     texts = qr_payload.encode(form.spec.code, form.spec.version, form.values, signature)
-    codes = [_qr_modules(text) for text in texts]
-    sides = [(len(rows) + 2 * QR_QUIET) * QR_MODULE for rows in codes]
+    return [_qr_modules(text) for text in texts]
+
+
+def _qr_side(rows: list[bytes]) -> float:
+    return (len(rows) + 2 * QR_QUIET) * QR_MODULE
+
+
+def _qr_row(codes: list[list[bytes]]) -> Block:
+    """Codes in a row under a caption (forms with no signature, or data that needs several)."""
+    sides = [_qr_side(rows) for rows in codes]
     caption = (
-        f"This form's data for scanning ({len(texts)} code{'s' if len(texts) > 1 else ''}, "
+        f"This form's data for scanning ({len(codes)} code{'s' if len(codes) > 1 else ''}, "
         f"{qr_payload.FORMAT})."
     )
-    height = 16 + max(sides)
 
     def draw(canvas: Canvas, x: float, y: float) -> None:
         canvas.setFont(fonts.REGULAR, LABEL)
@@ -462,7 +505,7 @@ def _qr_block(form: FormData) -> Block:
             _draw_qr(canvas, rows, left, y - 16 - side, side)
             left += side + 10
 
-    return Block(height + GAP, draw)
+    return Block(16 + max(sides) + GAP, draw)
 
 
 QR_QUIET = 4  # modules of white around a code, as the QR standard asks
@@ -531,6 +574,14 @@ def _choice_lines(field: Field, width: float) -> list[list[tuple[str, str]]]:
 
 def _width(text: str, font: str, size: float) -> float:
     return float(stringWidth(text, font, size))
+
+
+def _size_to_fit(text: str, width: float) -> float:
+    """A value prints at 12 pt, down to 10 pt (never smaller) before it would be cut."""
+    for size in (VALUE, VALUE - 1, LABEL):
+        if _width(text, fonts.BOLD, size) <= width:
+            return size
+    return LABEL
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:

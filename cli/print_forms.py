@@ -1,0 +1,254 @@
+"""`clozapine-desk print FORM [--patient ID | --blank] --out FILE.pdf`: a fax-ready form.
+
+Filled forms come from the demo clinic (the app's embedded default) or, with --email, from
+this workstation's encrypted store (after signing in; the print is audited). The renderer
+is the one the desktop previews and prints with.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+from app.anc import Population
+from app.clock import SystemClock
+from app.enrollment_document import enrollment_to_document
+from app.ports import ProgramFacts
+from app.psf import AncEntry
+from app.psf_document import psf_to_document
+from app.statuses import AncSource
+from app.use_cases.enrollment import EnrollmentForm
+from app.use_cases.psf_draft import draft_next_psf
+from printing import fill, forms
+from printing.spec import FormData
+
+# The command's names for the forms (the same as printing.forms codes, with dashes).
+FORM_NAMES = {spec.code.replace("_", "-"): spec for spec in forms.ALL}
+PATIENT_FORMS = {"psf", "patient-enrollment", "anc-lab-report"}
+
+# The demo office's own details (invented), printed on demo forms.
+DEMO_OFFICE = "Okafor Psychiatry (demo)"
+DEMO_CONTACT = fill.Contact(
+    phone="555-201-3300", fax="555-201-3301", email="okafor@clinic.example", dea="BO1234563"
+)
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser(
+        "print", help="write a fax-ready program form as a PDF (filled or blank)"
+    )
+    command.add_argument(
+        "form",
+        choices=sorted(FORM_NAMES),
+        metavar="FORM",
+        help="one of: " + ", ".join(sorted(FORM_NAMES)),
+    )
+    source = command.add_mutually_exclusive_group()
+    source.add_argument("--patient", metavar="ID", help="fill the form for this patient")
+    source.add_argument("--blank", action="store_true", help="a blank form, for handwriting")
+    command.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    command.add_argument("--pages", type=int, default=1, help="fax cover: pages in the fax")
+    command.add_argument("--email", help="read from this workstation's store, signed in as")
+    command.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="with --email: read the password from standard input",
+    )
+    command.add_argument("--data-dir", type=Path, help="with --email: the store's folder")
+    command.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    spec = FORM_NAMES[args.form]
+    if args.form in PATIENT_FORMS and not (args.patient or args.blank):
+        print(
+            f"print: {args.form} is about a patient: give --patient ID, or --blank for "
+            "a form to fill in by hand.",
+            file=sys.stderr,
+        )
+        return 2
+    if args.blank:
+        return _write(fill.blank(spec), args.out)
+    today = SystemClock().today()
+    if args.email:
+        return _from_store(args, today)
+    from app.demo_data import build_demo_clinic
+
+    clinic = build_demo_clinic(today)
+    try:
+        form = build(args.form, clinic.ledger, args.patient, today, args.pages)
+    except LookupError as error:
+        print(f"print: {error}", file=sys.stderr)
+        return 2
+    return _write(form, args.out)
+
+
+def build(
+    name: str, facts: ProgramFacts, patient_id: str | None, today: date, pages: int = 1
+) -> FormData:
+    """The form `name`, filled from `facts` (a patient form for `patient_id`)."""
+    if name == "fax-cover":
+        return fill.fax_cover(
+            from_office=DEMO_OFFICE,
+            from_contact="Sam Rivera",
+            from_phone=DEMO_CONTACT.phone,
+            from_fax=DEMO_CONTACT.fax,
+            on=today,
+            pages=pages,
+        )
+    if name in PATIENT_FORMS:
+        assert patient_id is not None
+        return _patient_form(name, facts, patient_id, today)
+    return _participant_form(name, facts)
+
+
+def _patient_form(name: str, facts: ProgramFacts, patient_id: str, today: date) -> FormData:
+    patient = facts.patient(patient_id)
+    if patient is None:
+        raise LookupError(f"there is no patient {patient_id!r}.")
+    prescriber = facts.prescriber(patient.prescriber_id) if patient.prescriber_id else None
+    if name == "psf":
+        draft = draft_next_psf(facts, patient_id, today)
+        return fill.psf(
+            patient,
+            prescriber,
+            psf_to_document(draft.form),
+            period=(draft.period_start, draft.period_end),
+            contact=DEMO_CONTACT,
+        )
+    if name == "anc-lab-report":
+        draft = draft_next_psf(facts, patient_id, today)
+        reports = [r for r in facts.anc_history(patient_id) if r.drawn >= draft.period_start]
+        return fill.anc_lab_report(patient, prescriber, reports, contact=DEMO_CONTACT)
+    baseline = [r for r in facts.anc_history(patient_id) if r.source is AncSource.ENROLLMENT]
+    document = enrollment_to_document(
+        EnrollmentForm(
+            patient.id,
+            patient.name,
+            patient.dob,
+            patient.population,
+            tuple(
+                AncEntry(r.entered_value or r.anc.per_ul, r.drawn, r.entered_unit or "/uL")
+                for r in baseline
+            ),
+            hospice=patient.hospice,
+            monitoring=patient.monitoring,
+        )
+    )
+    assert patient.population in (Population.GENERAL, Population.BEN)
+    return fill.patient_enrollment(
+        document, prescriber, patient_id=patient.id, contact=DEMO_CONTACT
+    )
+
+
+def _participant_form(name: str, facts: ProgramFacts) -> FormData:
+    from app.demo_data import DESIGNEE, INPATIENT_PHARMACY, OUTPATIENT_PHARMACY, PRESCRIBER
+
+    prescriber = facts.prescriber(PRESCRIBER)
+    if prescriber is None:
+        raise LookupError("the demo prescriber is missing.")
+    if name == "prescriber-enrollment":
+        return fill.prescriber_enrollment(
+            prescriber,
+            {
+                "credentials": "MD",
+                "specialty": "Psychiatry",
+                "practice_name": DEMO_OFFICE,
+                "practice_address": "12 Elm Street, Suite 4",
+                "practice_city": "Springfield",
+                "practice_state": "IL",
+                "practice_zip": "62704",
+            },
+            DEMO_CONTACT,
+        )
+    if name == "designee-enrollment":
+        designee = facts.account(DESIGNEE)
+        if designee is None:
+            raise LookupError("the demo designee is missing.")
+        return fill.designee_enrollment(
+            designee,
+            prescriber,
+            {
+                "designee_title": "Nurse care coordinator",
+                "designee_phone": DEMO_CONTACT.phone,
+                "designee_email": "sam.rivera@clinic.example",
+            },
+        )
+    pharmacy_id = INPATIENT_PHARMACY if name.startswith("inpatient") else OUTPATIENT_PHARMACY
+    pharmacy = facts.pharmacy(pharmacy_id)
+    if pharmacy is None:
+        raise LookupError(f"the demo pharmacy {pharmacy_id} is missing.")
+    return fill.pharmacy_enrollment(
+        pharmacy,
+        "Jordan Lee",
+        {
+            "pharmacy_ncpdp": "1234567",
+            "pharmacy_npi": "1003000126",
+            "pharmacy_address": "200 Main Street",
+            "pharmacy_city": "Springfield",
+            "pharmacy_state": "IL",
+            "pharmacy_zip": "62701",
+            "pharmacy_phone": "555-300-1000",
+            "ar_title": "Pharmacist in charge",
+            "ar_email": "jlee@pharmacy.example",
+        },
+    )
+
+
+def _from_store(args: argparse.Namespace, today: date) -> int:
+    from local_store.errors import StoreError
+    from local_store.paths import data_folder
+    from local_store.workstation import Workstation
+
+    if args.form not in PATIENT_FORMS:
+        print(
+            "print: --email prints patient forms from the store; the store holds no "
+            "enrollment details for participants yet.",
+            file=sys.stderr,
+        )
+        return 2
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else _ask()
+    try:
+        session = Workstation(args.data_dir or data_folder(), SystemClock()).sign_in(
+            args.email, password
+        )
+    except StoreError as error:
+        print(f"print: {error}", file=sys.stderr)
+        return 2
+    try:
+        form = _patient_form(args.form, session.ledger, args.patient, today)
+        session.record_print(f"patient:{args.patient}", f"{form.spec.title} to {args.out.name}")
+    except LookupError as error:
+        print(f"print: {error}", file=sys.stderr)
+        return 2
+    finally:
+        session.sign_out()
+    return _write(form, args.out)
+
+
+def _ask() -> str:
+    import getpass
+
+    return getpass.getpass("Password: ")
+
+
+def _write(form: FormData, out: Path) -> int:
+    from printing.render import render
+
+    data = render(form)
+    out.write_bytes(data)
+    pages = len(re.findall(rb"/Type /Page\b(?!s)", data))
+    what = (
+        "blank"
+        if form.blank
+        else "signed"
+        if form.signature
+        else "draft, not signed"
+        if form.spec.signed
+        else "filled"
+    )
+    print(f"Wrote {out} ({form.spec.title}, {what}, {pages} page{'s' if pages != 1 else ''}).")
+    return 0

@@ -105,7 +105,15 @@ def build(
     return _participant_form(name, facts)
 
 
-def _patient_form(name: str, facts: ProgramFacts, patient_id: str, today: date) -> FormData:
+def _patient_form(
+    name: str,
+    facts: ProgramFacts,
+    patient_id: str,
+    today: date,
+    contact: fill.Contact = DEMO_CONTACT,
+) -> FormData:
+    """A patient form; `contact` is the prescriber's phone and fax (the program's records
+    hold none: the demo office's for demo forms, left for the office to write otherwise)."""
     patient = facts.patient(patient_id)
     if patient is None:
         raise LookupError(f"there is no patient {patient_id!r}.")
@@ -117,12 +125,12 @@ def _patient_form(name: str, facts: ProgramFacts, patient_id: str, today: date) 
             prescriber,
             psf_to_document(draft.form),
             period=(draft.period_start, draft.period_end),
-            contact=DEMO_CONTACT,
+            contact=contact,
         )
     if name == "anc-lab-report":
         draft = draft_next_psf(facts, patient_id, today)
         reports = [r for r in facts.anc_history(patient_id) if r.drawn >= draft.period_start]
-        return fill.anc_lab_report(patient, prescriber, reports, contact=DEMO_CONTACT)
+        return fill.anc_lab_report(patient, prescriber, reports, contact=contact)
     baseline = [r for r in facts.anc_history(patient_id) if r.source is AncSource.ENROLLMENT]
     document = enrollment_to_document(
         EnrollmentForm(
@@ -139,9 +147,7 @@ def _patient_form(name: str, facts: ProgramFacts, patient_id: str, today: date) 
         )
     )
     assert patient.population in (Population.GENERAL, Population.BEN)
-    return fill.patient_enrollment(
-        document, prescriber, patient_id=patient.id, contact=DEMO_CONTACT
-    )
+    return fill.patient_enrollment(document, prescriber, patient_id=patient.id, contact=contact)
 
 
 def _participant_form(name: str, facts: ProgramFacts) -> FormData:
@@ -219,7 +225,7 @@ def _from_store(args: argparse.Namespace, today: date) -> int:
         print(f"print: {error}", file=sys.stderr)
         return 2
     try:
-        form = _patient_form(args.form, session.ledger, args.patient, today)
+        form = _patient_form(args.form, session.ledger, args.patient, today, fill.Contact())
         session.record_print(f"patient:{args.patient}", f"{form.spec.title} to {args.out.name}")
     except LookupError as error:
         print(f"print: {error}", file=sys.stderr)

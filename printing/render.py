@@ -78,7 +78,14 @@ def render(form: FormData, contact: ProgramContact = ProgramContact()) -> bytes:
     fonts.register()
     pages = _paginate(_blocks(form, contact))
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=LETTER, invariant=1, pageCompression=1)
+    canvas = Canvas(
+        buffer,
+        pagesize=LETTER,
+        invariant=1,
+        pageCompression=1,
+        initialFontName=fonts.REGULAR,
+        initialFontSize=LABEL,
+    )
     canvas.setTitle(f"{form.spec.title}{'' if form.blank else ' - ' + form.subject_name}")
     canvas.setAuthor("Clozapine REMS Desk")
     canvas.setCreator("Clozapine REMS Desk")

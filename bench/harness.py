@@ -41,11 +41,12 @@ Benchmark = Callable[[bool], Iterable[Metric]]
 
 def _benchmarks() -> list[tuple[tuple[str, ...], Benchmark]]:
     """Each benchmark with the metric names it yields (so --only skips the others)."""
-    from bench import rules_bench, store_bench
+    from bench import pdf_bench, rules_bench, store_bench
 
     return [
         (rules_bench.METRICS, rules_bench.run),
         (store_bench.METRICS, store_bench.run),
+        (pdf_bench.METRICS, pdf_bench.run),
     ]
 
 

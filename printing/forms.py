@@ -70,7 +70,7 @@ PSF = FormSpec(
             "Reporting period",
             (
                 (
-                    Field("period_start", "From (day after the last PSF)", Kind.DATE, 0.3),
+                    Field("period_start", "From (after the last PSF)", Kind.DATE, 0.3),
                     Field("period_end", "To (date of this form)", Kind.DATE, 0.3),
                     Field(
                         "submitted_by",

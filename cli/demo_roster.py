@@ -7,9 +7,7 @@ from app.clock import SystemClock
 from app.demo_data import OUTPATIENT_PHARMACY, PRESCRIBER, build_demo_clinic
 
 COMING = [
-    "encrypted local store with sign-in and audit log (issue #3)",
     "reference registry and offline-first sync (issue #4)",
-    "fax-ready PDF forms (issue #5)",
     "the desktop window for prescriber offices (issue #6)",
     "the pharmacy side: eligibility preview, Dispense Rationale, wholesaler list (issue #7)",
 ]
@@ -49,7 +47,9 @@ def show() -> int:
         )
     print("\nPreview - not an authorization. Only the registry's answer authorizes a dispense.")
     print("\nWhat works today: the program rules engine, the conformance runner")
-    print("(clozapine-desk scenarios PATH) and the benchmarks (clozapine-desk bench).")
+    print("(clozapine-desk scenarios PATH), the encrypted local store with its audit log")
+    print("(clozapine-desk audit verify), fax-ready forms (clozapine-desk print FORM --out F.pdf)")
+    print("and the benchmarks (clozapine-desk bench).")
     print("Coming next:")
     for item in COMING:
         print(f"  - {item}")

@@ -22,8 +22,8 @@ def _patient(id_label: str = "REMS patient ID") -> Section:
         "Patient",
         (
             (
-                Field("patient_name", "Patient name (first, last)", width=0.45),
-                Field("patient_dob", "Date of birth", Kind.DATE, width=0.3, hint="MM/DD/YYYY"),
+                Field("patient_name", "Patient name (first, last)", width=0.4),
+                Field("patient_dob", "Date of birth", Kind.DATE, width=0.35, hint="MM/DD/YYYY"),
                 Field("patient_id", id_label, width=0.25),
             ),
         ),

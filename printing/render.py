@@ -294,7 +294,7 @@ def _row(row: tuple[Field, ...], form: FormData) -> Block:
 def _label(canvas: Canvas, field: Field, x: float, y: float, width: float) -> float:
     """Draws the label (with its hint when there is room); returns the y under it."""
     _font(canvas, fonts.REGULAR, LABEL)
-    text = field.label + (f"  ({field.hint})" if field.hint else "")
+    text = field.label + (f" ({field.hint})" if field.hint else "")
     if _width(text, fonts.REGULAR, LABEL) > width:
         text = field.label
     canvas.drawString(x, y - LABEL, _fit(text, fonts.REGULAR, LABEL, width))

@@ -102,6 +102,9 @@ def test_bench_quick_prints_every_metric_with_its_goal_and_writes_json(tmp_path:
         "store.patient_history_ms": ("ms", 10.0),
         "rules.roster_sweep_ms": ("ms", 2000.0),
         "store.encrypted_over_plain": ("ratio", 1.25),
+        "pdf.psf_ms": ("ms", 50.0),
+        "pdf.batch_100_s": ("s", 3.0),
+        "pdf.psf_over_floor": ("ratio", 2.0),
     }
     metrics = {m["name"]: m for m in json.loads(path.read_text())["metrics"]}
     assert set(metrics) == set(goals)

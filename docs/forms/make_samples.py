@@ -1,0 +1,88 @@
+"""Makes the sample forms shown in the README: a filled PSF (a draft), the same PSF signed
+by the prescriber, and a blank PSF, each page as a PNG at 100 dpi (what you see is what a
+fax machine gets, at half its resolution).
+
+    .venv/bin/python docs/forms/make_samples.py      # needs pdftoppm (poppler-utils)
+
+Names are invented (the demo clinic). The signature is made as the store makes one: the
+prescriber's name, the time with its zone, the meaning, and the hash of the exact content.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from app.demo_data import build_demo_clinic
+from app.psf_document import psf_to_document
+from app.signatures import PRESCRIBER_MEANING, Signature, content_hash
+from app.use_cases.psf_draft import draft_next_psf
+from cli.print_forms import DEMO_CONTACT
+from printing import fill, forms
+from printing.render import render
+
+HERE = Path(__file__).parent
+TODAY = date(2026, 11, 25)
+
+
+def main() -> None:
+    clinic = build_demo_clinic(TODAY)
+    patient = clinic.ledger.patient("p-bello")
+    prescriber = clinic.ledger.prescriber("dr-okafor")
+    assert patient and prescriber
+    draft = draft_next_psf(clinic.ledger, patient.id, TODAY)
+    document = psf_to_document(draft.form)
+    document["treatment_rationale"] = (
+        "ANC 820/µL on 11/24 is BEN neutropenia; stable for 3 months with no infections. "
+        "Benefit of continuing clozapine outweighs the risk. Recheck ANC in 3 days."
+    )
+    period = (draft.period_start, draft.period_end)
+    filled = fill.psf(
+        patient,
+        prescriber,
+        document,
+        period=period,
+        submitted_by="designee",
+        submitter_name="Sam Rivera",
+        contact=DEMO_CONTACT,
+    )
+    signed_at = datetime(2026, 11, 25, 14, 2, tzinfo=timezone(timedelta(hours=-5), "EST"))
+    signature = Signature(
+        "sample",
+        "sample",
+        prescriber.id,
+        prescriber.name,
+        signed_at,
+        PRESCRIBER_MEANING,
+        content_hash(document),
+    )
+    signed = fill.psf(
+        patient,
+        prescriber,
+        document,
+        period=period,
+        submitted_by="designee",
+        submitter_name="Sam Rivera",
+        contact=DEMO_CONTACT,
+        signature=signature,
+    )
+    for name, form in (
+        ("psf-filled", filled),
+        ("psf-signed", signed),
+        ("psf-blank", fill.blank(forms.PSF)),
+    ):
+        pdf = HERE / f"{name}.pdf"
+        pdf.write_bytes(render(form))
+        for old in HERE.glob(f"{name}-*.png"):
+            old.unlink()
+        subprocess.run(["pdftoppm", "-r", "100", "-png", str(pdf), str(HERE / name)], check=True)
+        pdf.unlink()
+        print(*sorted(p.name for p in HERE.glob(f"{name}-*.png")))
+
+
+if __name__ == "__main__":
+    main()

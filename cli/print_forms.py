@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -51,6 +52,15 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     source.add_argument("--blank", action="store_true", help="a blank form, for handwriting")
     command.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
     command.add_argument("--pages", type=int, default=1, help="fax cover: pages in the fax")
+    command.add_argument(
+        "--enclosed",
+        action="append",
+        default=[],
+        metavar="FORM",
+        help="fax cover: a form enclosed, such as 'Patient Status Form' (repeat for each; no "
+        "patient names: the forms behind the cover carry them)",
+    )
+    command.add_argument("--message", default="", help="fax cover: a message to the reader")
     command.add_argument("--email", help="read from this workstation's store, signed in as")
     command.add_argument(
         "--password-stdin",
@@ -79,7 +89,15 @@ def run(args: argparse.Namespace) -> int:
 
     clinic = build_demo_clinic(today)
     try:
-        form = build(args.form, clinic.ledger, args.patient, today, args.pages)
+        form = build(
+            args.form,
+            clinic.ledger,
+            args.patient,
+            today,
+            args.pages,
+            enclosed=args.enclosed,
+            message=args.message,
+        )
     except LookupError as error:
         print(f"print: {error}", file=sys.stderr)
         return 2
@@ -87,7 +105,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def build(
-    name: str, facts: ProgramFacts, patient_id: str | None, today: date, pages: int = 1
+    name: str,
+    facts: ProgramFacts,
+    patient_id: str | None,
+    today: date,
+    pages: int = 1,
+    *,
+    enclosed: Sequence[str] = (),
+    message: str = "",
 ) -> FormData:
     """The form `name`, filled from `facts` (a patient form for `patient_id`)."""
     if name == "fax-cover":
@@ -98,6 +123,8 @@ def build(
             from_fax=DEMO_CONTACT.fax,
             on=today,
             pages=pages,
+            enclosed=enclosed,
+            message=message,
         )
     if name in PATIENT_FORMS:
         assert patient_id is not None

@@ -75,3 +75,27 @@ def test_prints_from_the_encrypted_store_and_audits_the_print(
         ("patient:p1", "Patient Enrollment Form to enrollment.pdf")
     ]
     session.sign_out()
+
+
+def test_prints_a_fax_cover_with_the_page_count_and_what_is_enclosed(tmp_path: Path) -> None:
+    out = tmp_path / "cover.pdf"
+    result = desk(
+        "print",
+        "fax-cover",
+        "--pages",
+        "3",
+        "--enclosed",
+        "Patient Status Form",
+        "--enclosed",
+        "ANC Lab Reporting Form",
+        "--message",
+        "Please process today.",
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    text = page_texts(out.read_bytes())[0]
+    assert "To: Clozapine REMS Contact Center" in text
+    assert "Patient Status Form; ANC Lab Reporting Form" in text
+    assert "Please process today." in text
+    assert "CONFIDENTIALITY NOTICE" in text

@@ -73,11 +73,12 @@ def anc_entries_from(raw: object) -> tuple[AncEntry, ...]:
     if not isinstance(raw, list):
         raise ValueError("A form's ANCs must be a list.")
     return tuple(
-        AncEntry(value=_number(a["value"]), drawn=str(a["drawn"]), unit=str(a["unit"])) for a in raw
+        AncEntry(value=typed_number(a["value"]), drawn=str(a["drawn"]), unit=str(a["unit"]))
+        for a in raw
     )
 
 
-def _number(value: object) -> object:
+def typed_number(value: object) -> object:
     """A value as typed becomes a number when it is one; anything else is left for the rules
     to refuse with their own message."""
     text = str(value).strip().replace(",", "")

@@ -85,5 +85,6 @@ class StoreDamaged(StoreError):
 class SessionLocked(StoreError):
     def __init__(self) -> None:
         super().__init__(
-            "The session locked after a period of inactivity. Enter your password to continue."
+            "This session is locked (after a period without activity, or after signing out). "
+            "Enter your password to continue."
         )

@@ -10,6 +10,7 @@ from datetime import date
 from app.errors import ErrorCode, RemsError
 from app.ports import ProgramFacts
 from app.psf import AncEntry, PsfSubmission, labs_missing, reporting_period
+from app.psf_document import typed_number
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,13 @@ def draft_next_psf(facts: ProgramFacts, patient_id: str, today: date) -> PsfDraf
     start, end = reporting_period(previous.dated if previous else patient.enrolled_on, today)
     history = facts.anc_history(patient_id)
     in_period = [r for r in history if start <= r.drawn <= end]
+    # The value as it was typed (1.9 in K/uL stays 1.9), as a number the rules accept.
     entries = tuple(
-        AncEntry(r.entered_value or str(r.anc.per_ul), r.drawn.isoformat(), r.entered_unit or "/uL")
+        AncEntry(
+            typed_number(r.entered_value) if r.entered_value else r.anc.per_ul,
+            r.drawn.isoformat(),
+            r.entered_unit or "/uL",
+        )
         for r in in_period
     )
     missing = labs_missing(

@@ -1,0 +1,1 @@
+"""Golden PDFs: the exact bytes of known forms (reportlab's invariant mode)."""

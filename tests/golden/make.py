@@ -1,0 +1,32 @@
+"""Remake the golden PDFs after an intended change to the forms, then look at them:
+
+    .venv/bin/python -m tests.golden.make && pdftoppm -r 100 -png tests/golden/psf-filled.pdf /tmp/g
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from app.demo_data import build_demo_clinic
+from cli.print_forms import build
+from printing import fill, forms
+from printing.render import render
+
+FOLDER = Path(__file__).parent
+TODAY = date(2026, 11, 25)
+
+
+def golden_forms() -> dict[str, bytes]:
+    clinic = build_demo_clinic(TODAY)
+    return {
+        "psf-blank.pdf": render(fill.blank(forms.PSF)),
+        "psf-filled.pdf": render(build("psf", clinic.ledger, "p-bello", TODAY)),
+        "fax-cover.pdf": render(build("fax-cover", clinic.ledger, None, TODAY, pages=2)),
+    }
+
+
+if __name__ == "__main__":
+    for name, data in golden_forms().items():
+        (FOLDER / name).write_bytes(data)
+        print(FOLDER / name)

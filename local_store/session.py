@@ -62,6 +62,9 @@ class Session:
     def unlock(self, password: str) -> None:
         """The same person continues after an idle lock."""
         data_key = self.workstation.check_password(self.account.id, password)
+        if not self.locked:  # already open: the password was right, nothing to reopen
+            self.touch()
+            return
         self._data_key = data_key
         self._db.reopen(data_key)
         self._last_activity = self.workstation.clock.now()

@@ -120,6 +120,8 @@ def test_an_idle_session_locks_after_fifteen_minutes_and_asks_for_the_password(
         prescriber_session.unlock("guessing wrongly")
     prescriber_session.unlock(PRESCRIBER_PASSWORD)
     assert prescriber_session.roster() == []
+    prescriber_session.unlock(PRESCRIBER_PASSWORD)  # unlocking an open session changes nothing
+    assert not prescriber_session.locked and prescriber_session.roster() == []
     actions = [e.action for e in prescriber_session.audit.entries()]
     assert AuditAction.SESSION_LOCKED.value in actions
 

@@ -76,6 +76,11 @@ def unwrap(wrapped: WrappedKey, password: str, device_secret: bytes, account_id:
         raise ValueError("wrong password") from exc
 
 
+def spend_like_unwrap(password: str, kdf: KdfParams) -> None:
+    """The cost of an unwrap, with nothing to unwrap (an email with no account)."""
+    _kek(password, secrets.token_bytes(16), secrets.token_bytes(32), "", kdf)
+
+
 def derive(data_key: bytes, purpose: str) -> bytes:
     """A separate key for one purpose (the audit chain's HMAC, the workstation file's MAC)."""
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(

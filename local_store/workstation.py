@@ -37,6 +37,7 @@ from local_store.session import Session
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=30)
 IDLE_LOCK = timedelta(minutes=15)
+MAX_PENDING = 500  # failed sign-ins kept for the audit log until someone signs in
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,8 @@ class Workstation:
         contents, secret = self._read()
         account = contents.by_email(email)
         if account is None or not account.active:
+            # As slow as a real check, so timing does not tell which emails have accounts.
+            keys.spend_like_unwrap(password, self.kdf)
             self._note(contents, secret, "", AuditAction.SIGN_IN_FAILED, "unknown email")
             raise UnknownAccount()
         data_key = self._unlock_key(contents, secret, account, password)
@@ -265,6 +268,17 @@ class Workstation:
         contents.pending.append(
             wsfile.PendingEvent(self.clock.now(), account_id, action.value, detail)
         )
+        # Someone typing at the sign-in screen must not grow the file without end.
+        if len(contents.pending) > MAX_PENDING:
+            dropped = len(contents.pending) - MAX_PENDING + 1
+            contents.pending[:dropped] = [
+                wsfile.PendingEvent(
+                    self.clock.now(),
+                    "",
+                    AuditAction.SIGN_IN_FAILED.value,
+                    "earlier failed sign-ins were not kept (too many to keep)",
+                )
+            ]
         wsfile.write(self.file_path, contents, _file_key(secret))
 
     def _session(

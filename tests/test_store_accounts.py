@@ -16,6 +16,7 @@ from local_store.errors import (
     AccountLocked,
     AccountProblem,
     SessionLocked,
+    UnknownAccount,
     WrongPassword,
 )
 from local_store.keys import FAST_KDF
@@ -194,3 +195,20 @@ def test_every_record_carries_the_account_that_made_it(
     assert db.one("SELECT created_by FROM anc_results WHERE patient_id = 'p1'")[0] == designee_id
     assert db.one("SELECT created_by FROM prescribers")[0] == "dr-kim"
     designee.sign_out()
+
+
+def test_typing_at_the_sign_in_screen_cannot_grow_the_workstation_file_without_end(
+    workstation: Workstation, prescriber_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from local_store import workstation as ws
+
+    prescriber_session.sign_out()
+    monkeypatch.setattr(ws, "MAX_PENDING", 5)
+    for n in range(12):
+        with pytest.raises(UnknownAccount):
+            workstation.sign_in(f"nobody{n}@clinic.example", "whatever it is")
+    session = workstation.sign_in(EMAIL, PRESCRIBER_PASSWORD)
+    failed = [e.detail for e in session.audit.entries() if e.action == "sign_in_failed"]
+    assert len(failed) == 5
+    assert failed[0] == "earlier failed sign-ins were not kept (too many to keep)"
+    session.sign_out()

@@ -270,7 +270,13 @@ def _section(section: Section, form: FormData) -> list[Block]:
         else:
             blocks.append(_row(row, form))
     blocks.append(Block(GAP, lambda c, x, y: None))
+    if sum(b.height for b in blocks) <= KEEP_TOGETHER:
+        # A short section is read as one: it moves to the next page whole, never split.
+        blocks = [Block(b.height, b.draw, keep_with_next=True) for b in blocks[:-1]] + blocks[-1:]
     return blocks
+
+
+KEEP_TOGETHER = 200.0  # points: sections up to this tall are never split across pages
 
 
 def _row(row: tuple[Field, ...], form: FormData) -> Block:

@@ -45,3 +45,10 @@ DISPENSE_RATIONALE_ANC_CURRENT_DAYS = {"weekly": 7, "every_2_weeks": 15, "monthl
 # §10 [D]: at most this many outpatient Dispense Rationales per patient in a rolling window.
 OUTPATIENT_DISPENSE_RATIONALE_LIMIT = 3
 DISPENSE_RATIONALE_WINDOW_DAYS = 365
+
+# Workstation sign-in (FAQ, Technical Support Q10): this many wrong passwords in a row lock
+# the account for this many minutes. An idle session locks after this many minutes
+# (a project default; configurable per workstation).
+SIGN_IN_ATTEMPTS = 5
+SIGN_IN_LOCKOUT_MINUTES = 30
+IDLE_LOCK_MINUTES = 15

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app import thresholds as t
+
 
 class StoreError(Exception):
     """A problem with the workstation's encrypted store. `str()` is the message to show."""
@@ -39,7 +41,7 @@ class WrongPassword(StoreError):
         self.attempts_left = attempts_left
         left = (
             f"{attempts_left} more wrong attempt{'s' if attempts_left != 1 else ''} will lock "
-            "the account for 30 minutes."
+            f"the account for {t.SIGN_IN_LOCKOUT_MINUTES} minutes."
             if attempts_left > 0
             else ""
         )
@@ -56,7 +58,8 @@ class AccountLocked(StoreError):
         self.until = until
         minutes = max(1, -(-int((until - now).total_seconds()) // 60))
         super().__init__(
-            f"This account is locked after 5 wrong passwords. Try again in {minutes} "
+            f"This account is locked after {t.SIGN_IN_ATTEMPTS} wrong passwords. "
+            f"Try again in {minutes} "
             f"minute{'s' if minutes != 1 else ''} (at {until.astimezone().strftime('%H:%M')}), "
             "or ask the workstation administrator to reset the password."
         )

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 from app.errors import AccessRefused, ErrorCode
 from app.records import Account
-from app.roles import Action, Role, may
+from app.roles import Action, may
 from app.signatures import PRESCRIBER_MEANING, Signature, check_may_sign, content_hash
+from app.workstation_accounts import check_may_add_account
 from local_store import keys
 from local_store.audit import AuditAction, AuditLog
 from local_store.database import Database
@@ -301,24 +302,10 @@ class Session:
         pharmacy's authorized representative adds its staff."""
         self._act()
         me = self.account
-        allowed = (
-            may(me.role, Action.MANAGE_WORKSTATION_ACCOUNTS)
-            or (
-                me.role is Role.PRESCRIBER
-                and new.role is Role.DESIGNEE
-                and new.prescriber_id == me.prescriber_id
-            )
-            or (
-                me.role is Role.PHARMACY_AR
-                and new.role is Role.PHARMACY_STAFF
-                and new.pharmacy_id == me.pharmacy_id
-            )
+        check_may_add_account(
+            Account(me.id, me.role, me.name, me.prescriber_id, me.pharmacy_id),
+            Account(new.id, new.role, new.name, new.prescriber_id, new.pharmacy_id),
         )
-        if not allowed:
-            raise AccessRefused(
-                ErrorCode.NOT_PERMITTED,
-                "Only the workstation administrator can add this account.",
-            )
         assert self._data_key is not None
         account_id = self.workstation.add_account(self._data_key, new, password)
         from local_store.workstation import save_program_account

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from app import thresholds as t
 from app.clock import Clock
 from app.passwords import password_problem
 from app.records import Account
@@ -34,9 +35,8 @@ from local_store.ledger import StoreLedger
 from local_store.paths import DATABASE_NAME, WORKSTATION_NAME
 from local_store.session import Session
 
-MAX_FAILED_ATTEMPTS = 5
-LOCKOUT = timedelta(minutes=30)
-IDLE_LOCK = timedelta(minutes=15)
+LOCKOUT = timedelta(minutes=t.SIGN_IN_LOCKOUT_MINUTES)
+IDLE_LOCK = timedelta(minutes=t.IDLE_LOCK_MINUTES)
 MAX_PENDING = 500  # failed sign-ins kept for the audit log until someone signs in
 
 
@@ -202,7 +202,7 @@ class Workstation:
                     f"wrong password ({account.failed_attempts})",
                 )
             )
-            if account.failed_attempts >= MAX_FAILED_ATTEMPTS:
+            if account.failed_attempts >= t.SIGN_IN_ATTEMPTS:
                 account.locked_until = now + LOCKOUT
                 contents.pending.append(
                     wsfile.PendingEvent(
@@ -215,7 +215,7 @@ class Workstation:
             wsfile.write(self.file_path, contents, _file_key(secret))
             if account.locked_until is not None:
                 raise AccountLocked(account.locked_until, now) from None
-            raise WrongPassword(MAX_FAILED_ATTEMPTS - account.failed_attempts) from None
+            raise WrongPassword(t.SIGN_IN_ATTEMPTS - account.failed_attempts) from None
         if account.failed_attempts:
             account.failed_attempts = 0
             wsfile.write(self.file_path, contents, _file_key(secret))

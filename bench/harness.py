@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import platform
+import statistics
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -37,6 +39,16 @@ class Metric:
 
 
 Benchmark = Callable[[bool], Iterable[Metric]]
+
+
+def median_ms(action: Callable[[], object], rounds: int) -> float:
+    """The median time of `rounds` calls, in milliseconds."""
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
 
 
 def _benchmarks() -> list[tuple[tuple[str, ...], Benchmark]]:

@@ -9,15 +9,11 @@
 from __future__ import annotations
 
 import io
-import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 
-from reportlab.lib.pagesizes import LETTER
-from reportlab.pdfgen.canvas import Canvas
-
-from bench.harness import Metric
+from bench.harness import Metric, median_ms
 
 METRICS = ("pdf.psf_ms", "pdf.batch_100_s", "pdf.psf_over_floor")
 
@@ -35,10 +31,10 @@ def run(quick: bool) -> Iterator[Metric]:
     form = build("psf", clinic.ledger, "p-oconnor", today)
     render(form)  # the first form registers the fonts: a once-per-process cost
     rounds = 20 if quick else 60
-    psf_ms = _median_ms(lambda: render(form), rounds)
+    psf_ms = median_ms(lambda: render(form), rounds)
     text = _text_of(render(form))
     fonts.register()
-    floor_ms = _median_ms(lambda: _floor_document(text), rounds)
+    floor_ms = median_ms(lambda: _floor_document(text), rounds)
 
     started = time.perf_counter()
     for each in forms:
@@ -56,15 +52,6 @@ def run(quick: bool) -> Iterator[Metric]:
     )
 
 
-def _median_ms(action: Callable[[], object], rounds: int) -> float:
-    samples = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
-
-
 def _text_of(pdf: bytes) -> str:
     from pypdf import PdfReader
 
@@ -74,16 +61,10 @@ def _text_of(pdf: bytes) -> str:
 def _floor_document(text: str) -> bytes:
     """The least a PDF with this text costs: one page, the same font, nothing else."""
     from printing import fonts
+    from printing.render import new_canvas
 
     buffer = io.BytesIO()
-    canvas = Canvas(
-        buffer,
-        pagesize=LETTER,
-        invariant=1,
-        pageCompression=1,
-        initialFontName=fonts.REGULAR,
-        initialFontSize=10,
-    )
+    canvas = new_canvas(buffer)
     lines = [line[i : i + 95] for line in text.splitlines() for i in range(0, len(line) or 1, 95)]
     size = max(2.0, min(10.0, 740 / max(1, len(lines))))  # all of it on one page
     canvas.setFont(fonts.REGULAR, size)

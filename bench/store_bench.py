@@ -22,7 +22,7 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -34,7 +34,7 @@ from app.rda import evaluate_rda
 from app.records import AncReport
 from app.roles import Role
 from app.statuses import AncSource
-from bench.harness import Metric
+from bench.harness import Metric, median_ms
 from bench.memory_keyring import MemoryKeyring
 from bench.store_world import fill_store
 from local_store import schema
@@ -108,21 +108,21 @@ def _run(folder: Path, patients: int, ancs_each: int, quick: bool) -> Iterator[M
     _warm(db, ids)
     yield Metric(
         "store.roster_page_ms",
-        _median_ms(lambda: roster_page(db, limit=100), 30),
+        median_ms(lambda: roster_page(db, limit=100), 30),
         "ms",
         30.0,
         note=f"{size}; the first page right after unlock (cold): {cold_page:.1f} ms",
     )
     yield Metric(
         "store.roster_filter_ms",
-        _median_ms(lambda: roster_page(db, name_prefix=rng.choice(prefixes), limit=100), 30),
+        median_ms(lambda: roster_page(db, name_prefix=rng.choice(prefixes), limit=100), 30),
         "ms",
         30.0,
         note="a 3-letter prefix, accents and case ignored, 100 rows",
     )
     yield Metric(
         "store.patient_history_ms",
-        _median_ms(lambda: patient_chart(db, rng.choice(ids)), 200),
+        median_ms(lambda: patient_chart(db, rng.choice(ids)), 200),
         "ms",
         10.0,
         note=f"{ancs_each} ANCs and the status history of a random patient",
@@ -156,15 +156,6 @@ def _run(folder: Path, patients: int, ancs_each: int, quick: bool) -> Iterator[M
     )
     plain.close()
     session.sign_out()
-
-
-def _median_ms(action: Callable[[], object], times: int) -> float:
-    samples = []
-    for _ in range(times):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
 
 
 def _warm(db: Database, ids: list[str]) -> None:

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3  # only for `plain`: the benchmark's unencrypted floor
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ class Database:
     def open(cls, path: Path, data_key: bytes, *, plain: bool = False) -> Database:
         """Open (or create) the store at `path`. `plain` opens an unencrypted SQLite file with
         the same settings: only the benchmark uses it, as the floor it measures against."""
-        module: Any = _plain_sqlite() if plain else sqlcipher3
+        module: Any = sqlite3 if plain else sqlcipher3
         connection = module.connect(str(path), isolation_level=None, check_same_thread=False)
         try:
             if not plain:
@@ -56,18 +57,13 @@ class Database:
             connection.execute("PRAGMA temp_store = MEMORY")
             connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             connection.execute("PRAGMA busy_timeout = 5000")
-        except dbapi2.DatabaseError as exc:
+        except module.DatabaseError as exc:
             connection.close()
             raise StoreDamaged(
                 f"The store at {path} cannot be opened with this workstation's key ({exc}). "
                 "If it was copied from another computer, restore this computer's own store "
                 "or a backup made on it."
             ) from exc
-        except Exception as exc:
-            connection.close()
-            if isinstance(exc, _plain_sqlite().DatabaseError):
-                raise StoreDamaged(f"The store at {path} cannot be opened ({exc}).") from exc
-            raise
         return cls(connection, path)
 
     def execute(self, sql: str, params: Any = ()) -> Any:
@@ -152,9 +148,3 @@ def _disk_errors_as_store_errors() -> Iterator[None]:
 def disk_errors() -> contextlib.AbstractContextManager[None]:
     """Wrap a write made outside `transaction()` (a schema migration, say)."""
     return _disk_errors_as_store_errors()
-
-
-def _plain_sqlite() -> Any:
-    import sqlite3  # only for the benchmark's unencrypted floor
-
-    return sqlite3

@@ -155,10 +155,6 @@ class Forms:
             (state.value, self._db.actor_id, at.isoformat(), form_id),
         )
 
-    def discard_draft(self, form_id: str) -> None:
-        with self._db.transaction():
-            self._db.execute("DELETE FROM forms WHERE id = ? AND state = 'draft'", (form_id,))
-
     def _form(self, row: tuple[object, ...]) -> Form:
         sig = self._db.one(
             "SELECT id, form_id, signer_id, printed_name, signed_at, meaning, content_sha256 "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -69,6 +70,15 @@ PSF_COLUMNS = (
     "id, patient_id, dated, monitoring, labs_missing, missing_labs_authorized, submitted_by, "
     "is_enrollment, signed_by, requested_status, treatment_rationale, ben, hospice, adverse_event"
 )
+
+
+PHARMACY_COLUMNS = "id, setting, ar_account_id, name, certified_on, attested_on, deactivated_on"
+
+
+def pharmacy_from_row(row: Any) -> Pharmacy:
+    return Pharmacy(
+        row[0], PharmacySetting(row[1]), row[2], row[3], _d(row[4]), _d(row[5]), _d(row[6])
+    )
 
 
 def patient_from_row(row: Any) -> Patient:
@@ -145,16 +155,8 @@ class StoreLedger:
         return Prescriber(row[0], row[1], bool(row[2]), row[3]) if row else None
 
     def pharmacy(self, pharmacy_id: str) -> Pharmacy | None:
-        row = self.db.one(
-            "SELECT id, setting, ar_account_id, name, certified_on, attested_on, deactivated_on "
-            "FROM pharmacies WHERE id = ?",
-            (pharmacy_id,),
-        )
-        if row is None:
-            return None
-        return Pharmacy(
-            row[0], PharmacySetting(row[1]), row[2], row[3], _d(row[4]), _d(row[5]), _d(row[6])
-        )
+        row = self.db.one(f"SELECT {PHARMACY_COLUMNS} FROM pharmacies WHERE id = ?", (pharmacy_id,))
+        return pharmacy_from_row(row) if row else None
 
     def patient(self, patient_id: str) -> Patient | None:
         row = self.db.one(f"SELECT {PATIENT_COLUMNS} FROM patients WHERE id = ?", (patient_id,))
@@ -269,8 +271,8 @@ class StoreLedger:
         return tuple(patient_from_row(row) for row in rows)
 
     def pharmacies(self) -> Sequence[Pharmacy]:
-        ids = [row[0] for row in self.db.execute("SELECT id FROM pharmacies ORDER BY id")]
-        return tuple(p for p in (self.pharmacy(i) for i in ids) if p is not None)
+        rows = self.db.execute(f"SELECT {PHARMACY_COLUMNS} FROM pharmacies ORDER BY id")
+        return tuple(pharmacy_from_row(row) for row in rows)
 
     # Writes (ProgramLedger): each joins the caller's transaction.
     def save_account(self, account: Account) -> None:
@@ -394,17 +396,7 @@ class StoreLedger:
                 "OR (SELECT drawn FROM anc_results WHERE seq = latest_anc_seq) <= ?)",
                 (seq, report.patient_id, report.drawn.isoformat()),
             )
-        return AncReport(
-            report.patient_id,
-            report.anc,
-            report.drawn,
-            report.reported_on,
-            report.source,
-            report.reported_by,
-            seq,
-            report.entered_value,
-            report.entered_unit,
-        )
+        return replace(report, seq=seq)
 
     def add_psf(self, psf: PsfRecord) -> None:
         with self.db.transaction():

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from app.records import AncReport, Patient, StatusChange
 from local_store.database import Database
-from local_store.ledger import PATIENT_COLUMNS, StoreLedger, sort_name
+from local_store.ledger import StoreLedger, sort_name
 
 
 class RosterOrder(StrEnum):
@@ -84,18 +84,11 @@ def roster_page(
     ]
 
 
-def roster_count(db: Database, *, name_prefix: str = "", prescriber_id: str | None = None) -> int:
-    where, params = _filters(name_prefix, prescriber_id)
-    return int(db.one(f"SELECT count(*) FROM patients p{where}", params)[0])
-
-
 def patient_chart(db: Database, patient_id: str) -> PatientChart | None:
     ledger = StoreLedger(db)
-    row = db.one(f"SELECT {PATIENT_COLUMNS} FROM patients WHERE id = ?", (patient_id,))
-    if row is None:
-        return None
     patient = ledger.patient(patient_id)
-    assert patient is not None
+    if patient is None:
+        return None
     return PatientChart(
         patient, tuple(ledger.anc_history(patient_id)), tuple(ledger.status_history(patient_id))
     )

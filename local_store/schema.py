@@ -19,6 +19,7 @@ from pathlib import Path
 
 from local_store.database import Database, disk_errors
 from local_store.errors import StoreDamaged
+from local_store.paths import BACKUP_FOLDER
 
 V1 = """
 CREATE TABLE store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -293,7 +294,7 @@ def backup(db: Database, schema_version: int, when: datetime) -> Path:
     assert db.path is not None
     with disk_errors():
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        folder = db.path.parent / "backups"
+        folder = db.path.parent / BACKUP_FOLDER
         folder.mkdir(exist_ok=True, mode=0o700)
         target = folder / f"{db.path.stem}-schema{schema_version}-{when:%Y%m%dT%H%M%S}.db"
         shutil.copy2(db.path, target)

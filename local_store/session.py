@@ -330,9 +330,6 @@ class Session:
         self.workstation.set_password(self._data_key, account_id, new)
         self._audit(AuditAction.ACCOUNT, account_id, "password reset by administrator")
 
-    def program_account(self) -> Account | None:
-        return self.ledger.account(self.account.id)
-
 
 def _signature_payload(signature: Signature) -> dict[str, object]:
     return {

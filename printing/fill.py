@@ -72,7 +72,7 @@ def psf(
     }
     if period is not None:
         values["period_start"], values["period_end"] = period[0].isoformat(), period[1].isoformat()
-    return _form(forms.PSF, values, patient, signature)
+    return _form(forms.PSF, values, patient.name, f"{patient.dob:%m/%d/%Y}", signature)
 
 
 def patient_enrollment(
@@ -95,9 +95,7 @@ def patient_enrollment(
         "ancs": _anc_rows(document.get("ancs")),
         **_prescriber_values(prescriber, contact),
     }
-    form = FormData(forms.PATIENT_ENROLLMENT, _drop_empty(values), name, _us(dob))
-    form.signature = signature_mark(signature) if signature else None
-    return form
+    return _form(forms.PATIENT_ENROLLMENT, values, name, _us(dob), signature)
 
 
 def anc_lab_report(
@@ -124,7 +122,7 @@ def anc_lab_report(
             for r in reports
         ],
     }
-    return _form(forms.ANC_LAB_REPORT, values, patient, signature)
+    return _form(forms.ANC_LAB_REPORT, values, patient.name, f"{patient.dob:%m/%d/%Y}", signature)
 
 
 def prescriber_enrollment(
@@ -196,11 +194,11 @@ def fax_cover(
 
 
 def _form(
-    spec: FormSpec, values: dict[str, Value], patient: Patient, signature: Signature | None
+    spec: FormSpec, values: dict[str, Value], name: str, dob: str, signature: Signature | None
 ) -> FormData:
-    form = FormData(spec, _drop_empty(values), patient.name, f"{patient.dob:%m/%d/%Y}")
-    form.signature = signature_mark(signature) if signature else None
-    return form
+    """A patient form: its non-empty values, whom the header names, and its signature."""
+    mark = signature_mark(signature) if signature else None
+    return FormData(spec, _drop_empty(values), name, dob, mark)
 
 
 def _patient_values(patient: Patient) -> dict[str, Value]:

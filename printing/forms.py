@@ -7,6 +7,7 @@ fields are what the program needs to act on the form, in the order a clinic fill
 
 from __future__ import annotations
 
+from app import thresholds as t
 from printing.spec import Field, FormSpec, Kind, Section
 
 UNITS = "/µL or K/µL"
@@ -289,7 +290,8 @@ PRESCRIBER_ENROLLMENT = FormSpec(
     ),
     attestation=(
         "I will enroll each patient, monitor ANC as the prescribing information describes, "
-        "submit a Patient Status Form at least every 31 days, and report adverse events."
+        "keep each patient's Patient Status Form current (dated within "
+        f"{t.PSF_CURRENT_DAYS} days of any dispense), and report adverse events."
     ),
 )
 

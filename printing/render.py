@@ -18,7 +18,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import zxingcpp
 from reportlab.lib.pagesizes import LETTER
@@ -27,7 +26,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from printing import fonts, qr_payload
-from printing.spec import Field, FormData, FormSpec, Kind, Section, SignatureMark
+from printing.spec import Field, FormData, Kind, Section, SignatureMark
 
 PAGE_W, PAGE_H = LETTER
 MARGIN = 40.0
@@ -78,14 +77,7 @@ def render(form: FormData, contact: ProgramContact = ProgramContact()) -> bytes:
     fonts.register()
     pages = _paginate(_blocks(form, contact))
     buffer = io.BytesIO()
-    canvas = Canvas(
-        buffer,
-        pagesize=LETTER,
-        invariant=1,
-        pageCompression=1,
-        initialFontName=fonts.REGULAR,
-        initialFontSize=LABEL,
-    )
+    canvas = new_canvas(buffer)
     canvas.setTitle(f"{form.spec.title}{'' if form.blank else ' - ' + form.subject_name}")
     canvas.setAuthor("Clozapine REMS Desk")
     canvas.setCreator("Clozapine REMS Desk")
@@ -104,9 +96,17 @@ def render(form: FormData, contact: ProgramContact = ProgramContact()) -> bytes:
     return buffer.getvalue()
 
 
-def write(form: FormData, path: Path, contact: ProgramContact = ProgramContact()) -> Path:
-    path.write_bytes(render(form, contact))
-    return path
+def new_canvas(buffer: io.BytesIO) -> Canvas:
+    """A Letter canvas in the form font, writing reproducible bytes (invariant mode)."""
+    fonts.register()
+    return Canvas(
+        buffer,
+        pagesize=LETTER,
+        invariant=1,
+        pageCompression=1,
+        initialFontName=fonts.REGULAR,
+        initialFontSize=LABEL,
+    )
 
 
 def _is_draft(form: FormData) -> bool:
@@ -251,19 +251,7 @@ def _to_block(contact: ProgramContact) -> Block:
 
 
 def _section(section: Section, form: FormData) -> list[Block]:
-    note_lines = simpleSplit(section.note, fonts.REGULAR, LABEL, CONTENT_W) if section.note else []
-    title_h = 22 + len(note_lines) * 12.5
-
-    def title(canvas: Canvas, x: float, y: float) -> None:
-        _font(canvas, fonts.BOLD, SECTION)
-        canvas.drawString(x, y - 14, section.title)
-        canvas.setLineWidth(RULE)
-        canvas.line(x, y - 18, x + CONTENT_W, y - 18)
-        _font(canvas, fonts.REGULAR, LABEL)
-        for i, line in enumerate(note_lines):
-            canvas.drawString(x, y - 30 - i * 12.5, line)
-
-    blocks = [Block(title_h, title, keep_with_next=True)]
+    blocks = [_title_block(section.title, section.note)]
     for row in section.rows:
         if len(row) == 1 and row[0].kind is Kind.TABLE:
             blocks += _table(row[0], form)
@@ -411,7 +399,7 @@ def _signature_blocks(form: FormData) -> list[Block]:
     """The attestation, then the signature area; a filled form's QR code sits beside it
     (one code) so it costs no extra page."""
     spec = form.spec
-    blocks = [_section_title(f"{spec.signer} signature")]
+    blocks = [_title_block(f"{spec.signer} signature")]
     if spec.attestation:
         attestation = _paragraph(spec.attestation, LABEL + 1, after=GAP)
         blocks.append(Block(attestation.height, attestation.draw, keep_with_next=True))
@@ -477,11 +465,20 @@ def _wet_area(width: float) -> tuple[float, Draw]:
     return below + 13 + 22, draw
 
 
-def _section_title(title: str) -> Block:
-    return _section(Section(title, ()), FormData(spec=_NO_FORM))[0]
+def _title_block(title: str, note: str = "") -> Block:
+    """A section's title over a 1 pt rule, and its note; it stays with what follows."""
+    note_lines = simpleSplit(note, fonts.REGULAR, LABEL, CONTENT_W) if note else []
 
+    def draw(canvas: Canvas, x: float, y: float) -> None:
+        _font(canvas, fonts.BOLD, SECTION)
+        canvas.drawString(x, y - 14, title)
+        canvas.setLineWidth(RULE)
+        canvas.line(x, y - 18, x + CONTENT_W, y - 18)
+        _font(canvas, fonts.REGULAR, LABEL)
+        for i, line in enumerate(note_lines):
+            canvas.drawString(x, y - 30 - i * 12.5, line)
 
-_NO_FORM = FormSpec(code="", title="", subject="", sections=())
+    return Block(22 + len(note_lines) * 12.5, draw, keep_with_next=True)
 
 
 def _qr_codes(form: FormData) -> list[list[bytes]]:

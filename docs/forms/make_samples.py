@@ -24,6 +24,7 @@ from app.use_cases.psf_draft import draft_next_psf
 from cli.print_forms import DEMO_CONTACT
 from printing import fill, forms
 from printing.render import render
+from printing.spec import FormData
 
 HERE = Path(__file__).parent
 TODAY = date(2026, 11, 25)
@@ -40,16 +41,6 @@ def main() -> None:
         "ANC 820/µL on 11/24 is BEN neutropenia; stable for 3 months with no infections. "
         "Benefit of continuing clozapine outweighs the risk. Recheck ANC in 3 days."
     )
-    period = (draft.period_start, draft.period_end)
-    filled = fill.psf(
-        patient,
-        prescriber,
-        document,
-        period=period,
-        submitted_by="designee",
-        submitter_name="Sam Rivera",
-        contact=DEMO_CONTACT,
-    )
     signed_at = datetime(2026, 11, 25, 14, 2, tzinfo=timezone(timedelta(hours=-5), "EST"))
     signature = Signature(
         "sample",
@@ -60,16 +51,20 @@ def main() -> None:
         PRESCRIBER_MEANING,
         content_hash(document),
     )
-    signed = fill.psf(
-        patient,
-        prescriber,
-        document,
-        period=period,
-        submitted_by="designee",
-        submitter_name="Sam Rivera",
-        contact=DEMO_CONTACT,
-        signature=signature,
-    )
+
+    def psf(signature: Signature | None) -> FormData:
+        return fill.psf(
+            patient,
+            prescriber,
+            document,
+            period=(draft.period_start, draft.period_end),
+            submitted_by="designee",
+            submitter_name="Sam Rivera",
+            contact=DEMO_CONTACT,
+            signature=signature,
+        )
+
+    filled, signed = psf(None), psf(signature)
     for name, form in (
         ("psf-filled", filled),
         ("psf-signed", signed),

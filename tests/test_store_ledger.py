@@ -62,8 +62,10 @@ def test_the_roster_shows_the_latest_draw_even_when_reported_out_of_order(
         )
     [row] = prescriber_session.roster()
     assert row.latest_anc_per_ul == 1900 and row.latest_anc_drawn == store_clock.today()
+    # Sorting by latest ANC uses that value (1900), not the late 2400 nor the first 2100.
+    enroll(prescriber_session, store_clock, "p2", "Ann Quist", "1970-01-01", anc=2000)
     by_anc = prescriber_session.roster(order=RosterOrder.LATEST_ANC, descending=True)
-    assert [r.patient_id for r in by_anc] == ["p1"]
+    assert [r.patient_id for r in by_anc] == ["p2", "p1"]
 
 
 def test_an_eligibility_preview_reads_the_store(

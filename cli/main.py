@@ -15,18 +15,15 @@ def _scenarios(args: argparse.Namespace) -> int:
     from conformance.runner import run
     from conformance.scenario import ScenarioFileError
 
-    if args.against == "registry":
-        print(
-            "scenarios: --against registry comes with the reference registry (issue #4); "
-            "only --against local runs today.",
-            file=sys.stderr,
-        )
-        return 2
-    if args.db:
+    if args.db and args.against != "registry":
         print("scenarios: --db applies only to --against registry.", file=sys.stderr)
         return 2
     try:
-        if args.against == "store":
+        if args.against == "registry":
+            from conformance.registry_target import RegistryTarget
+
+            report = run([Path(p) for p in args.paths], lambda: RegistryTarget(args.db))
+        elif args.against == "store":
             from conformance.store_target import StoreTarget
 
             report = run([Path(p) for p in args.paths], StoreTarget)
@@ -89,10 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--only", metavar="PREFIX", help="only metrics whose name starts so")
     bench.set_defaults(func=_bench)
 
-    from cli import audit, print_forms
+    from cli import audit, print_forms, registry_cmd
 
     audit.add_parser(commands)
     print_forms.add_parser(commands)
+    registry_cmd.add_parser(commands)
     return parser
 
 

@@ -73,11 +73,16 @@ def run(paths: list[Path], make_target: Callable[[], ScenarioTarget]) -> RunRepo
     scenarios = [load_scenario(p) for p in scenario_files(paths)]
     report = RunReport()
     target = make_target()
-    for scenario in scenarios:
-        lines = run_scenario(scenario, target)
-        if lines:
-            report.failed += 1
-            report.failures.extend(lines)
-        else:
-            report.passed += 1
+    try:
+        for scenario in scenarios:
+            lines = run_scenario(scenario, target)
+            if lines:
+                report.failed += 1
+                report.failures.extend(lines)
+            else:
+                report.passed += 1
+    finally:
+        shutdown = getattr(target, "shutdown", None)  # a target with a server to stop
+        if shutdown is not None:
+            shutdown()
     return report

@@ -77,6 +77,38 @@ class Outbox:
             rows = self._db.execute(f"SELECT {_COLUMNS} FROM outbox ORDER BY seq")
         return [_item(row) for row in rows]
 
+    def sendable(self, at: datetime) -> list[OutboxItem]:
+        """Items to send now, oldest first: queued, or waiting to retry and due. An item
+        behind a waiting item for the same subject waits too (per-patient order)."""
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS}, next_attempt_at FROM outbox WHERE state IN "
+            "('queued', 'retry_wait') ORDER BY seq"
+        ).fetchall()
+        blocked: set[str] = set()
+        due: list[OutboxItem] = []
+        for row in rows:
+            item, next_at = _item(row[:-1]), row[-1]
+            if item.subject in blocked:
+                continue
+            if item.state is OutboxState.RETRY_WAIT and next_at and next_at > at.isoformat():
+                blocked.add(item.subject)
+                continue
+            due.append(item)
+        return due
+
+    def acknowledge(self, item_id: str, at: datetime, response: object) -> None:
+        """The registry took the item: its answer is kept beside it."""
+        with self._db.transaction():
+            self._db.execute(
+                "UPDATE outbox SET state = 'acked', last_error = NULL, updated_at = ?, "
+                "next_attempt_at = NULL, response = ? WHERE id = ?",
+                (at.isoformat(), json.dumps(response, ensure_ascii=False), item_id),
+            )
+
+    def response(self, item_id: str) -> object:
+        row = self._db.one("SELECT response FROM outbox WHERE id = ?", (item_id,))
+        return json.loads(row[0]) if row and row[0] else None
+
     def get(self, item_id: str) -> OutboxItem | None:
         row = self._db.one(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (item_id,))
         return _item(row) if row else None

@@ -256,7 +256,27 @@ ALTER TABLE forms ADD COLUMN kind TEXT NOT NULL DEFAULT 'psf'
     CHECK (kind IN ('psf', 'enrollment'));
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
+# v5: sync with the registry. A pulled change that meets a form still on this workstation
+# becomes a conflict for a person to decide; an acknowledged item keeps the registry's answer.
+V5 = """
+CREATE TABLE conflicts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    patient_id TEXT NOT NULL,
+    form_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    local_value TEXT,
+    registry_value TEXT,
+    detected_at TEXT NOT NULL,
+    resolution TEXT CHECK (resolution IN ('kept_local', 'took_registry')),
+    resolved_by TEXT,
+    resolved_at TEXT,
+    created_by TEXT NOT NULL
+);
+CREATE INDEX conflicts_open ON conflicts (form_id) WHERE resolution IS NULL;
+ALTER TABLE outbox ADD COLUMN response TEXT;
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)
 LATEST = len(MIGRATIONS)
 
 

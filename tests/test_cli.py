@@ -75,10 +75,27 @@ def test_an_unknown_field_exits_2(tmp_path: Path) -> None:
     assert out.returncode == 2 and "step 1" in out.stderr and "color" in out.stderr
 
 
-def test_against_registry_says_it_is_not_here_yet() -> None:
-    out = desk("scenarios", "--against", "registry", str(SHARED_SCENARIOS))
-    assert out.returncode == 2
-    assert "registry" in out.stderr
+def test_against_registry_a_wrong_expectation_fails_with_its_step(tmp_path: Path) -> None:
+    """The registry run reports what the registry answered, so it can fail."""
+    steps = [
+        {"on": "2024-01-02", "act": "certify_prescriber", "id": "dr", "npi": "1234567893"},
+        {
+            "on": "2024-01-03",
+            "act": "enroll_patient",
+            "by": "dr",
+            "patient": "p",
+            "population": "general",
+            "ancs": [{"value": 900, "drawn": "2024-01-02"}],
+            "expect": {"ok": True},
+        },
+    ]
+    path = tmp_path / "wrong.json"
+    path.write_text(json.dumps({"steps": steps}))
+    out = desk("scenarios", "--against", "registry", str(path))
+    assert out.returncode == 1, out.stderr
+    assert "step 2 (enroll_patient)" in out.stdout
+    assert "(error=ENROLLMENT_ANC_NOT_ACCEPTABLE)" in out.stdout
+    assert out.stdout.strip().endswith("0 passed, 1 failed")
 
 
 def test_the_app_command_shows_the_demo_roster_and_what_is_coming() -> None:

@@ -1,0 +1,110 @@
+"""`clozapine-desk registry serve|create-operator|compact`: the reference registry."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+
+def _db(args: argparse.Namespace) -> str:
+    from registry.server import default_db_url
+
+    return str(args.db or default_db_url())
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from registry.server import serve
+    from registry.settings import UnsafeTestClock
+
+    if (args.certfile is None) != (args.keyfile is None):
+        print("registry: give both --certfile and --keyfile, or neither.", file=sys.stderr)
+        return 2
+    try:
+        serve(
+            _db(args),
+            args.host,
+            args.port,
+            test_clock=args.test_clock,
+            fast_hash=args.test_clock and args.fast_hash,
+            workers=args.workers,
+            certfile=args.certfile,
+            keyfile=args.keyfile,
+        )
+    except UnsafeTestClock as error:
+        print(f"registry: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _create_operator(args: argparse.Namespace) -> int:
+    from registry.server import create_operator, prepare
+    from registry.settings import Settings
+
+    password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 8:
+        print("registry: the password must have at least 8 characters.", file=sys.stderr)
+        return 2
+    settings = Settings(db_url=_db(args))
+    engine = prepare(settings)
+    account_id = create_operator(engine, settings, args.email, password)
+    print(f"operator account {account_id} ready")
+    return 0
+
+
+def _compact(args: argparse.Namespace) -> int:
+    from registry import feed, idempotency
+    from registry.database import run_in_transaction
+    from registry.server import prepare
+    from registry.settings import Settings
+
+    settings = Settings(db_url=_db(args))
+    engine = prepare(settings)
+    now = settings.now()
+
+    def run(conn: Any) -> tuple[int, int]:
+        dropped = feed.compact(conn, now - timedelta(days=settings.feed_tombstone_days))
+        keys = idempotency.prune(conn, now - timedelta(days=settings.idempotency_days))
+        return dropped, keys
+
+    dropped, keys = run_in_transaction(engine, run)
+    print(
+        f"dropped {dropped} superseded changes and {keys} idempotency keys older than "
+        f"{settings.idempotency_days} days"
+    )
+    return 0
+
+
+def add_parser(commands: Any) -> None:
+    registry = commands.add_parser("registry", help="the reference central registry")
+    sub = registry.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
+
+    serve = sub.add_parser("serve", help="serve the registry over HTTP(S)")
+    serve.add_argument("--db", help="SQLAlchemy URL (default: registry.db in the data folder)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8443)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (stateless)")
+    serve.add_argument("--certfile", type=Path, help="TLS certificate (PEM)")
+    serve.add_argument("--keyfile", type=Path, help="TLS private key (PEM)")
+    serve.add_argument(
+        "--test-clock",
+        action="store_true",
+        help="let callers set the program's date (PUT /v1/test/clock); loopback only",
+    )
+    serve.add_argument(
+        "--fast-hash", action="store_true", help="with --test-clock: cheap password hashing"
+    )
+    serve.set_defaults(func=_serve)
+
+    operator = sub.add_parser(
+        "create-operator", help="make a program operator account (password on stdin)"
+    )
+    operator.add_argument("--email", required=True)
+    operator.add_argument("--db")
+    operator.set_defaults(func=_create_operator)
+
+    compact = sub.add_parser("compact", help="drop superseded feed entries and old keys")
+    compact.add_argument("--db")
+    compact.set_defaults(func=_compact)

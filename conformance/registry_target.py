@@ -1,0 +1,386 @@
+"""Plays scenarios against the reference registry over HTTP, through the desktop's own sync
+client (scenarios.md, The runner).
+
+One registry process serves the whole run, in test-clock mode on a free loopback port, over
+a fresh database. Each scenario's participants are real registry accounts: prescribers and
+pharmacies enroll and pass the knowledge assessment, designees and staff accept
+invitations, the Contact Center (the operator) does what the program does. What a desktop
+queues (enrollments, PSFs) goes through a real encrypted outbox and `sync.push`, and the
+office's workstation pulls the change feed after each of its acts.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+import uuid
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app.anc import Population
+from app.enrollment_document import enrollment_to_document
+from app.psf import PsfSubmission
+from app.psf_document import psf_to_document
+from app.roles import Role
+from app.statuses import MonitoringFrequency, PharmacySetting, TreatmentStatus
+from app.use_cases.enrollment import EnrollmentForm
+from conformance.local_target import LocalTarget
+from conformance.scenario import Scenario, Step
+from local_store import schema
+from local_store.database import Database
+from local_store.outbox import Outbox, OutboxState
+from registry import assessment
+from registry.process import OPERATOR_EMAIL, RegistryProcess, fresh_database
+from sync.client import Answer, RegistryClient, SignInRequired
+from sync.pull import pull
+from sync.push import push
+
+PASSWORD = "scenario password, long enough"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class RegistryTarget(LocalTarget):
+    name = "registry"
+
+    def __init__(self, db_url: str | None = None) -> None:
+        self._stack = ExitStack()
+        self._folder = Path(tempfile.mkdtemp(prefix="clozapine-registry-run-"))
+        url = self._stack.enter_context(fresh_database(db_url, self._folder))
+        self.registry = RegistryProcess(url, test_clock=True)
+        self._stack.enter_context(self.registry)
+        self.operator = RegistryClient(self.registry.url)
+        self._check(self.operator.sign_in(OPERATOR_EMAIL, self.registry.operator_password))
+
+    def shutdown(self) -> None:
+        self._stack.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+    @staticmethod
+    def _check(answer: Answer) -> Answer:
+        if not answer.ok:
+            raise RuntimeError(f"registry set-up failed: {answer.status} {answer.body}")
+        return answer
+
+    # Per scenario
+    def start(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self._ids: dict[str, str] = {}
+        self._names: dict[str, str] = {}
+        self.clients: dict[str, RegistryClient] = {}
+        self.pharmacy_ar: dict[str, str] = {}  # scenario pharmacy -> scenario AR id
+        self._store_folder = Path(
+            tempfile.mkdtemp(prefix="clozapine-scenario-desk-", dir=self._folder)
+        )
+        self.db = Database.open(self._store_folder / "desk.db", secrets.token_bytes(32))
+        schema.migrate(self.db, _now)
+        self.db.actor_id = "scenario-desk"
+
+    def close(self) -> None:
+        self.db.close()
+        for client in self.clients.values():
+            client.close()
+        shutil.rmtree(self._store_folder, ignore_errors=True)
+
+    def _bind(self, scenario_id: object, real_id: str) -> str:
+        self._ids[str(scenario_id)] = real_id
+        self._names[real_id] = str(scenario_id)
+        return real_id
+
+    def _email(self, scenario_id: object) -> str:
+        return f"{scenario_id}-{uuid.uuid4().hex[:10]}@scenario.test"
+
+    def _sign_in(self, scenario_id: object, email: str) -> RegistryClient:
+        client = RegistryClient(self.registry.url)
+        self._check(client.sign_in(email, PASSWORD))
+        self.clients[str(scenario_id)] = client
+        return client
+
+    def _client(self, scenario_id: object) -> RegistryClient:
+        client = self.clients.get(str(scenario_id))
+        if client is None:
+            # Someone the scenario never set up: an account the registry does not know.
+            client = RegistryClient(self.registry.url)
+            self.clients[str(scenario_id)] = client
+        return client
+
+    def play(self, step: Step) -> dict[str, Any]:
+        self._check(self.operator.put("/v1/test/clock", {"today": step.on.isoformat()}))
+        handler = getattr(self, f"_{step.act}")
+        try:
+            result: dict[str, Any] = handler(step, step.fields)
+        except SignInRequired:
+            # An actor the scenario never set up has no registry account; the engine calls
+            # an unknown account NOT_PERMITTED too.
+            result = {"ok": False, "error": "NOT_PERMITTED"}
+        return result
+
+    @staticmethod
+    def _refused(answer: Answer) -> dict[str, Any]:
+        return {"ok": False, "error": answer.error or f"HTTP_{answer.status}"}
+
+    # Participants
+    def _register_prescriber(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        email = self._email(f["id"])
+        answer = self.operator.post_public(
+            "/v1/prescribers",
+            {"email": email, "password": PASSWORD, "name": f.get("name", ""), "npi": f["npi"]},
+        )
+        if not answer.ok:
+            return self._refused(answer)
+        self._bind(f["id"], answer.body["prescriber_id"])
+        self._sign_in(f["id"], email)
+        return {"ok": True}
+
+    def _assessment(self, scenario_id: object, role: Role) -> dict[str, Any]:
+        answers = assessment.correct_answers(role)
+        answer = self._client(scenario_id).post("/v1/assessment", {"answers": answers})
+        if not answer.ok:
+            return self._refused(answer)
+        return {"ok": bool(answer.body["certified"])}
+
+    def _certify_prescriber(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        if str(f["id"]) not in self._ids:
+            registered = self._register_prescriber(step, f)
+            if not registered["ok"]:
+                return registered
+        return self._assessment(f["id"], Role.PRESCRIBER)
+
+    def _invite(
+        self, inviter: RegistryClient, role: str, scenario_id: object, **extra: Any
+    ) -> Answer:
+        email = self._email(scenario_id)
+        invited = inviter.post("/v1/invitations", {"role": role, "email": email, **extra})
+        if not invited.ok:
+            return invited
+        accepted = self.operator.post_public(
+            "/v1/invitations/accept", {"code": invited.body["code"], "password": PASSWORD}
+        )
+        if accepted.ok:
+            self._bind(scenario_id, accepted.body["account_id"])
+            self._sign_in(scenario_id, email)
+        return accepted
+
+    def _add_designee(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        answer = self._invite(self._client(f["prescriber"]), "designee", f["id"])
+        return {"ok": True} if answer.ok else self._refused(answer)
+
+    def _register_pharmacy(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        setting = self._enum(step, PharmacySetting, f["setting"])
+        email = self._email(f["ar"])
+        answer = self.operator.post_public(
+            "/v1/pharmacies",
+            {
+                "email": email,
+                "password": PASSWORD,
+                "name": "",
+                "pharmacy_name": f.get("name", str(f["id"])),
+                "setting": setting.value,
+            },
+        )
+        if not answer.ok:
+            return self._refused(answer)
+        self._bind(f["id"], answer.body["pharmacy_id"])
+        self._bind(f["ar"], answer.body["account_id"])
+        self.pharmacy_ar[str(f["id"])] = str(f["ar"])
+        self._sign_in(f["ar"], email)
+        return {"ok": True}
+
+    def _certify_pharmacy(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        pharmacy = str(f["id"])
+        if pharmacy not in self._ids:
+            registered = self._register_pharmacy(step, f)
+            if not registered["ok"]:
+                return registered
+        elif self.pharmacy_ar.get(pharmacy) != str(f["ar"]):
+            # A new Authorized Representative: the Contact Center invites them.
+            answer = self._invite(
+                self.operator, "pharmacy_ar", f["ar"], pharmacy_id=self._ids[pharmacy]
+            )
+            if not answer.ok:
+                return self._refused(answer)
+        result = self._assessment(f["ar"], Role.PHARMACY_AR)
+        if result["ok"]:
+            self.pharmacy_ar[pharmacy] = str(f["ar"])
+        return result
+
+    def _actor_or_ar(self, f: dict[str, Any]) -> str:
+        return str(f["by"]) if "by" in f else self.pharmacy_ar.get(str(f["pharmacy"]), "")
+
+    def _reconfirm_pharmacy(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        answer = self._client(self._actor_or_ar(f)).post(
+            f"/v1/pharmacies/{self._id(f['pharmacy'])}/reconfirm"
+        )
+        return {"ok": True} if answer.ok else self._refused(answer)
+
+    def _deactivate_pharmacy(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        answer = self.operator.post(f"/v1/pharmacies/{self._id(f['pharmacy'])}/deactivate")
+        return {"ok": True} if answer.ok else self._refused(answer)
+
+    def _add_pharmacy_staff(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        ar = self._client(self.pharmacy_ar.get(str(f["pharmacy"]), ""))
+        answer = self._invite(ar, "pharmacy_staff", f["id"])
+        return {"ok": True} if answer.ok else self._refused(answer)
+
+    def _add_wholesaler(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        email = self._email(f["id"])
+        answer = self.operator.post(
+            "/v1/wholesalers", {"email": email, "password": PASSWORD, "name": f.get("name", "")}
+        )
+        if not answer.ok:
+            return self._refused(answer)
+        self._bind(f["id"], answer.body["account_id"])
+        self._sign_in(f["id"], email)
+        return {"ok": True}
+
+    def _check_pharmacy(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        client = self._client(f["by"]) if "by" in f else self.operator
+        answer = client.get(f"/v1/pharmacies/{self._id(f['pharmacy'])}/certification")
+        return {"certified": answer.body["certified"]} if answer.ok else self._refused(answer)
+
+    # What a desktop queues: through an encrypted outbox and sync.push, then a pull.
+    def _through_outbox(self, actor: object, kind: str, body: dict[str, Any]) -> Answer:
+        item_id = str(uuid.uuid4())
+        outbox = Outbox(self.db)
+        outbox.enqueue(item_id, kind, f"patient:{body['document']['patient_id']}", body, _now())
+        client = self._client(actor)
+        report = push(self.db, client, _now)
+        item = outbox.get(item_id)
+        assert item is not None
+        if item.state is OutboxState.ACKED:
+            pull(self.db, client, _now)
+            return Answer(201, outbox.response(item_id))
+        if item.state is OutboxState.REJECTED:
+            code, _, message = (item.last_error or "").partition(": ")
+            return Answer(422, {"error": code, "message": message})
+        problem = "; ".join(report.messages) or item.last_error or item.state.value
+        raise RuntimeError(f"the outbox item was not settled: {problem}")
+
+    def _enroll_patient(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        form = EnrollmentForm(
+            patient_id=self._id(f["patient"]),
+            name=f.get("name", f"Test Patient {f['patient']}"),
+            dob=f.get("dob", "1980-01-01"),
+            population=self._enum(step, Population, f["population"]),
+            ancs=tuple(self._anc(a) for a in f["ancs"]),
+            hospice=bool(f.get("hospice", False)),
+            monitoring=self._enum(step, MonitoringFrequency, f.get("monitoring", "weekly")),
+        )
+        answer = self._through_outbox(
+            f["by"], "enroll_patient", {"document": enrollment_to_document(form)}
+        )
+        if not answer.ok:
+            return self._refused(answer)
+        return {
+            "ok": True,
+            "treatment_status": answer.body["treatment_status"],
+            "notifications": answer.body["notifications"],
+        }
+
+    def _report_anc(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        body = {"value": f["value"], "unit": f.get("unit", "/uL"), "drawn": f["drawn"]}
+        answer = self._client(f["by"]).post(f"/v1/patients/{self._id(f['patient'])}/ancs", body)
+        if not answer.ok:
+            return self._refused(answer)
+        return {
+            "ok": True,
+            "treatment_status": answer.body["treatment_status"],
+            "notifications": answer.body["notifications"],
+        }
+
+    def _submit_psf(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        status = f.get("treatment_status")
+        form = PsfSubmission(
+            patient_id=self._id(f["patient"]),
+            monitoring=self._enum(step, MonitoringFrequency, f["monitoring"]),
+            ancs=tuple(self._anc(a) for a in f["ancs"]),
+            treatment_status=None if status is None else self._enum(step, TreatmentStatus, status),
+            treatment_rationale=f.get("treatment_rationale"),
+            authorize_missing_labs=bool(f.get("authorize_missing_labs", False)),
+            ben=f.get("ben"),
+            hospice=f.get("hospice"),
+            adverse_event=f.get("adverse_event"),
+        )
+        signature = None
+        if "signed_by" in f:
+            signature = {"signer_id": self._id(f["signed_by"]), "meaning": "Approved and signed"}
+        answer = self._through_outbox(
+            f["by"], "submit_psf", {"document": psf_to_document(form), "signature": signature}
+        )
+        if not answer.ok:
+            return self._refused(answer)
+        return {
+            "ok": True,
+            "treatment_status": answer.body["treatment_status"],
+            "notifications": answer.body["notifications"],
+            "labs_missing": answer.body["labs_missing"],
+        }
+
+    def _deactivate_patient(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        answer = self._client(f["by"]).post(f"/v1/patients/{self._id(f['patient'])}/deactivate")
+        return {"ok": True} if answer.ok else self._refused(answer)
+
+    def _check_patient(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        answer = self.operator.get(f"/v1/patients/{self._id(f['patient'])}")
+        if not answer.ok:
+            return self._refused(answer)
+        s = answer.body
+        return {
+            "treatment_status": s["treatment_status"],
+            "population": s["population"],
+            "prescriber": self._scenario_id(s["prescriber_id"]),
+            "recommended_monitoring": s["recommended_monitoring"],
+            "next_anc_due": s["next_anc_due"],
+            "dispense_rationales_used": s["dispense_rationales_used"],
+        }
+
+    # Dispensing (online at the pharmacy)
+    def _request_rda(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "pharmacy_id": self._id(f["pharmacy"]),
+            "patient_id": self._id(f["patient"]),
+            "prescriber_id": self._id(f["prescriber"]),
+        }
+        if "anc" in f:
+            body["anc"] = {
+                "value": f["anc"]["value"],
+                "unit": f["anc"].get("unit", "/uL"),
+                "drawn": f["anc"]["drawn"],
+            }
+        answer = self._client(self._actor_or_ar(f)).post("/v1/rda", body)
+        if not answer.ok:
+            return self._refused(answer)
+        return {
+            "ok": True,
+            "authorized": answer.body["authorized"],
+            "reasons": answer.body["reasons"],
+            "first_dispense": answer.body["first_dispense"],
+        }
+
+    def _dispense_rationale(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        body = {
+            "pharmacy_id": self._id(f["pharmacy"]),
+            "patient_id": self._id(f["patient"]),
+            "npi": f["npi"],
+            "anc": {"value": f["value"], "unit": f.get("unit", "/uL"), "drawn": f["drawn"]},
+        }
+        answer = self._client(self._actor_or_ar(f)).post("/v1/dispense-rationales", body)
+        if answer.ok:
+            r = answer.body
+            return {
+                "ok": r["authorized"],
+                "error": r["refusal"],
+                "authorized": r["authorized"],
+                "treatment_status": r["treatment_status"],
+            }
+        status = self.operator.get(f"/v1/patients/{self._id(f['patient'])}")
+        return {
+            **self._refused(answer),
+            "authorized": False,
+            "treatment_status": status.body["treatment_status"] if status.ok else None,
+        }

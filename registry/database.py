@@ -1,0 +1,96 @@
+"""The registry's database: an engine for SQLite or PostgreSQL, Alembic migrations, and one
+transaction per request that retries when PostgreSQL reports a serialization conflict.
+
+SQLite (the embedded default) takes its write lock at BEGIN (BEGIN IMMEDIATE), so two
+workers never both read then both write. PostgreSQL runs SERIALIZABLE: two requests that
+race on one patient cannot both act on what they read; the loser is retried from the start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_RETRIES = 8
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_setup(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(
+        url, isolation_level="SERIALIZABLE", pool_size=20, max_overflow=20, pool_pre_ping=True
+    )
+
+
+def _retryable(error: DBAPIError) -> bool:
+    code = getattr(error.orig, "sqlstate", None)
+    if code in ("40001", "40P01"):  # serialization failure, deadlock
+        return True
+    return isinstance(error, OperationalError) and "locked" in str(error.orig).lower()
+
+
+@contextlib.contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Connection]:
+    """One transaction. Use `run_in_transaction` when the body must be retried on conflict."""
+    with engine.begin() as conn:
+        yield conn
+
+
+def run_in_transaction(engine: Engine, body: Any) -> Any:
+    """Run body(conn) in one transaction, again from the start after a serialization
+    conflict (PostgreSQL) or a busy database (SQLite), a few times with a short backoff."""
+    for attempt in range(_RETRIES):
+        try:
+            with engine.begin() as conn:
+                return body(conn)
+        except DBAPIError as error:
+            if attempt == _RETRIES - 1 or not _retryable(error):
+                raise
+            time.sleep(0.005 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database to the newest schema (a fresh one is created from nothing)."""
+    config = alembic_config()
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("SELECT 1")
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")

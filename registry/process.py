@@ -1,0 +1,157 @@
+"""A registry in its own process on a free loopback port: the embedded registry, the
+scenario runner's registry, and the fault tests' (which kill and restart it).
+
+For PostgreSQL, `fresh_database` makes a new, uniquely named database on the server the URL
+names and drops it afterwards, so a run never touches existing data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from registry.server import create_operator, prepare
+from registry.settings import Settings
+
+OPERATOR_EMAIL = "contact-center@registry.test"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def fresh_database(url: str | None, folder: Path) -> Iterator[str]:
+    """A new empty database: a SQLite file in `folder`, or a new database on the
+    PostgreSQL server of `url` (dropped at the end)."""
+    if url is None or url.startswith("sqlite"):
+        yield f"sqlite:///{folder / 'registry.db'}"
+        return
+    name = f"registry_run_{secrets.token_hex(6)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+class RegistryProcess:
+    """`clozapine-desk registry serve` as a child process."""
+
+    def __init__(
+        self,
+        db_url: str,
+        *,
+        test_clock: bool = True,
+        workers: int = 1,
+        operator_password: str | None = None,
+        port: int | None = None,
+    ) -> None:
+        self.db_url = db_url
+        self.test_clock = test_clock
+        self.workers = workers
+        self.port = port or free_port()
+        self.operator_password = operator_password or secrets.token_urlsafe(16)
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - replaced at each start
+        settings = Settings(db_url=db_url, test_clock=test_clock)
+        settings.argon2_time_cost, settings.argon2_memory_kib = 1, 8192
+        engine = prepare(settings)
+        create_operator(engine, settings, OPERATOR_EMAIL, self.operator_password)
+        engine.dispose()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> RegistryProcess:
+        command = [
+            sys.executable,
+            "-m",
+            "cli.main",
+            "registry",
+            "serve",
+            "--db",
+            self.db_url,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+        ]
+        if self.test_clock:
+            command += ["--test-clock", "--fast-hash"]
+        # The child's errors go to an unnamed temporary file (gone when closed): a pipe
+        # nobody reads would block a registry that logs a lot.
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the child
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=self._log,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the registry did not start: {self.log()[-2000:]}")
+            try:
+                if requests.get(self.url + "/v1/handshake", timeout=1).ok:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("the registry did not answer within its start-up time")
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash: nothing is flushed, nothing is said goodbye."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self) -> str:
+        """What the registry wrote to stderr so far."""
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace").strip()
+
+    def __enter__(self) -> RegistryProcess:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

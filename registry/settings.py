@@ -1,0 +1,54 @@
+"""How one registry runs: its database, its clocks and its limits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from app.loopback import is_loopback
+
+PROTOCOL_VERSION = 1
+# Older desktops are told to update before they sync (the handshake's minimum version).
+MIN_CLIENT_VERSION = "0.1.0"
+
+
+def system_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Settings:
+    db_url: str
+    # Program dates come from a clock a test sets through the API. Only ever on when asked
+    # for, and only on a loopback address (see `check_test_clock`).
+    test_clock: bool = False
+    host: str = "127.0.0.1"
+    # Wall time: tokens, lock-outs, idempotency keys. Injected so tests can move it.
+    now: Callable[[], datetime] = field(default=system_now)
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    sign_in_attempts: int = 5
+    lockout_minutes: int = 30
+    idempotency_days: int = 30
+    # A worker that died mid-request leaves its key "in flight"; after this long another
+    # request with the key may take it over (far above any request's run time).
+    in_flight_takeover_seconds: int = 120
+    # Tombstones older than this are dropped; a cursor from before then must resync.
+    feed_tombstone_days: int = 90
+    # Argon2id cost for registry passwords; tests lower it (test-clock mode only).
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+
+
+class UnsafeTestClock(ValueError):
+    pass
+
+
+def check_test_clock(settings: Settings) -> None:
+    """A test clock lets anyone set the program's date: loopback only, never by default."""
+    if settings.test_clock and not is_loopback(settings.host):
+        raise UnsafeTestClock(
+            f"The test clock can only run on a loopback address (127.0.0.1, ::1), not "
+            f"{settings.host!r}. It lets any caller change the program's date."
+        )

@@ -1,0 +1,218 @@
+"""The desktop's HTTP client for the registry (requests; TLS verification always on).
+
+Patient information leaves the workstation only to the configured registry over TLS. Plain
+http is accepted only for a registry on this machine's loopback (the embedded registry).
+An expired access token is refreshed once with the refresh token (kept by a `TokenStore`,
+the OS keyring on a workstation); if that fails too, `SignInRequired` asks the person.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import requests
+
+from app.loopback import is_loopback
+
+DEFAULT_TIMEOUT = (3.05, 20.0)  # connect, read (seconds)
+
+
+class RegistryUnreachable(Exception):
+    """No answer: offline, refused, reset or timed out. Safe to retry later."""
+
+
+class SignInRequired(Exception):
+    """The registry wants the person to sign in again; the queue waits."""
+
+
+class UnsafeRegistryUrl(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: Any
+    replayed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def error(self) -> str | None:
+        return self.body.get("error") if isinstance(self.body, dict) else None
+
+    @property
+    def message(self) -> str:
+        if isinstance(self.body, dict):
+            return str(self.body.get("message", ""))
+        return ""
+
+
+class TokenStore(Protocol):
+    def load(self) -> str | None: ...
+
+    def save(self, refresh_token: str | None) -> None: ...
+
+
+class MemoryTokens:
+    """Keeps the refresh token in memory only (the scenario runner, tests)."""
+
+    def __init__(self) -> None:
+        self._token: str | None = None
+
+    def load(self) -> str | None:
+        return self._token
+
+    def save(self, refresh_token: str | None) -> None:
+        self._token = refresh_token
+
+
+class KeyringTokens:
+    """The refresh token in the OS keyring, never in a file."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def load(self) -> str | None:
+        from local_store.device_secret import load_secret
+
+        return load_secret(self._name)
+
+    def save(self, refresh_token: str | None) -> None:
+        from local_store.device_secret import delete_secret, save_secret
+
+        if refresh_token is None:
+            delete_secret(self._name)
+        else:
+            save_secret(self._name, refresh_token)
+
+
+def check_url(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    if parts.scheme == "https":
+        return base_url.rstrip("/")
+    if parts.scheme == "http" and is_loopback(parts.hostname or ""):
+        return base_url.rstrip("/")
+    raise UnsafeRegistryUrl(
+        f"The registry address must start with https:// (got {base_url!r}). Patient "
+        "information is only sent over an encrypted connection."
+    )
+
+
+class RegistryClient:
+    def __init__(
+        self,
+        base_url: str,
+        tokens: TokenStore | None = None,
+        *,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        ca_bundle: str | None = None,
+    ) -> None:
+        self.base_url = check_url(base_url)
+        self.tokens = tokens or MemoryTokens()
+        self.timeout = timeout
+        self.http = requests.Session()
+        self.http.verify = ca_bundle or True
+        self.access_token: str | None = None
+        self.account: dict[str, Any] | None = None
+
+    def close(self) -> None:
+        self.http.close()
+
+    # Transport
+    def _send(self, method: str, path: str, **kwargs: Any) -> Answer:
+        try:
+            response = self.http.request(
+                method, self.base_url + path, timeout=self.timeout, **kwargs
+            )
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise RegistryUnreachable(str(error)) from error
+        try:
+            body = response.json() if response.content else None
+        except ValueError:
+            body = {"error": "BAD_ANSWER", "message": response.text[:200]}
+        return Answer(response.status_code, body, response.headers.get("Idempotent-Replay") == "1")
+
+    def _authorized(self, method: str, path: str, **kwargs: Any) -> Answer:
+        for attempt in (1, 2):
+            headers = dict(kwargs.pop("headers", {}) or {})
+            if self.access_token:
+                headers["Authorization"] = f"Bearer {self.access_token}"
+            answer = self._send(method, path, headers=headers, **kwargs)
+            kwargs["headers"] = headers
+            if answer.status != 401 or attempt == 2:
+                break
+            if not self._refresh():
+                break
+        if answer.status == 401:
+            raise SignInRequired(answer.message or "Sign in to the registry again.")
+        return answer
+
+    # Session
+    def handshake(self) -> dict[str, Any]:
+        answer = self._send("GET", "/v1/handshake")
+        if not answer.ok:
+            raise RegistryUnreachable(f"handshake answered {answer.status}")
+        result: dict[str, Any] = answer.body
+        return result
+
+    def sign_in(self, email: str, password: str) -> Answer:
+        answer = self._send("POST", "/v1/session", json={"email": email, "password": password})
+        if answer.ok:
+            self._keep(answer.body)
+        return answer
+
+    def _refresh(self) -> bool:
+        token = self.tokens.load()
+        if not token:
+            return False
+        answer = self._send("POST", "/v1/session/refresh", json={"refresh_token": token})
+        if not answer.ok:
+            self.tokens.save(None)
+            return False
+        self._keep(answer.body)
+        return True
+
+    def _keep(self, body: dict[str, Any]) -> None:
+        self.access_token = body["access_token"]
+        self.account = body.get("account")
+        self.tokens.save(body["refresh_token"])
+
+    def sign_out(self) -> None:
+        if self.access_token:
+            with contextlib.suppress(RegistryUnreachable):
+                self._send(
+                    "DELETE",
+                    "/v1/session",
+                    headers={"Authorization": f"Bearer {self.access_token}"},
+                )
+        self.access_token = None
+        self.tokens.save(None)
+
+    # Calls
+    def post(self, path: str, body: Any = None, key: str | None = None) -> Answer:
+        """A POST with its Idempotency-Key (a new one unless given: the outbox gives its own)."""
+        headers = {"Idempotency-Key": key or str(uuid.uuid4())}
+        return self._authorized("POST", path, json=body, headers=headers)
+
+    def post_public(self, path: str, body: Any, key: str | None = None) -> Answer:
+        headers = {"Idempotency-Key": key or str(uuid.uuid4())}
+        return self._send("POST", path, json=body, headers=headers)
+
+    def get(self, path: str, **params: Any) -> Answer:
+        return self._authorized("GET", path, params=params)
+
+    def put(self, path: str, body: Any) -> Answer:
+        return self._authorized("PUT", path, json=body)
+
+    def batch(self, items: list[dict[str, Any]]) -> Answer:
+        return self._authorized("POST", "/v1/batch", json={"items": items})
+
+    def changes(self, since: int, limit: int = 5000) -> Answer:
+        return self.get("/v1/changes", since=since, limit=limit)

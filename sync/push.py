@@ -1,0 +1,148 @@
+"""Pushing the outbox: items leave in order, each state written before its request.
+
+queued -> sending (committed) -> request -> acked | retry_wait | rejected. A crash between
+"sending" and the answer leaves the item "sending"; at start-up it goes back to the queue and
+is sent again with the same Idempotency-Key, which the registry answers from its record.
+One item per patient per batch, so a patient's items take effect in the order they were made.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from local_store.database import Database
+from local_store.mirror import held_forms
+from local_store.outbox import Outbox, OutboxItem, OutboxState
+from sync.backoff import retry_delay
+from sync.client import Answer, RegistryClient, RegistryUnreachable, SignInRequired
+
+BATCH_SIZE = 100
+# The registry path each kind of queued item goes to.
+PATHS = {
+    "submit_psf": "/v1/psfs",
+    "enroll_patient": "/v1/enrollments",
+    "request_rda": "/v1/rda",
+    "dispense_rationale": "/v1/dispense-rationales",
+}
+# Answers worth another try later: still in flight, too many requests, the server's trouble.
+_RETRY = {408, 409, 425, 429, 500, 502, 503, 504}
+
+
+@dataclass
+class PushReport:
+    acked: int = 0
+    rejected: int = 0
+    retrying: int = 0
+    held: int = 0
+    sign_in_required: bool = False
+    offline: bool = False
+    messages: list[str] = field(default_factory=list)
+
+
+def push(
+    db: Database,
+    client: RegistryClient,
+    now: Callable[[], datetime],
+    *,
+    batch_size: int = BATCH_SIZE,
+    rng: random.Random | None = None,
+) -> PushReport:
+    report = PushReport()
+    outbox = Outbox(db)
+    while True:
+        held = held_forms(db)
+        sendable = [i for i in outbox.sendable(now()) if i.id not in held]
+        report.held = len(held)
+        batch = _one_per_subject(sendable, batch_size)
+        if not batch:
+            return report
+        with db.transaction():
+            for item in batch:
+                outbox.set_state(item.id, OutboxState.SENDING, now())
+        try:
+            results = _send(client, batch)
+        except SignInRequired as error:
+            with db.transaction():
+                for item in batch:  # not the item's fault: back in the queue as it was
+                    outbox.set_state(item.id, OutboxState.QUEUED, now(), item.last_error)
+            report.sign_in_required = True
+            report.messages.append(str(error))
+            return report
+        except RegistryUnreachable as error:
+            _retry_all(outbox, batch, now(), f"The registry could not be reached ({error}).", rng)
+            report.retrying += len(batch)
+            report.offline = True
+            return report
+        with db.transaction():
+            for item in batch:
+                answer = results.get(item.id)
+                _settle(outbox, item, answer, now(), report, rng)
+        if report.retrying:
+            return report  # the registry is struggling: try again on the next round
+
+
+def _one_per_subject(items: list[OutboxItem], size: int) -> list[OutboxItem]:
+    chosen: list[OutboxItem] = []
+    subjects: set[str] = set()
+    for item in items:
+        if item.subject in subjects:
+            break  # keep order: nothing after a second item for one patient this round
+        subjects.add(item.subject)
+        chosen.append(item)
+        if len(chosen) == size:
+            break
+    return chosen
+
+
+def _send(client: RegistryClient, batch: list[OutboxItem]) -> dict[str, Answer]:
+    if len(batch) == 1:
+        item = batch[0]
+        return {item.id: client.post(PATHS[item.kind], item.payload, key=item.id)}
+    answer = client.batch([{"key": i.id, "path": PATHS[i.kind], "body": i.payload} for i in batch])
+    if not answer.ok:
+        return {i.id: answer for i in batch}
+    return {r["key"]: Answer(int(r["status"]), r["body"]) for r in answer.body["results"]}
+
+
+def _settle(
+    outbox: Outbox,
+    item: OutboxItem,
+    answer: Answer | None,
+    at: datetime,
+    report: PushReport,
+    rng: random.Random | None,
+) -> None:
+    if answer is not None and answer.ok:
+        outbox.acknowledge(item.id, at, answer.body)
+        report.acked += 1
+    elif answer is None or answer.status in _RETRY:
+        reason = answer.message if answer is not None else "no answer for this item"
+        _retry_all(outbox, [item], at, f"The registry will be asked again ({reason}).", rng)
+        report.retrying += 1
+    else:
+        message = answer.message or f"The registry refused this ({answer.status})."
+        outbox.set_state(item.id, OutboxState.REJECTED, at, _rejection_text(answer, message))
+        report.rejected += 1
+        report.messages.append(message)
+
+
+def _rejection_text(answer: Answer, message: str) -> str:
+    code = answer.error or str(answer.status)
+    return f"{code}: {message}"
+
+
+def _retry_all(
+    outbox: Outbox,
+    items: list[OutboxItem],
+    at: datetime,
+    reason: str,
+    rng: random.Random | None,
+) -> None:
+    for item in items:
+        attempts = item.attempts + 1  # the "sending" just written counted one more
+        outbox.set_state(
+            item.id, OutboxState.RETRY_WAIT, at, reason, at + retry_delay(attempts, rng)
+        )

@@ -18,6 +18,13 @@ from local_store.keys import FAST_KDF
 from local_store.session import Session
 from local_store.workstation import NewAccount, Workstation
 from tests.support.memory_keyring import MemoryKeyring
+from tests.support.registry_server import (
+    OPERATOR_PASSWORD,
+    ServedRegistry,
+    registry_settings,
+    serve_in_thread,
+)
+from tests.support.registry_world import World, build_world
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CLOZAPINE_SHARED", REPO.parent / "shared"))
@@ -71,3 +78,38 @@ def prescriber_session(workstation: Workstation) -> Iterator[Session]:
     )
     yield session
     session.sign_out()
+
+
+# The registry: PostgreSQL for the tests that run on it (CI hands its server over in
+# CLOZAPINE_TEST_PG_URL; otherwise one is started for the session with scripts/postgres).
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    given = os.environ.get("CLOZAPINE_TEST_PG_URL")
+    if given:
+        yield given
+        return
+    import subprocess
+
+    folder = tmp_path_factory.mktemp("postgres")
+    script = REPO / "scripts" / "postgres"
+    url = subprocess.run(
+        [str(script), "start", str(folder)], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    yield url
+    subprocess.run([str(script), "stop", str(folder)], check=False)
+
+
+@pytest.fixture
+def served_registry(tmp_path: Path) -> Iterator[ServedRegistry]:
+    """A fresh registry on SQLite, served in a thread; its wall clock is a ManualClock."""
+    wall = ManualClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    settings = registry_settings(f"sqlite:///{tmp_path / 'registry.db'}", now=wall.now)
+    with serve_in_thread(settings, wall) as served:
+        yield served
+
+
+@pytest.fixture
+def world(served_registry: ServedRegistry) -> Iterator[World]:
+    built = build_world(served_registry.url, OPERATOR_PASSWORD)
+    yield built
+    built.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -87,7 +88,7 @@ def sign_in(
         return wrong
     if row.locked_until and datetime.fromisoformat(row.locked_until) > now:
         until = datetime.fromisoformat(row.locked_until)
-        minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+        minutes = max(1, math.ceil((until - now).total_seconds() / 60))
         return SignInRefused(
             f"Too many wrong passwords: this account is locked for {minutes} more minute(s). "
             "Wait, or ask the program's Contact Center to help.",

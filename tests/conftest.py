@@ -83,20 +83,24 @@ def prescriber_session(workstation: Workstation) -> Iterator[Session]:
 # The registry: PostgreSQL for the tests that run on it (CI hands its server over in
 # CLOZAPINE_TEST_PG_URL; otherwise one is started for the session with scripts/postgres).
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_url() -> Iterator[str]:
     given = os.environ.get("CLOZAPINE_TEST_PG_URL")
     if given:
         yield given
         return
+    import shutil
     import subprocess
+    import tempfile
 
-    folder = tmp_path_factory.mktemp("postgres")
+    # Not under pytest's temporary folder: the postgres user must be able to reach it.
+    folder = Path(tempfile.mkdtemp(prefix="clozapine-pg-"))
     script = REPO / "scripts" / "postgres"
     url = subprocess.run(
         [str(script), "start", str(folder)], check=True, capture_output=True, text=True
     ).stdout.strip()
     yield url
     subprocess.run([str(script), "stop", str(folder)], check=False)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -1,0 +1,137 @@
+"""Idempotency-Key: the same key and body give the original answer and take effect once;
+another body is 422; a request still in flight is 409; keys are kept at least 30 days."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from registry import idempotency
+from registry import tables as t
+from registry.process import OPERATOR_EMAIL
+from registry.settings import Settings
+from sync.client import RegistryClient
+from tests.support.registry_server import OPERATOR_PASSWORD, ServedRegistry
+from tests.support.registry_world import World, ok
+
+
+def _psf(world: World, value: str = "2000") -> dict[str, Any]:
+    return {
+        "document": {
+            "format": "psf/1",
+            "patient_id": world.ids["p1"],
+            "monitoring": "weekly",
+            "ancs": [{"value": value, "unit": "/uL", "drawn": "2024-01-03"}],
+        }
+    }
+
+
+def _count(served: ServedRegistry, table: Any) -> int:
+    with served.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def test_the_same_key_and_body_take_effect_once(
+    world: World, served_registry: ServedRegistry
+) -> None:
+    dr = world.client("dr_a")
+    key = str(uuid.uuid4())
+    psfs, ancs = _count(served_registry, t.psfs), _count(served_registry, t.anc_results)
+    first = dr.post("/v1/psfs", _psf(world), key=key)
+    again = dr.post("/v1/psfs", _psf(world), key=key)
+    assert first.status == again.status == 201
+    assert again.body == first.body and again.replayed and not first.replayed
+    assert _count(served_registry, t.psfs) == psfs + 1
+    assert _count(served_registry, t.anc_results) == ancs + 1
+
+
+def test_the_same_key_with_another_body_is_422(world: World) -> None:
+    dr = world.client("dr_a")
+    key = str(uuid.uuid4())
+    ok(dr.post("/v1/psfs", _psf(world, "2000"), key=key))
+    other = dr.post("/v1/psfs", _psf(world, "2500"), key=key)
+    assert (other.status, other.error) == (422, "IDEMPOTENCY_KEY_REUSED")
+    # Another account using someone's key is a different request too.
+    des = world.client("des_a").post("/v1/psfs", _psf(world, "2000"), key=key)
+    assert (des.status, des.error) == (422, "IDEMPOTENCY_KEY_REUSED")
+
+
+def test_a_refusal_is_replayed_as_it_was_given(
+    world: World, served_registry: ServedRegistry
+) -> None:
+    dr_b = world.client("dr_b")
+    key = str(uuid.uuid4())
+    body = _psf(world)
+    first = dr_b.post("/v1/psfs", body, key=key)
+    assert (first.status, first.error) == (403, "NOT_PERMITTED")
+    psfs = _count(served_registry, t.psfs)
+    again = dr_b.post("/v1/psfs", body, key=key)
+    assert again.replayed and (again.status, again.body) == (first.status, first.body)
+    assert _count(served_registry, t.psfs) == psfs
+
+
+def test_a_request_still_in_flight_is_409_until_its_worker_is_presumed_dead(
+    world: World, served_registry: ServedRegistry
+) -> None:
+    dr = world.client("dr_a")
+    body = _psf(world)
+    key = str(uuid.uuid4())
+    settings: Settings = served_registry.settings
+    wall = served_registry.wall
+    assert wall is not None
+    digest = idempotency.request_hash(
+        "POST", "/v1/psfs", body | {"signature": None, "supersedes": None}
+    )
+    with served_registry.engine.begin() as conn:  # another worker has claimed it
+        claim = idempotency.claim(
+            conn,
+            key,
+            world.ids["dr_a"],
+            digest,
+            wall.now(),
+            timedelta(seconds=settings.in_flight_takeover_seconds),
+        )
+    assert isinstance(claim, idempotency.Claimed)
+    busy = dr.post("/v1/psfs", body, key=key)
+    assert (busy.status, busy.error) == (409, "IN_FLIGHT")
+    wall.advance(timedelta(seconds=settings.in_flight_takeover_seconds + 1))
+    taken_over = dr.post("/v1/psfs", body, key=key)
+    assert taken_over.status == 201
+
+
+def test_a_post_without_a_key_is_refused_and_does_nothing(
+    world: World, served_registry: ServedRegistry
+) -> None:
+    dr = world.client("dr_a")
+    psfs = _count(served_registry, t.psfs)
+    answer = dr._authorized("POST", "/v1/psfs", json=_psf(world))
+    assert (answer.status, answer.error) == (400, "IDEMPOTENCY_KEY_REQUIRED")
+    assert _count(served_registry, t.psfs) == psfs
+
+
+def test_keys_are_kept_at_least_30_days(world: World, served_registry: ServedRegistry) -> None:
+    wall = served_registry.wall
+    assert wall is not None
+    dr = world.client("dr_a")
+    key = str(uuid.uuid4())
+    first = ok(dr.post("/v1/psfs", _psf(world), key=key))
+    wall.advance(timedelta(days=29, hours=23))
+    with served_registry.engine.begin() as conn:
+        idempotency.prune(conn, wall.now() - timedelta(days=30))
+    # The access token expired long ago: the client signs in again with its refresh token
+    # (good for 30 days), and the retried item is still answered from the record.
+    again = dr.post("/v1/psfs", _psf(world), key=key)
+    assert again.replayed and again.body == first
+    wall.advance(timedelta(days=2))
+    with served_registry.engine.begin() as conn:
+        assert idempotency.prune(conn, wall.now() - timedelta(days=30)) >= 1
+
+
+def test_the_operator_account_signs_in(served_registry: ServedRegistry) -> None:
+    client = RegistryClient(served_registry.url)
+    assert ok(client.sign_in(OPERATOR_EMAIL, OPERATOR_PASSWORD))["account"]["role"] == (
+        "program_operator"
+    )

@@ -31,6 +31,7 @@ class World:
     operator: RegistryClient
     clients: dict[str, RegistryClient] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)
 
     def client(self, who: str) -> RegistryClient:
         return self.clients[who]
@@ -59,6 +60,16 @@ def enrollment_body(
     return {"document": enrollment_to_document(form)}
 
 
+def enroll_patients(world: World, count: int, by: str = "dr_a") -> list[str]:
+    """More patients of `by`'s office; returns their ids."""
+    ids = []
+    for n in range(count):
+        patient_id = f"patient-{uuid.uuid4()}"
+        ok(world.clients[by].post("/v1/enrollments", enrollment_body(patient_id, f"Pat {n}")))
+        ids.append(patient_id)
+    return ids
+
+
 def build_world(url: str, operator_password: str, today: str = "2024-01-03") -> World:
     operator = signed_in(url, OPERATOR_EMAIL, operator_password)
     ok(operator.put("/v1/test/clock", {"today": today}))
@@ -70,7 +81,7 @@ def build_world(url: str, operator_password: str, today: str = "2024-01-03") -> 
                 "/v1/prescribers", {"email": email, "password": PASSWORD, "npi": npi, "name": who}
             )
         )
-        world.ids[who] = body["prescriber_id"]
+        world.ids[who], world.emails[who] = body["prescriber_id"], email
         world.clients[who] = signed_in(url, email)
         ok(
             world.clients[who].post(
@@ -114,5 +125,5 @@ def _invite(world: World, inviter: RegistryClient, role: str, who: str) -> None:
     body = ok(
         world.operator.post_public("/v1/invitations/accept", {"code": code, "password": PASSWORD})
     )
-    world.ids[who] = body["account_id"]
+    world.ids[who], world.emails[who] = body["account_id"], email
     world.clients[who] = signed_in(world.url, email)

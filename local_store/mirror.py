@@ -52,6 +52,7 @@ def apply_page(db: Database, changes: Iterable[dict[str, Any]], cursor: int, at:
 def forget_everything(db: Database) -> None:
     """Before a full resync: the registry's records go; forms, outbox and audit stay."""
     with db.transaction():
+        db.execute("UPDATE patients SET latest_anc_seq = NULL")  # it points into anc_results
         for table in (*_PATIENT_TABLES, "patients", "pharmacies", "prescribers"):
             db.execute(f"DELETE FROM {table}")
         db.execute("DELETE FROM sync_state WHERE key = 'cursor'")
@@ -162,6 +163,7 @@ def _insert_anc(db: Database, body: dict[str, Any]) -> None:
 
 
 def _remove_patient(db: Database, patient_id: str) -> None:
+    db.execute("UPDATE patients SET latest_anc_seq = NULL WHERE id = ?", (patient_id,))
     for table in _PATIENT_TABLES:
         db.execute(f"DELETE FROM {table} WHERE patient_id = ?", (patient_id,))
     db.execute("DELETE FROM patients WHERE id = ?", (patient_id,))

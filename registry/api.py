@@ -28,7 +28,13 @@ from app.roles import Role
 from registry import acts, assessment, auth, feed, idempotency, schemas
 from registry import tables as t
 from registry.database import run_in_transaction
-from registry.ledger import PHARMACY_LIST, SqlLedger, pharmacy_audience, prescriber_audience
+from registry.ledger import (
+    PHARMACY_LIST,
+    PRESCRIBER_LIST,
+    SqlLedger,
+    pharmacy_audience,
+    prescriber_audience,
+)
 from registry.meta import get_meta, put_meta
 from registry.settings import MIN_CLIENT_VERSION, PROTOCOL_VERSION, Settings, check_test_clock
 
@@ -226,7 +232,7 @@ def audiences(account: Account) -> list[str] | None:
     if account.role.is_office and account.prescriber_id:
         return [prescriber_audience(account.prescriber_id), PHARMACY_LIST]
     if account.role.is_pharmacy and account.pharmacy_id:
-        return [pharmacy_audience(account.pharmacy_id), PHARMACY_LIST]
+        return [pharmacy_audience(account.pharmacy_id), PHARMACY_LIST, PRESCRIBER_LIST]
     if account.role is Role.WHOLESALER:
         return [PHARMACY_LIST]
     return []

@@ -42,7 +42,7 @@ def floor(conn: Connection) -> int:
 
 def page(conn: Connection, audiences: Sequence[str] | None, since: int, limit: int) -> Page:
     """Changes after `since` for these audiences (None: every audience, the operator's)."""
-    if since < floor(conn):
+    if 0 < since < floor(conn):  # from 0 is a full download: nothing was missed
         raise ResyncRequired()
     limit = max(1, min(limit, MAX_PAGE))
     c = t.changes.c
@@ -76,6 +76,20 @@ def compact(conn: Connection, tombstones_before: datetime) -> int:
         .where(c.seq < newest.c.top)
     )
     dropped = conn.execute(delete(t.changes).where(c.seq.in_(superseded))).rowcount
+    # A patient who left an audience (a tombstone): everything before it there goes too.
+    tomb = t.changes.alias("tomb")
+    left = (
+        select(tomb.c.seq)
+        .where(
+            tomb.c.op == "delete",
+            tomb.c.kind == "patient",
+            tomb.c.audience == c.audience,
+            tomb.c.key == c.patient_id,
+            tomb.c.seq > c.seq,
+        )
+        .exists()
+    )
+    dropped += conn.execute(delete(t.changes).where(left)).rowcount
     old = and_(c.op == "delete", c.at < tombstones_before.isoformat())
     top = conn.execute(select(func.max(c.seq)).where(old)).scalar()
     if top is not None:

@@ -42,6 +42,8 @@ from registry import tables as t
 from registry.sql import insert_ignore, match_name, upsert
 
 PHARMACY_LIST = "pharmacies"  # the certified-pharmacy list: wholesalers, pharmacies, offices
+# Prescribers' certification, for pharmacies: an eligibility preview checks the prescriber.
+PRESCRIBER_LIST = "prescribers"
 
 
 def prescriber_audience(prescriber_id: str) -> str:
@@ -234,7 +236,7 @@ class SqlLedger:
             "prescriber",
             prescriber.id,
             codec.prescriber_to(prescriber),
-            audiences=(prescriber_audience(prescriber.id),),
+            audiences=(prescriber_audience(prescriber.id), PRESCRIBER_LIST),
         )
 
     def save_pharmacy(self, pharmacy: Pharmacy) -> None:
@@ -369,7 +371,15 @@ class SqlLedger:
         for patient_id, old in pending.moved.items():
             new, _ = audiences_of.get(patient_id, (None, []))
             if old is not None and old != new:
-                rows.append(self._row(prescriber_audience(old), "patient", patient_id, "delete"))
+                rows.append(
+                    self._row(
+                        prescriber_audience(old),
+                        "patient",
+                        patient_id,
+                        "delete",
+                        patient_id=patient_id,
+                    )
+                )
             if new is not None:
                 whole_chart.add((prescriber_audience(new), patient_id))
         for pharmacy_id, patient_id in pending.granted:
@@ -385,7 +395,9 @@ class SqlLedger:
                     if (audience, item.patient_id) not in whole_chart:
                         targets.append(audience)
             for audience in targets:
-                rows.append(self._row(audience, item.kind, item.key, "put", item.body))
+                rows.append(
+                    self._row(audience, item.kind, item.key, "put", item.body, item.patient_id)
+                )
         for audience, patient_id in sorted(whole_chart):
             rows.extend(self._whole_chart(audience, patient_id))
         if rows:
@@ -405,11 +417,15 @@ class SqlLedger:
         patient = self.patient(patient_id)
         if patient is None:
             return []
-        rows = [self._row(audience, "patient", patient_id, "put", codec.patient_to(patient))]
+        rows = [
+            self._row(audience, "patient", patient_id, "put", codec.patient_to(patient), patient_id)
+        ]
         for anc in self.anc_history(patient_id):
-            rows.append(self._row(audience, "anc", str(anc.seq), "put", codec.anc_to(anc)))
+            rows.append(
+                self._row(audience, "anc", str(anc.seq), "put", codec.anc_to(anc), patient_id)
+            )
         for psf in self.psfs(patient_id):
-            rows.append(self._row(audience, "psf", psf.id, "put", codec.psf_to(psf)))
+            rows.append(self._row(audience, "psf", psf.id, "put", codec.psf_to(psf), patient_id))
         for kind, table, to_json in (
             ("dispense", t.dispenses, _dispense_json),
             ("notification", t.notifications, _notification_json),
@@ -418,13 +434,20 @@ class SqlLedger:
             for r in self.conn.execute(
                 select(table).where(table.c.patient_id == patient_id).order_by(table.c.seq)
             ):
-                rows.append(self._row(audience, kind, str(r.seq), "put", to_json(r)))
+                rows.append(self._row(audience, kind, str(r.seq), "put", to_json(r), patient_id))
         return rows
 
     def _row(
-        self, audience: str, kind: str, key: str, op: str, body: dict[str, Any] | None = None
+        self,
+        audience: str,
+        kind: str,
+        key: str,
+        op: str,
+        body: dict[str, Any] | None = None,
+        patient_id: str | None = None,
     ) -> dict[str, Any]:
         return {
+            "patient_id": patient_id,
             "audience": audience,
             "kind": kind,
             "key": key,

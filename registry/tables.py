@@ -223,11 +223,13 @@ changes = Table(
     Column("audience", String(80), nullable=False),
     Column("kind", String(24), nullable=False),
     Column("key", String(80), nullable=False),
+    Column("patient_id", String(64)),  # the patient a record belongs to (compaction)
     Column("op", String(8), nullable=False),  # put | delete
     Column("body", JSON),
     Column("at", String(40), nullable=False),
     Index("ix_changes_audience_seq", "audience", "seq"),
     Index("ix_changes_record", "audience", "kind", "key"),
+    Index("ix_changes_patient", "audience", "patient_id"),
 )
 
 operator_audit = Table(

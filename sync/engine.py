@@ -98,20 +98,20 @@ class SyncWorker(threading.Thread):
         super().__init__(name="registry-sync", daemon=True)
         self._open_db, self._client, self._now = open_db, client, now
         self._on_report, self._interval = on_report, interval
-        self._wake, self._stop = threading.Event(), threading.Event()
+        self._wake, self._stopping = threading.Event(), threading.Event()
 
     def wake(self) -> None:
         self._wake.set()
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
         self._wake.set()
 
     def run(self) -> None:
         db = self._open_db()
         try:
             Outbox(db).reset_stale_sending(self._now())
-            while not self._stop.is_set():
+            while not self._stopping.is_set():
                 self._on_report(sync_once(db, self._client, self._now))
                 self._wake.wait(self._interval)
                 self._wake.clear()

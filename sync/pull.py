@@ -36,6 +36,8 @@ def pull(
         cursor = int(SyncState(db).cursor or 0)
         answer = client.changes(cursor, page)
         if answer.status == 410:
+            if report.resynced:  # a fresh start must be served; never loop on it
+                raise PullFailed(answer.message or "the change feed refused a full download")
             forget_everything(db)
             report.resynced = True
             continue

@@ -86,12 +86,14 @@ def upgrade() -> None:
         sa.Column("audience", sa.String(length=80), nullable=False),
         sa.Column("kind", sa.String(length=24), nullable=False),
         sa.Column("key", sa.String(length=80), nullable=False),
+        sa.Column("patient_id", sa.String(length=64), nullable=True),
         sa.Column("op", sa.String(length=8), nullable=False),
         sa.Column("body", sa.JSON(), nullable=True),
         sa.Column("at", sa.String(length=40), nullable=False),
         sa.PrimaryKeyConstraint("seq"),
     )
     op.create_index("ix_changes_audience_seq", "changes", ["audience", "seq"], unique=False)
+    op.create_index("ix_changes_patient", "changes", ["audience", "patient_id"], unique=False)
     op.create_index("ix_changes_record", "changes", ["audience", "kind", "key"], unique=False)
     op.create_table(
         "dispenses",
@@ -312,6 +314,7 @@ def downgrade() -> None:
     op.drop_index("ix_dispenses_patient", table_name="dispenses")
     op.drop_table("dispenses")
     op.drop_index("ix_changes_record", table_name="changes")
+    op.drop_index("ix_changes_patient", table_name="changes")
     op.drop_index("ix_changes_audience_seq", table_name="changes")
     op.drop_table("changes")
     op.drop_index(op.f("ix_assessment_attempts_account_id"), table_name="assessment_attempts")

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from app import record_codec as codec
+from app.records import AncReport
 from local_store.database import Database
 from local_store.ledger import StoreLedger
 from local_store.sync_state import SyncState
@@ -43,8 +44,17 @@ def apply_page(db: Database, changes: Iterable[dict[str, Any]], cursor: int, at:
     found = 0
     with db.transaction():
         ledger = StoreLedger(db)
+        ancs: list[dict[str, Any]] = []  # inserted together: most of a first sync is ANCs
         for change in changes:
+            if change["kind"] == "anc" and change["op"] == "put":
+                ancs.append(change["body"])
+                continue
+            if ancs:
+                _insert_ancs(db, ancs)
+                ancs = []
             found += _apply(db, ledger, change, at)
+        if ancs:
+            _insert_ancs(db, ancs)
         SyncState(db).advance(str(cursor), at)
     return found
 
@@ -75,7 +85,7 @@ def _apply(db: Database, ledger: StoreLedger, change: dict[str, Any], at: dateti
     elif kind == "pharmacy":
         ledger.save_pharmacy(codec.pharmacy_from(body))
     elif kind == "anc":
-        _insert_anc(db, body)
+        _insert_ancs(db, [body])
     elif kind == "psf":
         if db.one("SELECT 1 FROM psfs WHERE id = ?", (body["id"],)) is None:
             ledger.add_psf(codec.psf_from(body))
@@ -133,33 +143,40 @@ def _apply(db: Database, ledger: StoreLedger, change: dict[str, Any], at: dateti
     return 0
 
 
-def _insert_anc(db: Database, body: dict[str, Any]) -> None:
-    r = codec.anc_from(body)
-    inserted = db.execute(
+def _insert_ancs(db: Database, bodies: list[dict[str, Any]]) -> None:
+    reports = [codec.anc_from(body) for body in bodies]
+    db.executemany(
         "INSERT OR IGNORE INTO anc_results (seq, patient_id, per_ul, entered_value, "
         "entered_unit, drawn, reported_on, source, reported_by, created_by) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            r.seq,
-            r.patient_id,
-            r.anc.per_ul,
-            r.entered_value or str(r.anc.per_ul),
-            r.entered_unit or "/uL",
-            r.drawn.isoformat(),
-            r.reported_on.isoformat(),
-            r.source.value,
-            r.reported_by,
-            db.actor_id,
-        ),
-    ).rowcount
-    if inserted:
-        # The roster's latest ANC, as StoreLedger.add_anc keeps it: later draw, or later seq.
-        db.execute(
-            "UPDATE patients SET latest_anc_seq = ? WHERE id = ? AND (latest_anc_seq IS NULL "
-            "OR (SELECT drawn || printf('%020d', seq) FROM anc_results WHERE seq = "
-            "latest_anc_seq) < ? || printf('%020d', ?))",
-            (r.seq, r.patient_id, r.drawn.isoformat(), r.seq),
-        )
+        [
+            (
+                r.seq,
+                r.patient_id,
+                r.anc.per_ul,
+                r.entered_value or str(r.anc.per_ul),
+                r.entered_unit or "/uL",
+                r.drawn.isoformat(),
+                r.reported_on.isoformat(),
+                r.source.value,
+                r.reported_by,
+                db.actor_id,
+            )
+            for r in reports
+        ],
+    )
+    # The roster's latest ANC, as StoreLedger.add_anc keeps it: the latest draw, then the
+    # latest report; once per patient in the batch.
+    latest: dict[str, AncReport] = {}
+    for r in reports:
+        if r.patient_id not in latest or r.order_key > latest[r.patient_id].order_key:
+            latest[r.patient_id] = r
+    db.executemany(
+        "UPDATE patients SET latest_anc_seq = ? WHERE id = ? AND (latest_anc_seq IS NULL "
+        "OR (SELECT drawn || printf('%020d', seq) FROM anc_results WHERE seq = "
+        "latest_anc_seq) < ? || printf('%020d', ?))",
+        [(r.seq, r.patient_id, r.drawn.isoformat(), r.seq) for r in latest.values()],
+    )
 
 
 def _remove_patient(db: Database, patient_id: str) -> None:

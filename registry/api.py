@@ -94,14 +94,23 @@ class Registry:
         return account
 
     # Acts
-    def _context(self, conn: Connection, account: Account | None, key: str) -> acts.Context:
+    def _context(
+        self, conn: Connection, account: Account | None, key: str, today: date | None = None
+    ) -> acts.Context:
         ledger = SqlLedger(conn, self.settings.now().isoformat())
-        program = Program(ledger, FixedClock(self.program_today(conn)))
+        program = Program(ledger, FixedClock(today or self.program_today(conn)))
         return acts.Context(conn, self.settings, ledger, program, account, key)
 
-    def _run(self, conn: Connection, account: Account | None, key: str, act: Act) -> acts.Result:
+    def _run(
+        self,
+        conn: Connection,
+        account: Account | None,
+        key: str,
+        act: Act,
+        today: date | None = None,
+    ) -> acts.Result:
         """The act in a savepoint: a refusal keeps nothing it wrote, but its answer is kept."""
-        ctx = self._context(conn, account, key)
+        ctx = self._context(conn, account, key, today)
         savepoint = conn.begin_nested()
         try:
             status, body = act(ctx)
@@ -171,6 +180,7 @@ class Registry:
 
         def body_fn(conn: Connection) -> list[dict[str, Any]]:
             results: list[dict[str, Any]] = []
+            today = self.program_today(conn)  # one date for the whole batch
             for item in items:
                 key, path = str(item.get("key", "")), str(item.get("path", ""))
                 model = _BATCH_BODIES.get(path)
@@ -194,7 +204,7 @@ class Registry:
                     continue
                 act = acts.BATCHABLE[path]
                 status, answer = self._run(
-                    conn, account, key, lambda ctx, act=act, data=data: act(ctx, data)
+                    conn, account, key, lambda ctx, act=act, data=data: act(ctx, data), today
                 )
                 idempotency.finish(conn, key, status, answer)
                 results.append({"key": key, "status": status, "body": answer})
@@ -618,7 +628,8 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
         authorization: Auth = None,
         since: Annotated[int, Query(ge=0)] = 0,
         limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = 1000,
-    ) -> dict[str, Any]:
+    ) -> Response:
+        """{"changes": [{seq, kind, key, op, body}], "cursor": N, "more": bool}"""
         account = reg.account(authorization)
         wanted = audiences(account)
 
@@ -634,7 +645,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
                 "This workstation has been offline longer than the registry keeps changes. "
                 "It will download everything again.",
             ) from None
-        return {"changes": found.changes, "cursor": found.cursor, "more": found.more}
+        return Response(found.as_json(), media_type="application/json")
 
     # Test clock: only when started with it, only on loopback (checked above).
     if settings.test_clock:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from app.records import Account
 from app.roles import Role
@@ -163,17 +163,28 @@ def revoke(conn: Connection, token: str) -> None:
     )
 
 
+_tk, _ac = t.tokens.c, t.accounts.c
+# Every request checks its token: one statement, built once.
+_TOKEN_HOLDER = (
+    select(
+        _tk.account_id,
+        _tk.expires_at,
+        _tk.revoked,
+        _ac.id,
+        _ac.role,
+        _ac.name,
+        _ac.prescriber_id,
+        _ac.pharmacy_id,
+        _ac.active,
+    )
+    .join_from(t.tokens, t.accounts, _tk.account_id == _ac.id)
+    .where(_tk.token_sha256 == bindparam("hash"), _tk.kind == bindparam("kind"))
+)
+
+
 def authenticate(conn: Connection, settings: Settings, access_token: str) -> Account | None:
-    account_id = _holder(conn, settings, access_token, ACCESS)
-    if account_id is None:
-        return None
-    a = t.accounts.c
-    row = conn.execute(
-        select(a.id, a.role, a.name, a.prescriber_id, a.pharmacy_id, a.active).where(
-            a.id == account_id
-        )
-    ).first()
-    if row is None:
+    row = conn.execute(_TOKEN_HOLDER, {"hash": token_hash(access_token), "kind": ACCESS}).first()
+    if row is None or row.revoked or datetime.fromisoformat(row.expires_at) <= settings.now():
         return None
     return Account(
         row.id, Role(row.role), row.name, row.prescriber_id, row.pharmacy_id, bool(row.active)

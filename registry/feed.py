@@ -10,12 +10,13 @@ dropped tombstone could miss a deletion, so it gets "resync required" instead of
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, select
+from sqlalchemy import Connection, Text, and_, cast, delete, func, select
 
 from registry import tables as t
 from registry.meta import get_meta, put_meta
@@ -31,9 +32,19 @@ class ResyncRequired(Exception):
 
 @dataclass(frozen=True)
 class Page:
-    changes: list[dict[str, Any]]
+    changes_json: str  # the page's changes as a JSON array, bodies as stored (not re-encoded)
+    count: int
     cursor: int
     more: bool
+
+    def as_json(self) -> str:
+        more = "true" if self.more else "false"
+        return f'{{"changes":{self.changes_json},"cursor":{self.cursor},"more":{more}}}'
+
+    @property
+    def changes(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = json.loads(self.changes_json)
+        return result
 
 
 def floor(conn: Connection) -> int:
@@ -46,16 +57,22 @@ def page(conn: Connection, audiences: Sequence[str] | None, since: int, limit: i
         raise ResyncRequired()
     limit = max(1, min(limit, MAX_PAGE))
     c = t.changes.c
-    query = select(c.seq, c.kind, c.key, c.op, c.body).where(c.seq > since)
+    # The body is read as the text stored: a page is spliced together, not decoded and
+    # encoded again (a first sync moves a million records).
+    body = cast(c.body, Text)
+    query = select(c.seq, c.kind, c.key, c.op, body).where(c.seq > since)
     if audiences is not None:
         query = query.where(c.audience.in_(list(audiences)))
     rows = conn.execute(query.order_by(c.seq).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    changes = [
-        {"seq": int(r.seq), "kind": r.kind, "key": r.key, "op": r.op, "body": r.body} for r in rows
+    dumps = json.dumps
+    parts = [
+        f'{{"seq":{r[0]},"kind":{dumps(r[1])},"key":{dumps(r[2])},"op":{dumps(r[3])},'
+        f'"body":{r[4] if r[4] is not None else "null"}}}'
+        for r in rows
     ]
-    return Page(changes, int(rows[-1].seq) if rows else since, more)
+    return Page("[" + ",".join(parts) + "]", len(rows), int(rows[-1][0]) if rows else since, more)
 
 
 def compact(conn: Connection, tombstones_before: datetime) -> int:

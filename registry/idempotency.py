@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 
 from registry import tables as t
 from registry.sql import insert_ignore
@@ -92,13 +92,16 @@ def claim(
     return Refused(409, "This request is still being processed. Try again in a moment.")
 
 
+_FINISH = (
+    t.idempotency_keys.update()
+    .where(t.idempotency_keys.c.key == bindparam("k"))
+    .values(state=DONE, status_code=bindparam("status"), response=bindparam("body"))
+)
+
+
 def finish(conn: Connection, key: str, status_code: int, body: Any) -> None:
     """Store the response, in the same transaction as the act."""
-    conn.execute(
-        t.idempotency_keys.update()
-        .where(t.idempotency_keys.c.key == key)
-        .values(state=DONE, status_code=status_code, response=body)
-    )
+    conn.execute(_FINISH, {"k": key, "status": status_code, "body": body})
 
 
 def release(conn: Connection, key: str) -> None:

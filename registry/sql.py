@@ -9,22 +9,38 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
+# Built once per (database, table, columns, key) and reused with bound values: building the
+# statement for every row costs more than the database's own work.
+_STATEMENTS: dict[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], Any] = {}
+
+
+def _statement(
+    conn: Connection, table: Table, kind: str, columns: Sequence[str], keys: Sequence[str]
+) -> Any:
+    cache_key = (conn.dialect.name, table.name, kind, tuple(sorted(columns)), tuple(keys))
+    statement = _STATEMENTS.get(cache_key)
+    if statement is None:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(table)
+        if kind == "upsert":
+            changed = {k: insert.excluded[k] for k in columns if k not in keys}
+            statement = insert.on_conflict_do_update(index_elements=list(keys), set_=changed)
+        else:
+            statement = insert.on_conflict_do_nothing(index_elements=list(keys))
+        _STATEMENTS[cache_key] = statement
+    return statement
+
 
 def upsert(conn: Connection, table: Table, values: Mapping[str, Any], keys: Sequence[str]) -> None:
     """Insert a row, or update every non-key column of the row with the same key."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**values)
-    changed = {k: statement.excluded[k] for k in values if k not in keys}
-    conn.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changed))
+    conn.execute(_statement(conn, table, "upsert", list(values), keys), dict(values))
 
 
 def insert_ignore(
     conn: Connection, table: Table, values: Mapping[str, Any], keys: Sequence[str]
 ) -> bool:
     """Insert a row unless one with the same key exists; True when it was inserted."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**values)
-    result = conn.execute(statement.on_conflict_do_nothing(index_elements=list(keys)))
+    result = conn.execute(_statement(conn, table, "ignore", list(values), keys), dict(values))
     return bool(result.rowcount)
 
 

@@ -27,7 +27,7 @@ from app.records import Account
 from app.roles import Role
 from registry import acts, assessment, auth, feed, idempotency, schemas
 from registry import tables as t
-from registry.database import run_in_transaction
+from registry.database import run_in_transaction, transaction
 from registry.ledger import (
     PHARMACY_LIST,
     PRESCRIBER_LIST,
@@ -83,7 +83,7 @@ class Registry:
         if not authorization or not authorization.lower().startswith("bearer "):
             raise ApiError(401, "SIGN_IN_REQUIRED", "Sign in to the registry first.")
         token = authorization.split(" ", 1)[1].strip()
-        with self.engine.begin() as conn:
+        with transaction(self.engine, readonly=True) as conn:
             account = auth.authenticate(conn, self.settings, token)
         if account is None:
             raise ApiError(
@@ -95,9 +95,15 @@ class Registry:
 
     # Acts
     def _context(
-        self, conn: Connection, account: Account | None, key: str, today: date | None = None
+        self,
+        conn: Connection,
+        account: Account | None,
+        key: str,
+        today: date | None = None,
+        *,
+        acting: bool = False,
     ) -> acts.Context:
-        ledger = SqlLedger(conn, self.settings.now().isoformat())
+        ledger = SqlLedger(conn, self.settings.now().isoformat(), acting=acting)
         program = Program(ledger, FixedClock(today or self.program_today(conn)))
         return acts.Context(conn, self.settings, ledger, program, account, key)
 
@@ -110,7 +116,7 @@ class Registry:
         today: date | None = None,
     ) -> acts.Result:
         """The act in a savepoint: a refusal keeps nothing it wrote, but its answer is kept."""
-        ctx = self._context(conn, account, key, today)
+        ctx = self._context(conn, account, key, today, acting=True)
         savepoint = conn.begin_nested()
         try:
             status, body = act(ctx)
@@ -146,7 +152,7 @@ class Registry:
             "POST", path, body.model_dump(mode="json") if body else None
         )
         takeover = self._takeover()
-        with self.engine.begin() as conn:
+        with transaction(self.engine) as conn:
             claim = idempotency.claim(conn, key, owner, digest, self.settings.now(), takeover)
         if isinstance(claim, idempotency.Replay):
             return JSONResponse(claim.body, claim.status_code, headers={"Idempotent-Replay": "1"})
@@ -162,7 +168,7 @@ class Registry:
         try:
             status, answer = run_in_transaction(self.engine, body_fn)
         except BaseException:
-            with self.engine.begin() as conn:
+            with transaction(self.engine) as conn:
                 idempotency.release(conn, key)
             raise
         return JSONResponse(answer, status)
@@ -214,7 +220,15 @@ class Registry:
         return result
 
     def read(self, fn: Callable[[Connection], Any]) -> Any:
+        return run_in_transaction(self.engine, fn, readonly=True)
+
+    def write(self, fn: Callable[[Connection], Any]) -> Any:
         return run_in_transaction(self.engine, fn)
+
+    def audited(self, account: Account, fn: Callable[[Connection], Any]) -> Any:
+        """A read that the program's operator's audit trail records."""
+        operator = account.role is Role.PROGRAM_OPERATOR
+        return self.write(fn) if operator else self.read(fn)
 
 
 def _item(key: str, status: int, code: str, message: str) -> dict[str, Any]:
@@ -297,7 +311,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
         def run(conn: Connection) -> Any:
             return auth.sign_in(conn, settings, body.email, body.password)
 
-        result = reg.read(run)
+        result = reg.write(run)
         if isinstance(result, auth.SignInRefused):
             extra = {"locked_until": result.locked_until.isoformat()} if result.locked_until else {}
             code = "ACCOUNT_LOCKED" if result.locked_until else "SIGN_IN_REFUSED"
@@ -314,7 +328,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
                 holder = auth.authenticate(conn, settings, tokens.access_token)
             return tokens, holder
 
-        tokens, holder = reg.read(run)
+        tokens, holder = reg.write(run)
         if tokens is None or holder is None:
             raise ApiError(
                 401, "SIGN_IN_REQUIRED", "Your registry sign-in has ended. Sign in again."
@@ -325,7 +339,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     def sign_out(authorization: Auth = None) -> Response:
         reg.account(authorization)
         token = (authorization or "").split(" ", 1)[1].strip()
-        reg.read(lambda conn: auth.revoke(conn, token))
+        reg.write(lambda conn: auth.revoke(conn, token))
         return Response(status_code=204)
 
     @api.get("/v1/me")
@@ -444,7 +458,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
             ctx.audit_operator("check_pharmacy", f"pharmacy:{pharmacy_id}")
             return {"pharmacy_id": pharmacy_id, "certified": certified}
 
-        result: dict[str, Any] = reg.read(run)
+        result: dict[str, Any] = reg.audited(account, run)
         return result
 
     @api.get("/v1/pharmacies")
@@ -554,7 +568,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
             }
 
         try:
-            result: dict[str, Any] = reg.read(run)
+            result: dict[str, Any] = reg.audited(account, run)
         except RemsError as error:
             status, body = refusal(error)
             raise ApiError(status, body["error"], body["message"]) from None
@@ -653,7 +667,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
         @api.put("/v1/test/clock")
         def set_clock(body: schemas.ClockIn) -> dict[str, str]:
             day = date.fromisoformat(body.today)
-            reg.read(lambda conn: put_meta(conn, _TEST_TODAY, day.isoformat()))
+            reg.write(lambda conn: put_meta(conn, _TEST_TODAY, day.isoformat()))
             return {"today": day.isoformat()}
 
         @api.post("/v1/test/echo", status_code=204)

@@ -2,14 +2,18 @@
 transaction per request that retries when PostgreSQL reports a serialization conflict.
 
 SQLite (the embedded default) takes its write lock at BEGIN (BEGIN IMMEDIATE), so two
-workers never both read then both write. PostgreSQL runs SERIALIZABLE: two requests that
-race on one patient cannot both act on what they read; the loser is retried from the start.
+writers never both read then both write. PostgreSQL runs READ COMMITTED, and an act holds
+an advisory lock on each patient it reads (registry.ledger), so two requests on one patient
+take turns; the change feed's rows are written under one more lock so their numbers follow
+commit order. A deadlock or serialization failure is retried from the start.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +25,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _RETRIES = 8
+_READONLY = "registry_readonly"
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 
 
 def sqlite_url(path: Path) -> str:
@@ -44,11 +50,14 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Reads take no lock; a write takes the database's write lock at once.
+            readonly = conn.get_execution_options().get(_READONLY, False)
+            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
+        _WRITE_LOCKS[engine] = threading.Lock()
         return engine
     return create_engine(
-        url, isolation_level="SERIALIZABLE", pool_size=20, max_overflow=20, pool_pre_ping=True
+        url, isolation_level="READ COMMITTED", pool_size=20, max_overflow=20, pool_pre_ping=True
     )
 
 
@@ -60,18 +69,29 @@ def _retryable(error: DBAPIError) -> bool:
 
 
 @contextlib.contextmanager
-def unit_of_work(engine: Engine) -> Iterator[Connection]:
-    """One transaction. Use `run_in_transaction` when the body must be retried on conflict."""
-    with engine.begin() as conn:
-        yield conn
+def transaction(engine: Engine, *, readonly: bool = False) -> Iterator[Connection]:
+    """One transaction. On SQLite, this process's writers queue on a lock first: waiting on
+    a mutex is prompt, where SQLite's own busy wait sleeps up to 100 ms between tries."""
+    lock = None if readonly else _WRITE_LOCKS.get(engine)
+    if lock is not None:
+        lock.acquire()
+    try:
+        with engine.connect() as conn:
+            if readonly:
+                conn = conn.execution_options(**{_READONLY: True})
+            with conn.begin():
+                yield conn
+    finally:
+        if lock is not None:
+            lock.release()
 
 
-def run_in_transaction(engine: Engine, body: Any) -> Any:
+def run_in_transaction(engine: Engine, body: Any, *, readonly: bool = False) -> Any:
     """Run body(conn) in one transaction, again from the start after a serialization
     conflict (PostgreSQL) or a busy database (SQLite), a few times with a short backoff."""
     for attempt in range(_RETRIES):
         try:
-            with engine.begin() as conn:
+            with transaction(engine, readonly=readonly) as conn:
                 return body(conn)
         except DBAPIError as error:
             if attempt == _RETRIES - 1 or not _retryable(error):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select, text
 
 from app import record_codec as codec
 from app.anc import Anc, Population
@@ -81,6 +81,8 @@ class _Changes:
 # Statements built once with bound parameters: SQLAlchemy compiles each a single time, so a
 # request pays for the database's work, not for building SQL (measured: 3x faster per PSF).
 _ID, _PID = bindparam("id"), bindparam("patient_id")
+_LOCK_PATIENT = text("SELECT pg_advisory_xact_lock(1, hashtext(:id))")
+_LOCK_FEED = text("SELECT pg_advisory_xact_lock(2, 0)")
 _a, _p = t.accounts.c, t.patients.c
 _ACCOUNT = select(_a.id, _a.role, _a.name, _a.prescriber_id, _a.pharmacy_id, _a.active).where(
     _a.id == _ID
@@ -164,9 +166,13 @@ _INSERTS = {
 class SqlLedger:
     """Implements `ProgramLedger` over one connection inside the caller's transaction."""
 
-    def __init__(self, conn: Connection, now: str) -> None:
+    def __init__(self, conn: Connection, now: str, *, acting: bool = False) -> None:
         self.conn = conn
         self._now = now
+        # An act holds each patient it reads until it commits (PostgreSQL; SQLite's writers
+        # already take turns), so two acts on one patient never both decide on the same state.
+        self._lock_patients = acting and conn.dialect.name == "postgresql"
+        self._locked: set[str] = set()
         self._changes = _Changes()
         # Set by the PSF act before the rules run: the form's id and its signature manifest.
         self.next_psf_id: str | None = None
@@ -174,6 +180,7 @@ class SqlLedger:
         # Each patient's prescriber as last read or written here: saves re-reading it to
         # notice a move and to address the feed.
         self._prescriber_of: dict[str, str | None] = {}
+        self._pharmacies: dict[str, Pharmacy | None] = {}
 
     # Reads (ProgramFacts)
     def _one(self, statement: Any, **params: Any) -> Any:
@@ -191,14 +198,20 @@ class SqlLedger:
         return Prescriber(row.id, row.npi, bool(row.certified), row.name) if row else None
 
     def pharmacy(self, pharmacy_id: str) -> Pharmacy | None:
-        row = self._one(_PHARMACY, id=pharmacy_id)
-        return _pharmacy(row) if row else None
+        # Read once per act (an RDA checks the pharmacy twice); a save replaces the copy.
+        if pharmacy_id not in self._pharmacies:
+            row = self._one(_PHARMACY, id=pharmacy_id)
+            self._pharmacies[pharmacy_id] = _pharmacy(row) if row else None
+        return self._pharmacies[pharmacy_id]
 
     def pharmacies(self) -> Sequence[Pharmacy]:
         rows = self.conn.execute(select(t.pharmacies).order_by(t.pharmacies.c.name))
         return [_pharmacy(r) for r in rows]
 
     def patient(self, patient_id: str) -> Patient | None:
+        if self._lock_patients and patient_id not in self._locked:
+            self.conn.execute(_LOCK_PATIENT, {"id": patient_id})  # also a not-yet-enrolled one
+            self._locked.add(patient_id)
         row = self._one(_PATIENT, id=patient_id)
         if row is None:
             return None
@@ -284,6 +297,7 @@ class SqlLedger:
     def save_pharmacy(self, pharmacy: Pharmacy) -> None:
         body = codec.pharmacy_to(pharmacy)
         upsert(self.conn, t.pharmacies, body, ["id"])
+        self._pharmacies[pharmacy.id] = pharmacy
         self._queue(
             "pharmacy",
             pharmacy.id,
@@ -437,6 +451,10 @@ class SqlLedger:
         for audience, patient_id in sorted(whole_chart):
             rows.extend(self._whole_chart(audience, patient_id))
         if rows:
+            if self.conn.dialect.name == "postgresql":
+                # Feed rows are numbered and committed in one order: a reader never moves its
+                # cursor past a number whose transaction has not committed yet.
+                self.conn.execute(_LOCK_FEED)
             self.conn.execute(_INSERTS["changes"], rows)
 
     def _patient_audiences(self, patient_id: str) -> tuple[str | None, list[str]]:

@@ -122,6 +122,13 @@ def test_bench_quick_prints_every_metric_with_its_goal_and_writes_json(tmp_path:
         "pdf.psf_ms": ("ms", 50.0),
         "pdf.batch_100_s": ("s", 3.0),
         "pdf.psf_over_floor": ("ratio", 2.0),
+        "sync.push_1000_over_floor": ("ratio", 1.0),
+        "sync.noop_ms": ("ms", 100.0),
+        "sync.pull_initial_s": ("s", 60.0),
+        "registry.rda_p99_ms.sqlite": ("ms", 50.0),
+        "registry.rda_per_s.sqlite": ("per s", None),
+        "registry.rda_p99_ms.postgresql": ("ms", 50.0),
+        "registry.rda_per_s.postgresql": ("per s", None),
     }
     metrics = {m["name"]: m for m in json.loads(path.read_text())["metrics"]}
     assert set(metrics) == set(goals)

@@ -9,6 +9,7 @@ Errors always answer {"error": CODE, "message": what to do}: 400 a malformed req
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 from collections.abc import Callable
 from datetime import date
@@ -208,9 +209,12 @@ class Registry:
                     code = "IN_FLIGHT" if claim.status_code == 409 else "IDEMPOTENCY_KEY_REUSED"
                     results.append(_item(key, claim.status_code, code, claim.message))
                     continue
-                act = acts.BATCHABLE[path]
                 status, answer = self._run(
-                    conn, account, key, lambda ctx, act=act, data=data: act(ctx, data), today
+                    conn,
+                    account,
+                    key,
+                    functools.partial(_act_on, acts.BATCHABLE[path], data),
+                    today,
                 )
                 idempotency.finish(conn, key, status, answer)
                 results.append({"key": key, "status": status, "body": answer})
@@ -229,6 +233,14 @@ class Registry:
         """A read that the program's operator's audit trail records."""
         operator = account.role is Role.PROGRAM_OPERATOR
         return self.write(fn) if operator else self.read(fn)
+
+
+def _act_on(
+    act: Callable[[acts.Context, dict[str, Any]], acts.Result],
+    data: dict[str, Any],
+    ctx: acts.Context,
+) -> acts.Result:
+    return act(ctx, data)
 
 
 def _item(key: str, status: int, code: str, message: str) -> dict[str, Any]:

@@ -139,8 +139,8 @@ class LocalTarget:
     def _anc(raw: dict[str, Any]) -> AncEntry:
         return AncEntry(value=raw["value"], drawn=raw["drawn"], unit=raw.get("unit", "/uL"))
 
-    def _enroll_patient(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
-        form = EnrollmentForm(
+    def _enrollment_form(self, step: Step, f: dict[str, Any]) -> EnrollmentForm:
+        return EnrollmentForm(
             patient_id=self._id(f["patient"]),
             name=f.get("name", f"Test Patient {f['patient']}"),
             dob=f.get("dob", "1980-01-01"),
@@ -149,6 +149,9 @@ class LocalTarget:
             hospice=bool(f.get("hospice", False)),
             monitoring=self._enum(step, MonitoringFrequency, f.get("monitoring", "weekly")),
         )
+
+    def _enroll_patient(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        form = self._enrollment_form(step, f)
         result = self.program.enroll_patient(self._id(f["by"]), form)
         return {
             "ok": True,
@@ -164,9 +167,9 @@ class LocalTarget:
             "notifications": [n.value for n in result.notifications],
         }
 
-    def _submit_psf(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+    def _psf_form(self, step: Step, f: dict[str, Any]) -> PsfSubmission:
         status = f.get("treatment_status")
-        form = PsfSubmission(
+        return PsfSubmission(
             patient_id=self._id(f["patient"]),
             monitoring=self._enum(step, MonitoringFrequency, f["monitoring"]),
             ancs=tuple(self._anc(a) for a in f["ancs"]),
@@ -178,7 +181,9 @@ class LocalTarget:
             adverse_event=f.get("adverse_event"),
             signed_by=self._id(f["signed_by"]) if "signed_by" in f else None,
         )
-        result = self.program.submit_psf(self._id(f["by"]), form)
+
+    def _submit_psf(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        result = self.program.submit_psf(self._id(f["by"]), self._psf_form(step, f))
         return {
             "ok": True,
             "treatment_status": result.treatment_status.value,

@@ -16,17 +16,15 @@ import shutil
 import tempfile
 import uuid
 from contextlib import ExitStack
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.anc import Population
 from app.enrollment_document import enrollment_to_document
-from app.psf import PsfSubmission
 from app.psf_document import psf_to_document
 from app.roles import Role
-from app.statuses import MonitoringFrequency, PharmacySetting, TreatmentStatus
-from app.use_cases.enrollment import EnrollmentForm
+from app.statuses import PharmacySetting
 from conformance.local_target import LocalTarget
 from conformance.scenario import Scenario, Step
 from local_store import schema
@@ -262,15 +260,7 @@ class RegistryTarget(LocalTarget):
         raise RuntimeError(f"the outbox item was not settled: {problem}")
 
     def _enroll_patient(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
-        form = EnrollmentForm(
-            patient_id=self._id(f["patient"]),
-            name=f.get("name", f"Test Patient {f['patient']}"),
-            dob=f.get("dob", "1980-01-01"),
-            population=self._enum(step, Population, f["population"]),
-            ancs=tuple(self._anc(a) for a in f["ancs"]),
-            hospice=bool(f.get("hospice", False)),
-            monitoring=self._enum(step, MonitoringFrequency, f.get("monitoring", "weekly")),
-        )
+        form = self._enrollment_form(step, f)
         answer = self._through_outbox(
             f["by"], "enroll_patient", {"document": enrollment_to_document(form)}
         )
@@ -294,18 +284,7 @@ class RegistryTarget(LocalTarget):
         }
 
     def _submit_psf(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
-        status = f.get("treatment_status")
-        form = PsfSubmission(
-            patient_id=self._id(f["patient"]),
-            monitoring=self._enum(step, MonitoringFrequency, f["monitoring"]),
-            ancs=tuple(self._anc(a) for a in f["ancs"]),
-            treatment_status=None if status is None else self._enum(step, TreatmentStatus, status),
-            treatment_rationale=f.get("treatment_rationale"),
-            authorize_missing_labs=bool(f.get("authorize_missing_labs", False)),
-            ben=f.get("ben"),
-            hospice=f.get("hospice"),
-            adverse_event=f.get("adverse_event"),
-        )
+        form = replace(self._psf_form(step, f), signed_by=None)  # the signature travels apart
         signature = None
         if "signed_by" in f:
             signature = {"signer_id": self._id(f["signed_by"]), "meaning": "Approved and signed"}

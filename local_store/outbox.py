@@ -77,24 +77,38 @@ class Outbox:
             rows = self._db.execute(f"SELECT {_COLUMNS} FROM outbox ORDER BY seq")
         return [_item(row) for row in rows]
 
-    def sendable(self, at: datetime) -> list[OutboxItem]:
-        """Items to send now, oldest first: queued, or waiting to retry and due. An item
-        behind a waiting item for the same subject waits too (per-patient order)."""
+    def sendable(
+        self, at: datetime, limit: int, skip: frozenset[str] = frozenset()
+    ) -> list[OutboxItem]:
+        """Up to `limit` items to send now, oldest first, one per subject: queued, or
+        waiting to retry and due. Nothing passes an earlier item of its subject that is not
+        being sent (per-patient order). `skip`: items held back (and their subjects)."""
         rows = self._db.execute(
-            f"SELECT {_COLUMNS}, next_attempt_at FROM outbox WHERE state IN "
+            "SELECT seq, id, subject, state, next_attempt_at FROM outbox WHERE state IN "
             "('queued', 'retry_wait') ORDER BY seq"
-        ).fetchall()
-        blocked: set[str] = set()
-        due: list[OutboxItem] = []
-        for row in rows:
-            item, next_at = _item(row[:-1]), row[-1]
-            if item.subject in blocked:
+        )
+        now = at.isoformat()
+        seen: set[str] = set()
+        chosen: list[str] = []
+        for _, item_id, subject, state, next_at in rows:
+            if subject in seen:
                 continue
-            if item.state is OutboxState.RETRY_WAIT and next_at and next_at > at.isoformat():
-                blocked.add(item.subject)
-                continue
-            due.append(item)
-        return due
+            seen.add(subject)  # this item goes, or holds back the rest of its subject
+            due = state == OutboxState.QUEUED.value or not next_at or next_at <= now
+            if due and item_id not in skip:
+                chosen.append(item_id)
+                if len(chosen) == limit:
+                    break
+        return [item for item in (self.get(i) for i in chosen) if item is not None]
+
+    def mark_sending(self, item_ids: list[str], at: datetime) -> None:
+        """Written before the request goes: a crash now leaves them "sending"."""
+        with self._db.transaction():
+            self._db.executemany(
+                "UPDATE outbox SET state = 'sending', updated_at = ?, attempts = attempts + 1 "
+                "WHERE id = ?",
+                [(at.isoformat(), i) for i in item_ids],
+            )
 
     def acknowledge(self, item_id: str, at: datetime, response: object) -> None:
         """The registry took the item: its answer is kept beside it."""

@@ -89,7 +89,7 @@ def _email_free(ctx: Context, email: str) -> None:
         )
 
 
-def _account_json(account: Account) -> dict[str, Any]:
+def account_json(account: Account) -> dict[str, Any]:
     return {
         "id": account.id,
         "role": account.role.value,

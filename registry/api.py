@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Query, Request
@@ -174,9 +174,7 @@ class Registry:
             raise
         return JSONResponse(answer, status)
 
-    def _takeover(self) -> Any:
-        from datetime import timedelta
-
+    def _takeover(self) -> timedelta:
         return timedelta(seconds=self.settings.in_flight_takeover_seconds)
 
     def batch(self, account: Account, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -356,7 +354,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
 
     @api.get("/v1/me")
     def me(authorization: Auth = None) -> dict[str, Any]:
-        return acts._account_json(reg.account(authorization))
+        return acts.account_json(reg.account(authorization))
 
     # Enrollment, certification, invitations
     @api.post("/v1/prescribers", status_code=201)
@@ -701,7 +699,7 @@ def _tokens_out(reg: Registry, tokens: auth.Tokens, account_id: str) -> dict[str
         "refresh_token": tokens.refresh_token,
         "token_type": "bearer",
         "expires_in": tokens.expires_in,
-        "account": acts._account_json(account),
+        "account": acts.account_json(account),
     }
 
 

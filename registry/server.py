@@ -11,7 +11,7 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from app.records import Account
 from app.roles import Role
@@ -45,10 +45,7 @@ def prepare(settings: Settings) -> Engine:
 def create_operator(engine: Engine, settings: Settings, email: str, password: str) -> str:
     """The program's own staff account (the Contact Center's role)."""
 
-    def run(conn: object) -> str:
-        from sqlalchemy import Connection
-
-        assert isinstance(conn, Connection)
+    def run(conn: Connection) -> str:
         account_id = f"operator-{email.strip().casefold()}"
         SqlLedger(conn, settings.now().isoformat()).save_account(
             Account(account_id, Role.PROGRAM_OPERATOR, "Contact Center")

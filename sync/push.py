@@ -53,15 +53,12 @@ def push(
     report = PushReport()
     outbox = Outbox(db)
     while True:
-        held = held_forms(db)
-        sendable = [i for i in outbox.sendable(now()) if i.id not in held]
+        held = frozenset(held_forms(db))
         report.held = len(held)
-        batch = _one_per_subject(sendable, batch_size)
+        batch = outbox.sendable(now(), batch_size, held)
         if not batch:
             return report
-        with db.transaction():
-            for item in batch:
-                outbox.set_state(item.id, OutboxState.SENDING, now())
+        outbox.mark_sending([item.id for item in batch], now())
         try:
             results = _send(client, batch)
         except SignInRequired as error:
@@ -82,19 +79,6 @@ def push(
                 _settle(outbox, item, answer, now(), report, rng)
         if report.retrying:
             return report  # the registry is struggling: try again on the next round
-
-
-def _one_per_subject(items: list[OutboxItem], size: int) -> list[OutboxItem]:
-    chosen: list[OutboxItem] = []
-    subjects: set[str] = set()
-    for item in items:
-        if item.subject in subjects:
-            break  # keep order: nothing after a second item for one patient this round
-        subjects.add(item.subject)
-        chosen.append(item)
-        if len(chosen) == size:
-            break
-    return chosen
 
 
 def _send(client: RegistryClient, batch: list[OutboxItem]) -> dict[str, Answer]:

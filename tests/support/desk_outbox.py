@@ -7,10 +7,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, select
 
+from bench.registry_world import psf_payload
 from local_store import schema
 from local_store.database import Database
 from local_store.outbox import Outbox, OutboxState
@@ -27,17 +27,7 @@ def open_desk(folder: Path) -> Database:
     return db
 
 
-def psf_body(patient_id: str, value: int, drawn: str) -> dict[str, Any]:
-    return {
-        "document": {
-            "format": "psf/1",
-            "patient_id": patient_id,
-            "monitoring": "weekly",
-            "ancs": [{"value": str(value), "unit": "/uL", "drawn": drawn}],
-        },
-        "signature": None,
-        "supersedes": None,
-    }
+psf_body = psf_payload  # the body a desktop queues for a PSF
 
 
 def queue_psfs(db: Database, patients: list[str], per_patient: int, drawn: str) -> list[str]:

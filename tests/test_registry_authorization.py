@@ -42,7 +42,20 @@ def _rda(world: World) -> dict[str, Any]:
     }
 
 
+def _batched_psf(world: World, client: RegistryClient) -> Answer:
+    """A PSF sent in a batch: the item's own answer is what counts."""
+    item = {"key": str(uuid.uuid4()), "path": "/v1/psfs", "body": _psf(world)}
+    answer = client.batch([item])
+    if not answer.ok:
+        return answer
+    result = answer.body["results"][0]
+    return Answer(result["status"], result["body"])
+
+
 MATRIX: dict[str, tuple[Call, set[str]]] = {
+    "submit PSF in a batch": (_batched_psf, OFFICE_A),
+    "who am I": (lambda w, c: c.get("/v1/me"), EVERYONE),
+    "assessment questions": (lambda w, c: c.get("/v1/assessment"), EVERYONE),
     "view patient": (lambda w, c: c.get(f"/v1/patients/{w.ids['p1']}"), OFFICE_A | {"operator"}),
     "add ANC": (
         lambda w, c: c.post(
@@ -162,6 +175,23 @@ def test_without_a_sign_in_every_endpoint_answers_401(world: World, endpoint: st
         assert type(error).__name__ == "SignInRequired"
     else:
         pytest.fail("an anonymous call was answered")
+
+
+def test_enrollment_and_invitations_need_no_sign_in_but_a_key(world: World) -> None:
+    anonymous = RegistryClient(world.url)
+    assert anonymous.handshake()["protocol"] == 1
+    body = {
+        "email": f"{uuid.uuid4().hex}@x.test",
+        "password": "a long password",
+        "npi": "1234567893",
+    }
+    assert anonymous.post_public("/v1/prescribers", body).status == 201
+    bad = anonymous.post_public(
+        "/v1/invitations/accept", {"code": "not-a-code", "password": "a long password"}
+    )
+    assert (bad.status, bad.error) == (403, "NOT_PERMITTED")
+    keyless = anonymous._send("POST", "/v1/prescribers", json=body | {"email": "x@y.test"})
+    assert (keyless.status, keyless.error) == (400, "IDEMPOTENCY_KEY_REQUIRED")
 
 
 def _anc_count(world: World) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import logging
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -20,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import DBAPIError
 
 from app.clock import FixedClock
 from app.errors import AccessRefused, ErrorCode, RemsError
@@ -40,6 +42,8 @@ from registry.meta import get_meta, put_meta
 from registry.settings import MIN_CLIENT_VERSION, PROTOCOL_VERSION, Settings, check_test_clock
 
 BATCH_LIMIT = 100
+INTERNAL = "INTERNAL_ERROR"
+_log = logging.getLogger("registry")
 # Module-level so FastAPI can resolve them from the (postponed) annotations.
 Auth = Annotated[str | None, Header()]
 Key = Annotated[str | None, Header(alias="Idempotency-Key")]
@@ -130,6 +134,16 @@ class Registry:
             return 422, _error_body(
                 "INVALID_REQUEST", f"The form could not be read ({error}). Check its fields."
             )
+        except DBAPIError:
+            raise  # the whole transaction is retried (a conflict) or fails
+        except Exception:
+            # A fault of ours: this item alone fails, is not remembered, and may be retried;
+            # in a batch, the other items still go through.
+            savepoint.rollback()
+            _log.exception("an act failed (key %s)", key)
+            return 500, _error_body(
+                INTERNAL, "The registry could not process this. It will be tried again."
+            )
         savepoint.commit()
         return status, body
 
@@ -163,7 +177,7 @@ class Registry:
 
         def body_fn(conn: Connection) -> acts.Result:
             status, answer = self._run(conn, account, key, act)
-            idempotency.finish(conn, key, status, answer)
+            _settle_key(conn, key, status, answer)
             return status, answer
 
         try:
@@ -214,7 +228,7 @@ class Registry:
                     functools.partial(_act_on, acts.BATCHABLE[path], data),
                     today,
                 )
-                idempotency.finish(conn, key, status, answer)
+                _settle_key(conn, key, status, answer)
                 results.append({"key": key, "status": status, "body": answer})
             return results
 
@@ -231,6 +245,14 @@ class Registry:
         """A read that the program's operator's audit trail records."""
         operator = account.role is Role.PROGRAM_OPERATOR
         return self.write(fn) if operator else self.read(fn)
+
+
+def _settle_key(conn: Connection, key: str, status: int, answer: Any) -> None:
+    """Keep the answer with its key; an internal failure is not kept, so a retry acts."""
+    if status == 500:
+        idempotency.release(conn, key)
+    else:
+        idempotency.finish(conn, key, status, answer)
 
 
 def _act_on(

@@ -135,3 +135,30 @@ def test_the_operator_account_signs_in(served_registry: ServedRegistry) -> None:
     assert ok(client.sign_in(OPERATOR_EMAIL, OPERATOR_PASSWORD))["account"]["role"] == (
         "program_operator"
     )
+
+
+def test_a_fault_in_one_batched_item_fails_it_alone_and_leaves_its_key_free(
+    world: World, served_registry: ServedRegistry, monkeypatch: Any
+) -> None:
+    from registry import acts
+
+    poisoned = {"on": True}
+    real = acts.BATCHABLE["/v1/psfs"]
+
+    def flaky(ctx: Any, data: dict[str, Any]) -> Any:
+        if poisoned["on"] and data["document"]["ancs"][0]["value"] == "1999":
+            raise RuntimeError("a bug in the registry")
+        return real(ctx, data)
+
+    monkeypatch.setitem(acts.BATCHABLE, "/v1/psfs", flaky)
+    keys = [str(uuid.uuid4()) for _ in range(3)]
+    items = [
+        {"key": k, "path": "/v1/psfs", "body": _psf(world, v)}
+        for k, v in zip(keys, ("2000", "1999", "2001"), strict=True)
+    ]
+    results = ok(world.client("dr_a").batch(items))["results"]
+    assert [r["status"] for r in results] == [201, 500, 201]
+    assert results[1]["body"]["error"] == "INTERNAL_ERROR"
+    poisoned["on"] = False  # fixed; the item is sent again with its key
+    again = ok(world.client("dr_a").batch([items[1]]))["results"][0]
+    assert again["status"] == 201

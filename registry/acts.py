@@ -61,15 +61,22 @@ class Context:
 
     def audit_operator(self, action: str, subject: str, detail: str = "") -> None:
         if self.account is not None and self.account.role is Role.PROGRAM_OPERATOR:
-            self.conn.execute(
-                t.operator_audit.insert().values(
-                    at=self.now.isoformat(),
-                    operator_id=self.account.id,
-                    action=action,
-                    subject=subject,
-                    detail=detail,
-                )
-            )
+            audit(self.conn, self.now, self.account.id, action, subject, detail)
+
+
+def audit(
+    conn: Connection, at: datetime, operator_id: str, action: str, subject: str, detail: str
+) -> None:
+    """One entry in the registry's audit trail of what the program's operators did."""
+    conn.execute(
+        t.operator_audit.insert().values(
+            at=at.isoformat(),
+            operator_id=operator_id,
+            action=action,
+            subject=subject,
+            detail=detail,
+        )
+    )
 
 
 def new_id(prefix: str) -> str:

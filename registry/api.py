@@ -622,6 +622,43 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
             lambda ctx: acts.correct_patient(ctx, patient_id, body.model_dump()),
         )
 
+    @api.get("/v1/notifications")
+    def notifications(
+        authorization: Auth = None,
+        since: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    ) -> dict[str, Any]:
+        """The office's neutropenia notifications after `since` (their seq), oldest first.
+        They also come through the change feed; this is for a quick look at sign-in."""
+        account = reg.account(authorization)
+        if not account.role.is_office or not account.prescriber_id:
+            raise ApiError(403, "NOT_PERMITTED", "Notifications go to the prescriber's office.")
+        n = t.notifications.c
+
+        def run(conn: Connection) -> dict[str, Any]:
+            rows = conn.execute(
+                select(t.notifications)
+                .where(n.prescriber_id == account.prescriber_id, n.seq > since)
+                .order_by(n.seq)
+                .limit(limit)
+            )
+            return {
+                "notifications": [
+                    {
+                        "seq": r.seq,
+                        "patient_id": r.patient_id,
+                        "code": r.code,
+                        "per_ul": r.per_ul,
+                        "drawn": r.drawn,
+                        "on": r.on_date,
+                    }
+                    for r in rows
+                ]
+            }
+
+        result: dict[str, Any] = reg.read(run)
+        return result
+
     @api.get("/v1/operator/audit")
     def operator_audit(authorization: Auth = None, since: int = 0) -> dict[str, Any]:
         account = reg.account(authorization)
@@ -632,10 +669,13 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
         def run(conn: Connection) -> dict[str, Any]:
             rows = conn.execute(
                 select(t.operator_audit).where(a.seq > since).order_by(a.seq).limit(1000)
+            ).all()
+            acts.audit(
+                conn, settings.now(), account.id, "read_audit", "operator_audit", f"after {since}"
             )
             return {"entries": [dict(r._mapping) for r in rows]}
 
-        result: dict[str, Any] = reg.read(run)
+        result: dict[str, Any] = reg.write(run)
         return result
 
     # Dispensing
@@ -680,10 +720,20 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
         wanted = audiences(account)
 
         def run(conn: Connection) -> feed.Page:
-            return feed.page(conn, wanted, since, limit)
+            found = feed.page(conn, wanted, since, limit)
+            if account.role is Role.PROGRAM_OPERATOR:
+                acts.audit(
+                    conn,
+                    settings.now(),
+                    account.id,
+                    "read_changes",
+                    "feed",
+                    f"{found.count} changes after {since}",
+                )
+            return found
 
         try:
-            found: feed.Page = reg.read(run)
+            found: feed.Page = reg.audited(account, run)
         except feed.ResyncRequired:
             raise ApiError(
                 410,

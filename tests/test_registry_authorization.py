@@ -55,6 +55,7 @@ def _batched_psf(world: World, client: RegistryClient) -> Answer:
 MATRIX: dict[str, tuple[Call, set[str]]] = {
     "submit PSF in a batch": (_batched_psf, OFFICE_A),
     "who am I": (lambda w, c: c.get("/v1/me"), EVERYONE),
+    "notifications": (lambda w, c: c.get("/v1/notifications"), {"dr_a", "des_a", "dr_b", "des_b"}),
     "assessment questions": (lambda w, c: c.get("/v1/assessment"), EVERYONE),
     "view patient": (lambda w, c: c.get(f"/v1/patients/{w.ids['p1']}"), OFFICE_A | {"operator"}),
     "add ANC": (
@@ -231,6 +232,17 @@ def test_a_pharmacy_sees_a_patient_only_after_looking_them_up(world: World) -> N
     feed_x = ok(ar_x.changes(0))["changes"]
     assert [c["key"] for c in feed_x if c["kind"] == "patient"] == [world.ids["p1"]]
     assert any(c["kind"] == "anc" for c in feed_x), "the chart came with the look-up"
+
+
+def test_a_low_anc_notifies_its_own_office_only(world: World) -> None:
+    ok(
+        world.client("des_a").post(
+            f"/v1/patients/{world.ids['p1']}/ancs", {"value": 800, "drawn": "2024-01-03"}
+        )
+    )
+    codes = [n["code"] for n in ok(world.client("dr_a").get("/v1/notifications"))["notifications"]]
+    assert codes and all(n for n in codes)
+    assert ok(world.client("dr_b").get("/v1/notifications"))["notifications"] == []
 
 
 def test_a_wholesaler_reads_the_certified_list_and_nothing_about_patients(world: World) -> None:

@@ -25,6 +25,10 @@ class RegistryUnreachable(Exception):
     """No answer: offline, refused, reset or timed out. Safe to retry later."""
 
 
+class RegistryNotTrusted(RegistryUnreachable):
+    """The registry's certificate could not be verified: nothing was sent."""
+
+
 class SignInRequired(Exception):
     """The registry wants the person to sign in again; the queue waits."""
 
@@ -118,7 +122,8 @@ class RegistryClient:
         self.tokens = tokens or MemoryTokens()
         self.timeout = timeout
         self.http = requests.Session()
-        self.http.verify = ca_bundle or True
+        # Passed with every request: a session-wide setting would lose to REQUESTS_CA_BUNDLE.
+        self.verify: str | bool = ca_bundle or True
         self.access_token: str | None = None
         self.account: dict[str, Any] | None = None
 
@@ -129,8 +134,13 @@ class RegistryClient:
     def _send(self, method: str, path: str, **kwargs: Any) -> Answer:
         try:
             response = self.http.request(
-                method, self.base_url + path, timeout=self.timeout, **kwargs
+                method, self.base_url + path, timeout=self.timeout, verify=self.verify, **kwargs
             )
+        except requests.exceptions.SSLError as error:
+            raise RegistryNotTrusted(
+                "The registry's certificate could not be verified, so nothing was sent. "
+                "Check the registry address, or ask your IT contact about the certificate."
+            ) from error
         except (requests.ConnectionError, requests.Timeout) as error:
             raise RegistryUnreachable(str(error)) from error
         try:

@@ -12,7 +12,12 @@ from enum import StrEnum
 
 from local_store.database import Database
 from local_store.outbox import Outbox
-from sync.client import RegistryClient, RegistryUnreachable, SignInRequired
+from sync.client import (
+    RegistryClient,
+    RegistryNotTrusted,
+    RegistryUnreachable,
+    SignInRequired,
+)
 from sync.pull import PullFailed, PullReport, pull
 from sync.push import PushReport, push
 
@@ -74,6 +79,9 @@ def sync_once(db: Database, client: RegistryClient, now: Callable[[], datetime])
     except SignInRequired as error:
         report.connectivity = Connectivity.SIGN_IN_REQUIRED
         report.problem = str(error)
+    except RegistryNotTrusted as error:
+        report.connectivity = Connectivity.OFFLINE
+        report.problem = f"{error} Work is kept and queued."
     except RegistryUnreachable as error:
         report.connectivity = Connectivity.OFFLINE
         report.problem = f"The registry cannot be reached; work is kept and queued ({error})."

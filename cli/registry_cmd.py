@@ -16,26 +16,36 @@ def _db(args: argparse.Namespace) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from app.loopback import is_loopback
     from registry.server import serve
-    from registry.settings import UnsafeTestClock
+    from registry.settings import Settings, UnsafeTestClock, check_test_clock
 
     if (args.certfile is None) != (args.keyfile is None):
         print("registry: give both --certfile and --keyfile, or neither.", file=sys.stderr)
         return 2
     try:
-        serve(
-            _db(args),
-            args.host,
-            args.port,
-            test_clock=args.test_clock,
-            fast_hash=args.test_clock and args.fast_hash,
-            workers=args.workers,
-            certfile=args.certfile,
-            keyfile=args.keyfile,
-        )
+        check_test_clock(Settings(db_url="", test_clock=args.test_clock, host=args.host))
     except UnsafeTestClock as error:
         print(f"registry: {error}", file=sys.stderr)
         return 2
+    if not is_loopback(args.host) and args.certfile is None and not args.behind_tls_proxy:
+        print(
+            f"registry: refusing to serve patient information without TLS on {args.host}. "
+            "Give --certfile and --keyfile, or --behind-tls-proxy when a proxy on this "
+            "machine terminates TLS.",
+            file=sys.stderr,
+        )
+        return 2
+    serve(
+        _db(args),
+        args.host,
+        args.port,
+        test_clock=args.test_clock,
+        fast_hash=args.test_clock and args.fast_hash,
+        workers=args.workers,
+        certfile=args.certfile,
+        keyfile=args.keyfile,
+    )
     return 0
 
 
@@ -88,6 +98,11 @@ def add_parser(commands: Any) -> None:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (stateless)")
     serve.add_argument("--certfile", type=Path, help="TLS certificate (PEM)")
     serve.add_argument("--keyfile", type=Path, help="TLS private key (PEM)")
+    serve.add_argument(
+        "--behind-tls-proxy",
+        action="store_true",
+        help="serve plain HTTP on a non-loopback address because a TLS proxy fronts it",
+    )
     serve.add_argument(
         "--test-clock",
         action="store_true",

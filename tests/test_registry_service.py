@@ -127,6 +127,24 @@ def test_the_test_clock_is_only_for_loopback() -> None:
     assert out.returncode == 2 and "loopback" in out.stderr
 
 
+def test_the_registry_will_not_serve_the_network_without_tls() -> None:
+    out = subprocess.run(
+        [
+            str(REPO / ".venv/bin/clozapine-desk"),
+            "registry",
+            "serve",
+            "--db",
+            "sqlite://",
+            "--host",
+            "0.0.0.0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 2 and "without TLS" in out.stderr and "--certfile" in out.stderr
+
+
 def test_without_the_flag_there_is_no_test_clock(tmp_path: Path) -> None:
     with RegistryProcess(f"sqlite:///{tmp_path / 'r.db'}", test_clock=False) as registry:
         answer = requests.put(

@@ -9,13 +9,15 @@ Errors always answer {"error": CODE, "message": what to do}: 400 a malformed req
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.metadata
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import date, timedelta
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -304,7 +306,16 @@ def _version() -> str:
 def create_app(settings: Settings, engine: Engine) -> FastAPI:
     check_test_clock(settings)
     reg = Registry(settings, engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Few request threads: with SQLite's one writer, dozens of threads only fight the
+        # writer for the GIL while it holds the lock (measured: p99 969 ms with 40 threads).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        yield
+
     api = FastAPI(
+        lifespan=lifespan,
         title="Clozapine REMS reference registry",
         version=_version(),
         description=(

@@ -36,6 +36,8 @@ class Settings:
     in_flight_takeover_seconds: int = 120
     # Tombstones older than this are dropped; a cursor from before then must resync.
     feed_tombstone_days: int = 90
+    # Threads serving requests in each worker process.
+    request_threads: int = 4
     # Argon2id cost for registry passwords; tests lower it (test-clock mode only).
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536

@@ -1,5 +1,5 @@
-"""Registry accounts: passwords (Argon2id), sign-in with a 30-minute lock-out after five
-failures, and opaque tokens (a short-lived access token and a refresh token).
+"""Registry accounts: passwords (Argon2id), sign-in with the program's lock-out after too many
+failures (app/thresholds.py), and opaque tokens (a short-lived access token and a refresh token).
 
 Tokens are random; only their SHA-256 is stored, so a copy of the database signs no one in.
 Any worker can check any token: the state is in the database, not the process.
@@ -110,7 +110,10 @@ def sign_in(
             )
         conn.execute(t.accounts.update().where(a.id == row.id).values(**values))
         left = settings.sign_in_attempts - failures
-        return SignInRefused(f"{wrong.message} {left} attempt(s) left before a 30-minute lock.")
+        return SignInRefused(
+            f"{wrong.message} {left} attempt(s) left before a {settings.lockout_minutes}-minute "
+            "lock."
+        )
     if not row.active:
         return SignInRefused("This account is no longer active. Contact the program.")
     conn.execute(

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from app import thresholds as th
 from app.loopback import is_loopback
 
 PROTOCOL_VERSION = 1
@@ -28,8 +29,9 @@ class Settings:
     now: Callable[[], datetime] = field(default=system_now)
     access_token_minutes: int = 15
     refresh_token_days: int = 30
-    sign_in_attempts: int = 5
-    lockout_minutes: int = 30
+    # The program's sign-in rule, the same as the desktop's (app/thresholds.py).
+    sign_in_attempts: int = th.SIGN_IN_ATTEMPTS
+    lockout_minutes: int = th.SIGN_IN_LOCKOUT_MINUTES
     idempotency_days: int = 30
     # A worker that died mid-request leaves its key "in flight"; after this long another
     # request with the key may take it over (far above any request's run time).

@@ -16,12 +16,10 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select, text
 
 from app import record_codec as codec
-from app.anc import Anc, Population
 from app.records import (
     Account,
     AncReport,
     Dispense,
-    Interruption,
     Notification,
     Patient,
     Pharmacy,
@@ -31,12 +29,8 @@ from app.records import (
 )
 from app.roles import Role
 from app.statuses import (
-    AncSource,
     DispenseVia,
-    MonitoringFrequency,
-    NotificationCode,
     PharmacySetting,
-    TreatmentStatus,
 )
 from registry import tables as t
 from registry.sql import insert_ignore, match_name, upsert
@@ -52,14 +46,6 @@ def prescriber_audience(prescriber_id: str) -> str:
 
 def pharmacy_audience(pharmacy_id: str) -> str:
     return f"pharmacy:{pharmacy_id}"
-
-
-def _d(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 @dataclass
@@ -196,7 +182,7 @@ class SqlLedger:
 
     def prescriber(self, prescriber_id: str) -> Prescriber | None:
         row = self._one(_PRESCRIBER, id=prescriber_id)
-        return Prescriber(row.id, row.npi, bool(row.certified), row.name) if row else None
+        return codec.prescriber_from(_fields(row)) if row else None
 
     def pharmacy(self, pharmacy_id: str) -> Pharmacy | None:
         # Read once per act (an RDA checks the pharmacy twice); a save replaces the copy.
@@ -509,104 +495,41 @@ class SqlLedger:
         }
 
 
-# Row mappers
+# Row mappers: the tables use the record codec's field names, so a row is read by the same
+# code that reads a feed change; only the columns named after SQL words differ.
+_RENAMED = {"on_date": "on", "by_account": "by"}
+
+
+def _fields(r: Any) -> dict[str, Any]:
+    return {_RENAMED.get(k, k): v for k, v in r._mapping.items()}
+
+
 def _pharmacy(r: Any) -> Pharmacy:
-    return Pharmacy(
-        r.id,
-        PharmacySetting(r.setting),
-        r.ar_account_id,
-        r.name,
-        _d(r.certified_on),
-        _d(r.attested_on),
-        _d(r.deactivated_on),
-    )
+    return codec.pharmacy_from(_fields(r))
 
 
 def _patient(r: Any) -> Patient:
-    since = _d(r.interruption_since)
-    return Patient(
-        id=r.id,
-        name=r.name,
-        dob=date.fromisoformat(r.dob),
-        population=Population(r.population),
-        hospice=bool(r.hospice),
-        prescriber_id=r.prescriber_id,
-        treatment_status=TreatmentStatus(r.treatment_status),
-        enrollment_id=int(r.enrollment_id),
-        enrolled_on=date.fromisoformat(r.enrolled_on),
-        monitoring=MonitoringFrequency(r.monitoring),
-        monitoring_clock_start=date.fromisoformat(r.monitoring_clock_start),
-        interruption=Interruption(since, bool(r.interruption_severe)) if since else None,
-        rationale_through=_d(r.rationale_through),
-    )
+    return codec.patient_from(_fields(r))
 
 
 def _anc(r: Any) -> AncReport:
-    return AncReport(
-        r.patient_id,
-        Anc(int(r.per_ul)),
-        date.fromisoformat(r.drawn),
-        date.fromisoformat(r.reported_on),
-        AncSource(r.source),
-        r.reported_by,
-        int(r.seq),
-        r.entered_value,
-        r.entered_unit,
-    )
+    return codec.anc_from(_fields(r))
 
 
 def _psf(r: Any) -> PsfRecord:
-    return PsfRecord(
-        id=r.id,
-        patient_id=r.patient_id,
-        dated=date.fromisoformat(r.dated),
-        monitoring=MonitoringFrequency(r.monitoring),
-        labs_missing=bool(r.labs_missing),
-        missing_labs_authorized=bool(r.missing_labs_authorized),
-        submitted_by=r.submitted_by,
-        is_enrollment=bool(r.is_enrollment),
-        signed_by=r.signed_by,
-        requested_status=TreatmentStatus(r.requested_status) if r.requested_status else None,
-        treatment_rationale=r.treatment_rationale,
-        ben=r.ben,
-        hospice=r.hospice,
-        adverse_event=r.adverse_event,
-    )
+    return codec.psf_from(_fields(r))
 
 
 def _dispense(r: Any) -> Dispense:
-    return Dispense(
-        r.patient_id,
-        r.pharmacy_id,
-        PharmacySetting(r.pharmacy_setting),
-        date.fromisoformat(r.on_date),
-        int(r.enrollment_id),
-        DispenseVia(r.via),
-        r.requested_by,
-        r.prescriber_npi,
-    )
+    return codec.dispense_from(_fields(r))
 
 
 def _notification(r: Any) -> Notification:
-    return Notification(
-        r.patient_id,
-        r.prescriber_id,
-        NotificationCode(r.code),
-        Anc(int(r.per_ul)),
-        date.fromisoformat(r.drawn),
-        date.fromisoformat(r.on_date),
-    )
+    return codec.notification_from(_fields(r))
 
 
 def _status_change(r: Any) -> StatusChange:
-    return StatusChange(
-        r.patient_id,
-        date.fromisoformat(r.on_date),
-        TreatmentStatus(r.from_status) if r.from_status else None,
-        TreatmentStatus(r.to_status),
-        r.reason,
-        r.by_account,
-    )
+    return codec.status_change_from(_fields(r))
 
 
 def _dispense_json(r: Any) -> dict[str, Any]:

@@ -329,6 +329,12 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     def _api_error(_: Request, error: ApiError) -> JSONResponse:
         return JSONResponse(_error_body(error.code, error.message, **error.extra), error.status)
 
+    @api.exception_handler(RemsError)
+    def _refused(_: Request, error: RemsError) -> JSONResponse:
+        """A read the rules refuse (an act's refusal is answered, and kept, by `post`)."""
+        status, body = refusal(error)
+        return JSONResponse(body, status)
+
     @api.exception_handler(RequestValidationError)
     def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
         first = error.errors()[0] if error.errors() else {}
@@ -493,11 +499,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
 
         def run(conn: Connection) -> dict[str, Any]:
             ctx = reg._context(conn, account, "")
-            try:
-                certified = ctx.program.check_pharmacy(pharmacy_id, account.id)
-            except RemsError as error:
-                status, body = refusal(error)
-                raise ApiError(status, body["error"], body["message"]) from None
+            certified = ctx.program.check_pharmacy(pharmacy_id, account.id)
             ctx.audit_operator("check_pharmacy", f"pharmacy:{pharmacy_id}")
             return {"pharmacy_id": pharmacy_id, "certified": certified}
 
@@ -610,11 +612,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
                 "dispense_rationales_used": summary.dispense_rationales_used,
             }
 
-        try:
-            result: dict[str, Any] = reg.audited(account, run)
-        except RemsError as error:
-            status, body = refusal(error)
-            raise ApiError(status, body["error"], body["message"]) from None
+        result: dict[str, Any] = reg.audited(account, run)
         return result
 
     @api.patch("/v1/operator/patients/{patient_id}")

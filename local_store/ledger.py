@@ -72,6 +72,19 @@ PSF_COLUMNS = (
 )
 
 
+# The roster's "latest ANC": this one, unless a later draw, or on the same draw date a later
+# report, is already on file (the rules' "most current", rules.md §2).
+LATEST_ANC_UPDATE = (
+    "UPDATE patients SET latest_anc_seq = ? WHERE id = ? AND (latest_anc_seq IS NULL OR "
+    "(SELECT drawn || printf('%020d', seq) FROM anc_results WHERE seq = latest_anc_seq) "
+    "< ? || printf('%020d', ?))"
+)
+
+
+def latest_anc_params(seq: int, report: AncReport) -> tuple[int, str, str, int]:
+    return (seq, report.patient_id, report.drawn.isoformat(), seq)
+
+
 PHARMACY_COLUMNS = "id, setting, ar_account_id, name, certified_on, attested_on, deactivated_on"
 
 
@@ -390,12 +403,7 @@ class StoreLedger:
                 ),
             )
             seq = int(cursor.lastrowid)
-            # The roster's "latest ANC": this one, unless a later draw is already on file.
-            self.db.execute(
-                "UPDATE patients SET latest_anc_seq = ? WHERE id = ? AND (latest_anc_seq IS NULL "
-                "OR (SELECT drawn FROM anc_results WHERE seq = latest_anc_seq) <= ?)",
-                (seq, report.patient_id, report.drawn.isoformat()),
-            )
+            self.db.execute(LATEST_ANC_UPDATE, latest_anc_params(seq, report))
         return replace(report, seq=seq)
 
     def add_psf(self, psf: PsfRecord) -> None:

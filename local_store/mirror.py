@@ -22,7 +22,7 @@ from typing import Any
 from app import record_codec as codec
 from app.records import AncReport
 from local_store.database import Database
-from local_store.ledger import StoreLedger
+from local_store.ledger import LATEST_ANC_UPDATE, StoreLedger, latest_anc_params
 from local_store.sync_state import SyncState
 
 _PATIENT_TABLES = ("anc_results", "psfs", "dispenses", "notifications", "status_changes")
@@ -165,18 +165,12 @@ def _insert_ancs(db: Database, bodies: list[dict[str, Any]]) -> None:
             for r in reports
         ],
     )
-    # The roster's latest ANC, as StoreLedger.add_anc keeps it: the latest draw, then the
-    # latest report; once per patient in the batch.
+    # The roster's latest ANC, once per patient in the batch.
     latest: dict[str, AncReport] = {}
     for r in reports:
         if r.patient_id not in latest or r.order_key > latest[r.patient_id].order_key:
             latest[r.patient_id] = r
-    db.executemany(
-        "UPDATE patients SET latest_anc_seq = ? WHERE id = ? AND (latest_anc_seq IS NULL "
-        "OR (SELECT drawn || printf('%020d', seq) FROM anc_results WHERE seq = "
-        "latest_anc_seq) < ? || printf('%020d', ?))",
-        [(r.seq, r.patient_id, r.drawn.isoformat(), r.seq) for r in latest.values()],
-    )
+    db.executemany(LATEST_ANC_UPDATE, [latest_anc_params(r.seq, r) for r in latest.values()])
 
 
 def _remove_patient(db: Database, patient_id: str) -> None:

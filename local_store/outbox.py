@@ -99,7 +99,13 @@ class Outbox:
                 chosen.append(item_id)
                 if len(chosen) == limit:
                     break
-        return [item for item in (self.get(i) for i in chosen) if item is not None]
+        if not chosen:
+            return []
+        marks = ", ".join("?" for _ in chosen)
+        found = self._db.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE id IN ({marks}) ORDER BY seq", chosen
+        )
+        return [_item(row) for row in found]
 
     def mark_sending(self, item_ids: list[str], at: datetime) -> None:
         """Written before the request goes: a crash now leaves them "sending"."""

@@ -122,6 +122,17 @@ class RegistryTarget(LocalTarget):
     def _refused(answer: Answer) -> dict[str, Any]:
         return {"ok": False, "error": answer.error or f"HTTP_{answer.status}"}
 
+    @classmethod
+    def _answered(cls, answer: Answer, *keys: str) -> dict[str, Any]:
+        """The result keys a step may check, as the registry answered them."""
+        if not answer.ok:
+            return cls._refused(answer)
+        return {"ok": True, **{key: answer.body[key] for key in keys}}
+
+    @staticmethod
+    def _anc_body(raw: dict[str, Any]) -> dict[str, Any]:
+        return {"value": raw["value"], "unit": raw.get("unit", "/uL"), "drawn": raw["drawn"]}
+
     # Participants
     def _register_prescriber(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
         email = self._email(f["id"])
@@ -166,7 +177,7 @@ class RegistryTarget(LocalTarget):
 
     def _add_designee(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
         answer = self._invite(self._client(f["prescriber"]), "designee", f["id"])
-        return {"ok": True} if answer.ok else self._refused(answer)
+        return self._answered(answer)
 
     def _register_pharmacy(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
         setting = self._enum(step, PharmacySetting, f["setting"])
@@ -214,16 +225,16 @@ class RegistryTarget(LocalTarget):
         answer = self._client(self._actor_or_ar(f)).post(
             f"/v1/pharmacies/{self._id(f['pharmacy'])}/reconfirm"
         )
-        return {"ok": True} if answer.ok else self._refused(answer)
+        return self._answered(answer)
 
     def _deactivate_pharmacy(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
         answer = self.operator.post(f"/v1/pharmacies/{self._id(f['pharmacy'])}/deactivate")
-        return {"ok": True} if answer.ok else self._refused(answer)
+        return self._answered(answer)
 
     def _add_pharmacy_staff(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
         ar = self._client(self.pharmacy_ar.get(str(f["pharmacy"]), ""))
         answer = self._invite(ar, "pharmacy_staff", f["id"])
-        return {"ok": True} if answer.ok else self._refused(answer)
+        return self._answered(answer)
 
     def _add_wholesaler(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
         email = self._email(f["id"])
@@ -264,24 +275,12 @@ class RegistryTarget(LocalTarget):
         answer = self._through_outbox(
             f["by"], "enroll_patient", {"document": enrollment_to_document(form)}
         )
-        if not answer.ok:
-            return self._refused(answer)
-        return {
-            "ok": True,
-            "treatment_status": answer.body["treatment_status"],
-            "notifications": answer.body["notifications"],
-        }
+        return self._answered(answer, "treatment_status", "notifications")
 
     def _report_anc(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
-        body = {"value": f["value"], "unit": f.get("unit", "/uL"), "drawn": f["drawn"]}
+        body = self._anc_body(f)
         answer = self._client(f["by"]).post(f"/v1/patients/{self._id(f['patient'])}/ancs", body)
-        if not answer.ok:
-            return self._refused(answer)
-        return {
-            "ok": True,
-            "treatment_status": answer.body["treatment_status"],
-            "notifications": answer.body["notifications"],
-        }
+        return self._answered(answer, "treatment_status", "notifications")
 
     def _submit_psf(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
         form = replace(self._psf_form(step, f), signed_by=None)  # the signature travels apart
@@ -291,18 +290,11 @@ class RegistryTarget(LocalTarget):
         answer = self._through_outbox(
             f["by"], "submit_psf", {"document": psf_to_document(form), "signature": signature}
         )
-        if not answer.ok:
-            return self._refused(answer)
-        return {
-            "ok": True,
-            "treatment_status": answer.body["treatment_status"],
-            "notifications": answer.body["notifications"],
-            "labs_missing": answer.body["labs_missing"],
-        }
+        return self._answered(answer, "treatment_status", "notifications", "labs_missing")
 
     def _deactivate_patient(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
         answer = self._client(f["by"]).post(f"/v1/patients/{self._id(f['patient'])}/deactivate")
-        return {"ok": True} if answer.ok else self._refused(answer)
+        return self._answered(answer)
 
     def _check_patient(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
         answer = self.operator.get(f"/v1/patients/{self._id(f['patient'])}")
@@ -326,27 +318,16 @@ class RegistryTarget(LocalTarget):
             "prescriber_id": self._id(f["prescriber"]),
         }
         if "anc" in f:
-            body["anc"] = {
-                "value": f["anc"]["value"],
-                "unit": f["anc"].get("unit", "/uL"),
-                "drawn": f["anc"]["drawn"],
-            }
+            body["anc"] = self._anc_body(f["anc"])
         answer = self._client(self._actor_or_ar(f)).post("/v1/rda", body)
-        if not answer.ok:
-            return self._refused(answer)
-        return {
-            "ok": True,
-            "authorized": answer.body["authorized"],
-            "reasons": answer.body["reasons"],
-            "first_dispense": answer.body["first_dispense"],
-        }
+        return self._answered(answer, "authorized", "reasons", "first_dispense")
 
     def _dispense_rationale(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
         body = {
             "pharmacy_id": self._id(f["pharmacy"]),
             "patient_id": self._id(f["patient"]),
             "npi": f["npi"],
-            "anc": {"value": f["value"], "unit": f.get("unit", "/uL"), "drawn": f["drawn"]},
+            "anc": self._anc_body(f),
         }
         answer = self._client(self._actor_or_ar(f)).post("/v1/dispense-rationales", body)
         if answer.ok:

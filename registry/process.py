@@ -82,7 +82,9 @@ class RegistryProcess:
         self.port = port or free_port()
         self.operator_password = operator_password or secrets.token_urlsafe(16)
         self.process: subprocess.Popen[bytes] | None = None
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - replaced at each start
+        # The child's errors go to an unnamed temporary file (gone when closed): a pipe
+        # nobody reads would block a registry that logs a lot. Kept across restarts.
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as this object
         settings = Settings(db_url=db_url, test_clock=test_clock)
         settings.argon2_time_cost, settings.argon2_memory_kib = 1, 8192
         engine = prepare(settings)
@@ -113,9 +115,6 @@ class RegistryProcess:
             command += ["--test-clock", "--fast-hash"]
         if self.tls:
             command += ["--certfile", str(self.tls[0]), "--keyfile", str(self.tls[1])]
-        # The child's errors go to an unnamed temporary file (gone when closed): a pipe
-        # nobody reads would block a registry that logs a lot.
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the child
         self.process = subprocess.Popen(
             command,
             stdout=subprocess.DEVNULL,

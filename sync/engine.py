@@ -4,6 +4,7 @@ thread with its own store connection)."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from sync.client import (
 from sync.pull import PullFailed, PullReport, pull
 from sync.push import PushReport, push
 
-CLIENT_VERSION = "0.1.0"
+CLIENT_VERSION = importlib.metadata.version("clozapine-desk")  # the installed app
 PROTOCOL = 1
 CLOCK_TOLERANCE = timedelta(minutes=5)
 

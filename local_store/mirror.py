@@ -44,6 +44,8 @@ def apply_page(db: Database, changes: Iterable[dict[str, Any]], cursor: int, at:
     found = 0
     with db.transaction():
         ledger = StoreLedger(db)
+        # Only a patient with a form here can conflict: asked once per page, not per patient.
+        watched = _patients_with_pending_forms(db)
         ancs: list[dict[str, Any]] = []  # inserted together: most of a first sync is ANCs
         for change in changes:
             if change["kind"] == "anc" and change["op"] == "put":
@@ -52,7 +54,7 @@ def apply_page(db: Database, changes: Iterable[dict[str, Any]], cursor: int, at:
             if ancs:
                 _insert_ancs(db, ancs)
                 ancs = []
-            found += _apply(db, ledger, change, at)
+            found += _apply(db, ledger, change, at, watched)
         if ancs:
             _insert_ancs(db, ancs)
         SyncState(db).advance(str(cursor), at)
@@ -68,7 +70,9 @@ def forget_everything(db: Database) -> None:
         db.execute("DELETE FROM sync_state WHERE key = 'cursor'")
 
 
-def _apply(db: Database, ledger: StoreLedger, change: dict[str, Any], at: datetime) -> int:
+def _apply(
+    db: Database, ledger: StoreLedger, change: dict[str, Any], at: datetime, watched: set[str]
+) -> int:
     kind, body = change["kind"], change.get("body")
     if change["op"] == "delete":
         if kind == "patient":
@@ -77,7 +81,7 @@ def _apply(db: Database, ledger: StoreLedger, change: dict[str, Any], at: dateti
     assert body is not None
     if kind == "patient":
         patient = codec.patient_from(body)
-        found = _conflicts(db, body, at)
+        found = _conflicts(db, body, at) if patient.id in watched else 0
         ledger.save_patient(patient)
         return found
     if kind == "prescriber":
@@ -202,6 +206,17 @@ def _form_value(field: str, value: object) -> str | None:
     return json.dumps(value) if isinstance(value, bool) else str(value)
 
 
+# PSFs still on this workstation: drafts, and forms whose outbox item is not settled.
+_PENDING_FORMS = (
+    "SELECT f.id, f.document, f.patient_id FROM forms f LEFT JOIN outbox o ON o.id = f.id "
+    "WHERE f.kind = 'psf' AND (o.id IS NULL OR o.state IN ('queued', 'sending', 'retry_wait'))"
+)
+
+
+def _patients_with_pending_forms(db: Database) -> set[str]:
+    return {str(row[2]) for row in db.execute(_PENDING_FORMS)}
+
+
 def _conflicts(db: Database, body: dict[str, Any], at: datetime) -> int:
     """Record a conflict for each field that the registry changed and a pending form sets
     to something else."""
@@ -217,14 +232,9 @@ def _conflicts(db: Database, body: dict[str, Any], at: datetime) -> int:
         "ben": "true" if before[2] == "ben" else "false",
         "hospice": json.dumps(bool(before[3])),
     }
-    pending = db.execute(
-        "SELECT f.id, f.document FROM forms f LEFT JOIN outbox o ON o.id = f.id "
-        "WHERE f.patient_id = ? AND f.kind = 'psf' AND (o.id IS NULL OR o.state IN "
-        "('queued', 'sending', 'retry_wait'))",
-        (body["id"],),
-    ).fetchall()
+    pending = db.execute(f"{_PENDING_FORMS} AND f.patient_id = ?", (body["id"],)).fetchall()
     found = 0
-    for form_id, document in pending:
+    for form_id, document, _ in pending:
         doc = json.loads(document)
         for field in _FORM_FIELDS:
             mine = _form_value(field, doc.get(field))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 from app.anc import Population
 from app.clock import FixedClock
@@ -30,26 +31,97 @@ class DemoClinic:
     patient_ids: tuple[str, ...]
 
 
+class DemoActions(Protocol):
+    """What the demo clinic does, in order: played into memory here, or into a registry
+    over HTTP by the desktop's embedded demo (so both hold the same invented clinic)."""
+
+    def on_day(self, day: date) -> None: ...
+    def certify_prescriber(self, prescriber_id: str, npi: str, name: str) -> None: ...
+    def add_designee(self, prescriber_id: str, designee_id: str, name: str) -> None: ...
+    def certify_pharmacy(
+        self, pharmacy_id: str, setting: PharmacySetting, ar_id: str, name: str
+    ) -> None: ...
+    def register_pharmacy(
+        self, pharmacy_id: str, setting: PharmacySetting, ar_id: str, name: str
+    ) -> None: ...
+    def add_wholesaler(self, account_id: str, name: str) -> None: ...
+    def enroll_patient(self, actor_id: str, form: EnrollmentForm) -> None: ...
+    def request_rda(
+        self, ar_id: str, pharmacy_id: str, patient_id: str, prescriber_id: str
+    ) -> None: ...
+    def submit_psf(self, actor_id: str, form: PsfSubmission) -> None: ...
+    def report_anc(self, actor_id: str, patient_id: str, entry: AncEntry) -> None: ...
+
+
+class _InMemory:
+    def __init__(self, program: Program, clock: FixedClock) -> None:
+        self.program, self.clock = program, clock
+
+    def on_day(self, day: date) -> None:
+        self.clock.set(day)
+
+    def certify_prescriber(self, prescriber_id: str, npi: str, name: str) -> None:
+        self.program.certify_prescriber(prescriber_id, npi, name)
+
+    def add_designee(self, prescriber_id: str, designee_id: str, name: str) -> None:
+        self.program.add_designee(prescriber_id, designee_id, name)
+
+    def certify_pharmacy(
+        self, pharmacy_id: str, setting: PharmacySetting, ar_id: str, name: str
+    ) -> None:
+        self.program.certify_pharmacy(pharmacy_id, setting, ar_id, name)
+
+    def register_pharmacy(
+        self, pharmacy_id: str, setting: PharmacySetting, ar_id: str, name: str
+    ) -> None:
+        self.program.register_pharmacy(pharmacy_id, setting, ar_id, name)
+
+    def add_wholesaler(self, account_id: str, name: str) -> None:
+        self.program.add_account(account_id, Role.WHOLESALER, name)
+
+    def enroll_patient(self, actor_id: str, form: EnrollmentForm) -> None:
+        self.program.enroll_patient(actor_id, form)
+
+    def request_rda(
+        self, ar_id: str, pharmacy_id: str, patient_id: str, prescriber_id: str
+    ) -> None:
+        self.program.request_rda(ar_id, pharmacy_id, patient_id, prescriber_id)
+
+    def submit_psf(self, actor_id: str, form: PsfSubmission) -> None:
+        self.program.submit_psf(actor_id, form)
+
+    def report_anc(self, actor_id: str, patient_id: str, entry: AncEntry) -> None:
+        self.program.report_anc(actor_id, patient_id, entry)
+
+
 def build_demo_clinic(today: date) -> DemoClinic:
-    clock = FixedClock(today - timedelta(days=400))
+    clock = FixedClock(today)
     ledger = InMemoryLedger()
     program = Program(ledger, clock)
+    play_demo_clinic(_InMemory(program, clock), today)
+    ids = tuple(p.id for p in ledger.patients())
+    return DemoClinic(program, ledger, today, ids)
+
+
+def play_demo_clinic(act: DemoActions, today: date) -> None:
+    """The demo clinic's last 400 days, ending on `today`."""
 
     def at(days_ago: int) -> None:
-        clock.set(today - timedelta(days=days_ago))
+        act.on_day(today - timedelta(days=days_ago))
 
-    program.certify_prescriber(PRESCRIBER, "1234567893", "Dr. Ada Okafor")
-    program.add_designee(PRESCRIBER, DESIGNEE, "Sam Rivera")
-    program.certify_pharmacy(
+    at(400)
+    act.certify_prescriber(PRESCRIBER, "1234567893", "Dr. Ada Okafor")
+    act.add_designee(PRESCRIBER, DESIGNEE, "Sam Rivera")
+    act.certify_pharmacy(
         OUTPATIENT_PHARMACY, PharmacySetting.OUTPATIENT, "ar-main", "Main Street Pharmacy"
     )
-    program.certify_pharmacy(
+    act.certify_pharmacy(
         INPATIENT_PHARMACY, PharmacySetting.INPATIENT, "ar-stlukes", "St. Luke's Inpatient"
     )
-    program.register_pharmacy(
+    act.register_pharmacy(
         UNCERTIFIED_PHARMACY, PharmacySetting.OUTPATIENT, "ar-corner", "Corner Drug"
     )
-    program.add_account("wholesaler-demo", Role.WHOLESALER, "Demo Wholesale")
+    act.add_wholesaler("wholesaler-demo", "Demo Wholesale")
 
     def enroll(pid: str, name: str, dob: str, days_ago: int, ancs: list[int], **kw: object) -> None:
         at(days_ago)
@@ -58,11 +130,11 @@ def build_demo_clinic(today: date) -> DemoClinic:
             AncEntry(v, (today - timedelta(days=days_ago + len(ancs) - 1 - i)).isoformat())
             for i, v in enumerate(ancs)
         )
-        program.enroll_patient(
+        act.enroll_patient(
             PRESCRIBER,
             EnrollmentForm(pid, name, dob, population, entries, hospice=bool(kw.get("hospice"))),
         )
-        program.request_rda("ar-main", OUTPATIENT_PHARMACY, pid, PRESCRIBER)
+        act.request_rda("ar-main", OUTPATIENT_PHARMACY, pid, PRESCRIBER)
 
     def weekly(pid: str, start_ago: int, end_ago: int, value: int = 2400) -> None:
         """Weekly ANCs with a PSF every four weeks, as a well-run office sends them."""
@@ -71,7 +143,7 @@ def build_demo_clinic(today: date) -> DemoClinic:
             entries.append(AncEntry(value + (days_ago % 5) * 40, _iso(today, days_ago)))
             if len(entries) == 4:
                 at(days_ago)
-                program.submit_psf(
+                act.submit_psf(
                     DESIGNEE, PsfSubmission(pid, MonitoringFrequency.WEEKLY, tuple(entries))
                 )
                 entries = []
@@ -81,30 +153,30 @@ def build_demo_clinic(today: date) -> DemoClinic:
     enroll("p-oconnor", "James O'Connor", "1990-09-30", 90, [2100])
     weekly("p-oconnor", 83, 6)
     at(2)
-    program.report_anc(DESIGNEE, "p-oconnor", AncEntry(1250, _iso(today, 2)))
+    act.report_anc(DESIGNEE, "p-oconnor", AncEntry(1250, _iso(today, 2)))
     enroll("p-bello", "Aisha Bello", "1985-01-22", 60, [1150, 1100], ben=True)
     weekly("p-bello", 53, 4, value=1300)
     at(1)
-    program.report_anc(DESIGNEE, "p-bello", AncEntry(0.82, _iso(today, 1), "K/uL"))
+    act.report_anc(DESIGNEE, "p-bello", AncEntry(0.82, _iso(today, 1), "K/uL"))
     enroll("p-kowalski", "Tomasz Kowalski", "1972-06-03", 150, [2600])
     weekly("p-kowalski", 143, 10)
     at(2)
-    program.report_anc(DESIGNEE, "p-kowalski", AncEntry(780, _iso(today, 2)))
+    act.report_anc(DESIGNEE, "p-kowalski", AncEntry(780, _iso(today, 2)))
     enroll("p-tran", "Linh Tran", "1968-11-15", 80, [1900])
     weekly("p-tran", 73, 45)
     enroll("p-miller", "Robert Miller", "1995-02-08", 70, [2000])
     at(20)
-    program.submit_psf(
+    act.submit_psf(
         DESIGNEE,
         PsfSubmission("p-miller", MonitoringFrequency.WEEKLY, (AncEntry(2100, _iso(today, 60)),)),
     )
     enroll("p-kim", "Grace Kim", "1941-03-27", 45, [1800], hospice=True)
     at(15)
-    program.submit_psf(DESIGNEE, PsfSubmission("p-kim", MonitoringFrequency.MONTHLY, ()))
+    act.submit_psf(DESIGNEE, PsfSubmission("p-kim", MonitoringFrequency.MONTHLY, ()))
     enroll("p-novak", "Peter Novak", "1988-08-19", 100, [2200])
     weekly("p-novak", 93, 38)
     at(30)
-    program.submit_psf(
+    act.submit_psf(
         PRESCRIBER,
         PsfSubmission(
             "p-novak",
@@ -114,16 +186,13 @@ def build_demo_clinic(today: date) -> DemoClinic:
         ),
     )
     at(0)
-    program.enroll_patient(
+    act.enroll_patient(
         DESIGNEE,
         EnrollmentForm(
             "p-adeyemi", "Chidi Adeyemi", "2001-12-01", Population.GENERAL,
             (AncEntry(1900, _iso(today, 1)),),
         ),
     )  # fmt: skip
-    clock.set(today)
-    ids = tuple(p.id for p in ledger.patients())
-    return DemoClinic(program, ledger, today, ids)
 
 
 def _iso(today: date, days_ago: int) -> str:

@@ -1,5 +1,5 @@
-"""What `clozapine-desk` shows until the desktop window lands: the demo clinic's roster and an
-eligibility preview for each patient, computed by the rules engine."""
+"""`clozapine-desk demo-roster`: the demo clinic's roster and an eligibility preview for each
+patient, computed by the rules engine, in the terminal."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from app.clock import SystemClock
 from app.demo_data import OUTPATIENT_PHARMACY, PRESCRIBER, build_demo_clinic
 
 COMING = [
-    "reference registry and offline-first sync (issue #4)",
-    "the desktop window for prescriber offices (issue #6)",
     "the pharmacy side: eligibility preview, Dispense Rationale, wholesaler list (issue #7)",
 ]
 

@@ -50,6 +50,12 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _app(args: argparse.Namespace) -> int:
+    from ui.main import run
+
+    return run(demo=bool(getattr(args, "demo", False)), data_dir=getattr(args, "data_dir", None))
+
+
+def _demo_roster(args: argparse.Namespace) -> int:
     return demo_roster.show()
 
 
@@ -63,8 +69,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    app = commands.add_parser("app", help="start the app on its embedded default (demo data)")
+    app = commands.add_parser("app", help="start the desktop app (the default command)")
+    app.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the demo clinic: invented patients on an embedded training registry "
+        "(made on the first start)",
+    )
+    app.add_argument("--data-dir", type=Path, help="the workstation's folder (default: yours)")
     app.set_defaults(func=_app)
+
+    roster = commands.add_parser(
+        "demo-roster", help="print the demo clinic's roster and eligibility in the terminal"
+    )
+    roster.set_defaults(func=_demo_roster)
 
     scenarios = commands.add_parser(
         "scenarios", help="run conformance scenarios (../shared/spec/scenarios.md)"

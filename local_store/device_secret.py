@@ -69,6 +69,11 @@ def _get(name: str) -> str | None:
         raise KeyringUnavailable(str(exc)) from exc
 
 
+def check_keyring() -> None:
+    """Raises `KeyringUnavailable` when this computer has no secure OS keyring."""
+    _refuse_insecure_backend()
+
+
 def _refuse_insecure_backend() -> None:
     backend = keyring.get_keyring()
     module = type(backend).__module__

@@ -18,14 +18,33 @@ class RosterOrder(StrEnum):
     STATUS = "status"
     LATEST_ANC = "latest_anc"
     LATEST_DRAW = "latest_draw"
+    MONITORING = "monitoring"
+    NEXT_ANC_DUE = "next_anc_due"
+    PSF_DUE = "psf_due"
+    NOT_SENT = "not_sent"
 
 
-_ORDER_SQL = {
-    RosterOrder.NAME: "p.sort_name, p.id",
-    RosterOrder.DOB: "p.dob, p.sort_name, p.id",
-    RosterOrder.STATUS: "p.treatment_status, p.sort_name, p.id",
-    RosterOrder.LATEST_ANC: "a.per_ul, p.sort_name, p.id",
-    RosterOrder.LATEST_DRAW: "a.drawn, p.sort_name, p.id",
+# The next ANC is due one monitoring interval after the latest draw; sorting uses the
+# frequency the prescriber set, which the label's recommendation matches except while a
+# patient recovers from neutropenia (then the roster shows the closer date, sorted near).
+_NEXT_DUE_SQL = (
+    "date(a.drawn, CASE p.monitoring WHEN 'weekly' THEN '+7 days' "
+    "WHEN 'every_2_weeks' THEN '+14 days' ELSE '+1 month' END)"
+)
+_LATEST_PSF_SQL = "(SELECT max(f.dated) FROM psfs f WHERE f.patient_id = p.id)"
+_NOT_SENT_SQL = (
+    "(SELECT count(*) FROM outbox o WHERE o.subject = 'patient:' || p.id AND o.state <> 'acked')"
+)
+_ORDER_SQL: dict[RosterOrder, tuple[str, ...]] = {
+    RosterOrder.NAME: (),
+    RosterOrder.DOB: ("p.dob",),
+    RosterOrder.STATUS: ("p.treatment_status",),
+    RosterOrder.LATEST_ANC: ("a.per_ul",),
+    RosterOrder.LATEST_DRAW: ("a.drawn",),
+    RosterOrder.MONITORING: ("p.monitoring",),
+    RosterOrder.NEXT_ANC_DUE: (_NEXT_DUE_SQL,),
+    RosterOrder.PSF_DUE: (_LATEST_PSF_SQL,),
+    RosterOrder.NOT_SENT: (_NOT_SENT_SQL,),
 }
 
 
@@ -62,7 +81,9 @@ def roster_page(
     and accents (typing "nun" finds "Núñez")."""
     where, params = _filters(name_prefix, prescriber_id)
     direction = " DESC" if descending else ""
-    order_sql = ", ".join(f"{part}{direction}" for part in _ORDER_SQL[order].split(", "))
+    # Ties break by name then id, so paging never shows a patient twice or skips one.
+    parts = (*_ORDER_SQL[order], "p.sort_name", "p.id")
+    order_sql = ", ".join(f"{part}{direction}" for part in parts)
     rows = db.execute(
         "SELECT p.id, p.name, p.dob, p.treatment_status, p.monitoring, p.prescriber_id, "
         "a.per_ul, a.drawn FROM patients p LEFT JOIN anc_results a ON a.seq = p.latest_anc_seq"
@@ -82,6 +103,12 @@ def roster_page(
         )
         for r in rows
     ]
+
+
+def roster_count(db: Database, *, name_prefix: str = "", prescriber_id: str | None = None) -> int:
+    """How many patients the roster holds with this filter (for the scroll bar)."""
+    where, params = _filters(name_prefix, prescriber_id)
+    return int(db.one(f"SELECT count(*) FROM patients p{where}", params)[0])
 
 
 def patient_chart(db: Database, patient_id: str) -> PatientChart | None:

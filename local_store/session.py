@@ -26,7 +26,14 @@ from local_store.errors import AccountLocked, SessionLocked, StoreError
 from local_store.forms import Form, FormKind, Forms, FormState
 from local_store.ledger import StoreLedger
 from local_store.outbox import Outbox
-from local_store.roster import PatientChart, RosterOrder, RosterRow, patient_chart, roster_page
+from local_store.roster import (
+    PatientChart,
+    RosterOrder,
+    RosterRow,
+    patient_chart,
+    roster_count,
+    roster_page,
+)
 from local_store.sync_state import SyncState
 from local_store.workstation_file import WorkstationAccount
 
@@ -70,6 +77,11 @@ class Session:
         self._db.reopen(data_key)
         self._last_activity = self.workstation.clock.now()
         self._audit(AuditAction.SIGN_IN, self.account.id, "unlocked after idle lock")
+
+    def lock(self) -> None:
+        """The person locks the screen (Ctrl+L); the password opens it again."""
+        if not self.locked:
+            self._lock(AuditAction.SESSION_LOCKED, "locked by the person")
 
     def sign_out(self) -> None:
         if not self.locked:
@@ -156,11 +168,38 @@ class Session:
         self._audit(AuditAction.VIEW, "roster", f"{len(rows)} patients from row {offset}")
         return rows
 
+    def roster_count(self, *, name_prefix: str = "") -> int:
+        self._act()
+        return roster_count(self.db, name_prefix=name_prefix, prescriber_id=self._own_prescriber())
+
     def view_patient(self, patient_id: str) -> PatientChart | None:
         self._act()
         chart = patient_chart(self.db, patient_id)
         self._audit(AuditAction.VIEW, f"patient:{patient_id}", "chart")
         return chart
+
+    def queue_anc(self, patient_id: str, value: str, unit: str, drawn: str) -> str:
+        """Add ANC: the value exactly as typed goes to the registry, which applies the rules
+        (it may interrupt treatment); the chart shows it as "not sent yet" until then."""
+        item_id = str(uuid.uuid4())
+        with self.transaction():
+            self.outbox.enqueue(
+                item_id,
+                "report_anc",
+                f"patient:{patient_id}",
+                {"value": value, "unit": unit, "drawn": drawn},
+                self.workstation.clock.now(),
+            )
+            self._audit(AuditAction.CREATE, f"anc:{item_id}", f"patient:{patient_id}")
+        return item_id
+
+    def second_connection(self) -> Database:
+        """A connection of its own for the sync thread: same store, same key, same account."""
+        if self._data_key is None or self._db.path is None:
+            raise SessionLocked()
+        db = Database.open(self._db.path, self._data_key)
+        db.actor_id = self.account.id
+        return db
 
     def record_print(self, subject: str, detail: str) -> None:
         self._act()

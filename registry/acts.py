@@ -22,7 +22,7 @@ from app.errors import AccessRefused, ErrorCode, InvalidEntry, RemsError
 from app.identifiers import validate_npi
 from app.program import Program
 from app.psf import AncEntry
-from app.psf_document import psf_from_document
+from app.psf_document import psf_from_document, typed_number
 from app.records import Account
 from app.roles import Action, Role
 from app.statuses import PharmacySetting
@@ -84,7 +84,13 @@ def new_id(prefix: str) -> str:
 
 
 def _anc(raw: dict[str, Any]) -> AncEntry:
-    return AncEntry(value=raw.get("value"), drawn=raw.get("drawn", ""), unit=raw.get("unit", "/uL"))
+    # As typed, like a PSF's ANCs: "1250" is the number 1250; other text is INVALID_ANC.
+    value = raw.get("value")
+    return AncEntry(
+        value=typed_number(value) if isinstance(value, str) else value,
+        drawn=raw.get("drawn", ""),
+        unit=raw.get("unit", "/uL"),
+    )
 
 
 def _email_free(ctx: Context, email: str) -> None:

@@ -761,6 +761,12 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
             reg.write(lambda conn: put_meta(conn, _TEST_TODAY, day.isoformat()))
             return {"today": day.isoformat()}
 
+        @api.delete("/v1/test/clock")
+        def clear_clock() -> dict[str, str]:
+            """Back to the real date (the desktop's demo registry, once its history is in)."""
+            reg.write(lambda conn: put_meta(conn, _TEST_TODAY, ""))
+            return {"today": ""}
+
         @api.post("/v1/test/echo", status_code=204)
         def echo(_: dict[str, Any]) -> Response:
             """A trivial endpoint: the floor the sync benchmark compares pushes against."""

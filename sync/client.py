@@ -221,6 +221,9 @@ class RegistryClient:
     def put(self, path: str, body: Any) -> Answer:
         return self._authorized("PUT", path, json=body)
 
+    def delete(self, path: str) -> Answer:
+        return self._authorized("DELETE", path)
+
     def batch(self, items: list[dict[str, Any]]) -> Answer:
         return self._authorized("POST", "/v1/batch", json={"items": items})
 

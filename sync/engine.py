@@ -105,7 +105,7 @@ class SyncWorker(threading.Thread):
         interval: float = 60.0,
     ) -> None:
         super().__init__(name="registry-sync", daemon=True)
-        self._open_db, self._client, self._now = open_db, client, now
+        self._open_db, self.client, self._now = open_db, client, now
         self._on_report, self._interval = on_report, interval
         self._wake, self._stopping = threading.Event(), threading.Event()
 
@@ -121,7 +121,7 @@ class SyncWorker(threading.Thread):
         try:
             Outbox(db).reset_stale_sending(self._now())
             while not self._stopping.is_set():
-                self._on_report(sync_once(db, self._client, self._now))
+                self._on_report(sync_once(db, self.client, self._now))
                 self._wake.wait(self._interval)
                 self._wake.clear()
         finally:

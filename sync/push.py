@@ -27,6 +27,15 @@ PATHS = {
     "request_rda": "/v1/rda",
     "dispense_rationale": "/v1/dispense-rationales",
 }
+
+
+def path_for(item: OutboxItem) -> str:
+    """Where an item goes: an Add ANC goes to its patient's ANC list."""
+    if item.kind == "report_anc":
+        return f"/v1/patients/{item.subject.removeprefix('patient:')}/ancs"
+    return PATHS[item.kind]
+
+
 # Answers worth another try later: still in flight, too many requests, the server's trouble.
 _RETRY = {408, 409, 425, 429, 500, 502, 503, 504}
 
@@ -84,8 +93,8 @@ def push(
 def _send(client: RegistryClient, batch: list[OutboxItem]) -> dict[str, Answer]:
     if len(batch) == 1:
         item = batch[0]
-        return {item.id: client.post(PATHS[item.kind], item.payload, key=item.id)}
-    answer = client.batch([{"key": i.id, "path": PATHS[i.kind], "body": i.payload} for i in batch])
+        return {item.id: client.post(path_for(item), item.payload, key=item.id)}
+    answer = client.batch([{"key": i.id, "path": path_for(i), "body": i.payload} for i in batch])
     if not answer.ok:
         return {i.id: answer for i in batch}
     return {r["key"]: Answer(int(r["status"]), r["body"]) for r in answer.body["results"]}

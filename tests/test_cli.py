@@ -98,8 +98,8 @@ def test_against_registry_a_wrong_expectation_fails_with_its_step(tmp_path: Path
     assert out.stdout.strip().endswith("0 passed, 1 failed")
 
 
-def test_the_app_command_shows_the_demo_roster_and_what_is_coming() -> None:
-    out = desk()
+def test_the_demo_roster_command_shows_the_roster_and_what_is_coming() -> None:
+    out = desk("demo-roster")
     assert out.returncode == 0
     assert "María José Núñez-Ölçer" in out.stdout
     assert "would be denied: treatment interrupted" in out.stdout

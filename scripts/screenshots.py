@@ -1,0 +1,86 @@
+"""Takes the README's screenshots: the demo clinic in a real window (run under Xvfb:
+`xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshots.py`).
+Uses a throwaway folder and an in-memory keyring; the patients are invented."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import keyring
+from PySide6.QtWidgets import QApplication
+
+from app.clock import SystemClock
+from bench.memory_keyring import MemoryKeyring
+from local_store.keys import FAST_KDF
+from ui.demo_seed import DEMO_ACCOUNTS
+from ui.desk import Desk
+from ui.main_window import DeskWindow
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+
+
+def wait(app: QApplication, until, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not until():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there")
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def shot(app: QApplication, widget, name: str) -> None:
+    for _ in range(20):
+        app.processEvents()
+        time.sleep(0.02)
+    widget.grab().save(str(OUT / f"{name}.png"))
+    print("wrote", name)
+
+
+def main() -> int:
+    keyring.set_keyring(MemoryKeyring())
+    app = QApplication(sys.argv)
+    folder = Path(tempfile.mkdtemp()) / "demo"
+    desk = Desk(folder, SystemClock(), kdf=FAST_KDF)
+    window = DeskWindow(desk, SystemClock().today, sync_interval=2.0)
+    window.resize(1500, 900)
+    window.show()
+    window.first_run.create_demo()
+    wait(app, lambda: hasattr(window, "sign_in_page"), 60)
+    page = window.sign_in_page
+    page.email.setText(DEMO_ACCOUNTS["sam-rivera"][0])
+    shot(app, window, "sign-in")
+    page.password.setText(DEMO_ACCOUNTS["sam-rivera"][1])
+    page.submit()
+    wait(app, lambda: window.session is not None and window.roster_model.total > 0)
+    wait(app, lambda: window.last_report is not None and window.roster_model.total >= 9)
+    shot(app, window, "roster")
+    window.open_chart("p-bello")
+    wait(app, lambda: window.tabs.count() > 4 and window.tabs.widget(4).data is not None)
+    shot(app, window, "patient-chart")
+    window.new_psf("p-kowalski")
+    wait(app, lambda: hasattr(window, "last_dialog") and window.last_dialog.isVisible())
+    editor = window.last_dialog
+    editor.rationale.setPlainText("ANC recovering; benefit outweighs risk. Recheck in 3 days.")
+    shot(app, editor, "psf-editor")
+    editor._submit()
+    wait(app, lambda: not editor.isVisible())
+    window.sign_out()
+    page = window.sign_in_page
+    page.email.setText(DEMO_ACCOUNTS["dr-okafor"][0])
+    page.password.setText(DEMO_ACCOUNTS["dr-okafor"][1])
+    page.submit()
+    wait(app, lambda: window.session is not None and window.tabs.count() >= 4)
+    wait(app, lambda: window.awaiting.table.rowCount() > 0)
+    window.tabs.setCurrentIndex(1)
+    shot(app, window, "awaiting-signature")
+    window.tabs.setCurrentIndex(2)
+    shot(app, window, "outbox")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,209 @@
+"""A patient's chart: the summary line, the ANC trend on its category bands, the ANC history,
+treatment status and its history, forms on this workstation and their states, notifications,
+and anything not at the registry yet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.anc import categorize
+from app.records import AncReport, Notification, StatusChange
+from app.use_cases.patient_summary import PatientSummary, summarize_patient
+from local_store.forms import Form
+from local_store.outbox import OutboxItem, OutboxState
+from local_store.session import Session
+from ui.anc_trend import AncTrend
+from ui.roster_data import alert_text
+
+
+@dataclass(frozen=True)
+class ChartData:
+    summary: PatientSummary
+    ancs: tuple[AncReport, ...]
+    status_history: tuple[StatusChange, ...]
+    forms: list[Form]
+    notifications: list[Notification]
+    not_sent: list[OutboxItem]
+
+
+def load_chart(session: Session, patient_id: str, today: date) -> ChartData:
+    chart = session.view_patient(patient_id)
+    if chart is None:
+        raise LookupError("This patient is not on this workstation any more.")
+    ledger = session.ledger
+    items = [
+        i
+        for i in session.outbox.items(
+            OutboxState.QUEUED, OutboxState.SENDING, OutboxState.RETRY_WAIT, OutboxState.REJECTED
+        )
+        if i.subject == f"patient:{patient_id}"
+    ]
+    return ChartData(
+        summarize_patient(ledger, patient_id, today),
+        chart.ancs,
+        chart.status_history,
+        session.forms.for_patient(patient_id),
+        list(ledger.notifications(patient_id)),
+        items,
+    )
+
+
+def _table(headers: list[str], rows: list[list[str]], name: str) -> QTableWidget:
+    table = QTableWidget(len(rows), len(headers))
+    table.setAccessibleName(name)
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(text))
+    table.resizeColumnsToContents()
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _us(day: date | None) -> str:
+    return day.strftime("%m/%d/%Y") if day else "—"
+
+
+FORM_STATES = {"draft": "Draft", "signed": "Signed", "submitted": "Submitted (no signature needed)"}
+
+
+class ChartPage(QWidget):
+    addAnc = Signal(str)
+    newPsf = Signal(str)
+    openForm = Signal(str)
+    printPsf = Signal(str)
+
+    def __init__(self, patient_id: str) -> None:
+        super().__init__()
+        self.patient_id = patient_id
+        self.data: ChartData | None = None
+        self.heading = QLabel("Loading…")
+        self.heading.setObjectName("title")
+        self.facts = QLabel()
+        self.facts.setWordWrap(True)
+        self.facts.setAccessibleName("Patient summary")
+        self.alert = QLabel()
+        self.alert.setObjectName("alert")
+        self.alert.setWordWrap(True)
+        self.alert.hide()
+        self.add_anc = QPushButton("Add &ANC…")
+        self.new_psf = QPushButton("New &PSF…")
+        self.print_psf = QPushButton("P&rint PSF…")
+        buttons = QHBoxLayout()
+        for b in (self.add_anc, self.new_psf, self.print_psf):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        self.add_anc.clicked.connect(lambda: self.addAnc.emit(self.patient_id))
+        self.new_psf.clicked.connect(lambda: self.newPsf.emit(self.patient_id))
+        self.print_psf.clicked.connect(lambda: self.printPsf.emit(self.patient_id))
+        self.trend = AncTrend()
+        self.details = QTabWidget()
+        self.details.setAccessibleName("Chart details")
+        split = QSplitter()
+        split.setOrientation(split.orientation().Vertical)
+        split.addWidget(self.trend)
+        split.addWidget(self.details)
+        split.setSizes([260, 320])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.facts)
+        layout.addWidget(self.alert)
+        layout.addLayout(buttons)
+        layout.addWidget(split, 1)
+
+    def show_chart(self, data: ChartData) -> None:
+        self.data = data
+        s = data.summary
+        self.heading.setText(f"{s.name}  ·  born {_us(s.dob)}")
+        latest = (
+            f"{s.latest_anc.anc.per_ul:,}/µL on {_us(s.latest_anc.drawn)} "
+            f"({s.latest_category.label if s.latest_category else ''})"
+            if s.latest_anc
+            else "none yet"
+        )
+        due = _us(s.next_anc_due) + ("  OVERDUE" if s.anc_overdue else "")
+        population = "BEN" if s.population.value == "ben" else "general population"
+        self.facts.setText(
+            f"<b>Treatment status:</b> {s.treatment_status.label}  ·  "
+            f"<b>Population:</b> {population}{' · hospice' if s.hospice else ''}<br>"
+            f"<b>Latest ANC:</b> {latest}<br>"
+            f"<b>Monitoring set on the PSF:</b> {s.monitoring.label}  ·  "
+            f"<b>Label recommends:</b> {s.recommended_monitoring.label}  ·  "
+            f"<b>Next ANC due:</b> {due}  ·  <b>PSF due:</b> {_us(s.psf_due)}"
+        )
+        recent = [n for n in data.notifications if (s.as_of - n.on).days <= 14]
+        if recent:
+            n = recent[-1]
+            self.alert.setText("⚠ " + alert_text(n.code.value, n.anc.per_ul, n.drawn.isoformat()))
+            self.alert.show()
+        else:
+            self.alert.hide()
+        self.trend.show_results([(r.drawn, r.anc.per_ul) for r in data.ancs], s.population)
+        self.details.clear()
+        ancs = [
+            [
+                _us(r.drawn),
+                f"{r.anc.per_ul:,}/µL",
+                f"{r.entered_value} {r.entered_unit}" if r.entered_value else "",
+                categorize(r.anc, s.population).label,
+                r.source.value.replace("_", " "),
+            ]
+            for r in reversed(data.ancs)
+        ]
+        self.details.addTab(
+            _table(["Drawn", "ANC", "As entered", "Category", "How reported"], ancs, "ANC history"),
+            f"ANC history ({len(ancs)})",
+        )
+        statuses = [[_us(c.on), c.to_status.label, c.reason] for c in reversed(data.status_history)]
+        self.details.addTab(
+            _table(["Date", "Status", "Why"], statuses, "Treatment status history"),
+            "Treatment status",
+        )
+        forms = [
+            [
+                f.kind.label,
+                FORM_STATES.get(f.state.value, f.state.value),
+                f.updated_at[:16].replace("T", " "),
+                "waiting for the prescriber's signature"
+                if f.needs_signature and f.state.value == "draft"
+                else "",
+            ]
+            for f in reversed(data.forms)
+        ]
+        self.forms_table = _table(["Form", "State", "Last change", "Note"], forms, "Forms")
+        self.forms_table.cellDoubleClicked.connect(
+            lambda row, _c: self.openForm.emit(list(reversed(data.forms))[row].id)
+        )
+        self.details.addTab(self.forms_table, f"Forms ({len(forms)})")
+        notes = [
+            [_us(n.on), alert_text(n.code.value, n.anc.per_ul, n.drawn.isoformat())]
+            for n in reversed(data.notifications)
+        ]
+        self.details.addTab(
+            _table(["Date", "Notification"], notes, "Notifications"),
+            f"Notifications ({len(notes)})",
+        )
+        waiting = [
+            [i.kind.replace("_", " "), i.state.value.replace("_", " "), i.last_error or ""]
+            for i in data.not_sent
+        ]
+        self.details.addTab(
+            _table(["What", "State", "Registry's answer"], waiting, "Not at the registry yet"),
+            f"Not sent yet ({len(waiting)})",
+        )

@@ -1,0 +1,277 @@
+"""One workstation folder, without Qt: its store, which registry it syncs with, the embedded
+demo registry, and the background link that keeps the two in step.
+
+`desk.json` in the folder says which registry (no patient information in it). The embedded
+registry is a training registry: it runs on this computer's loopback with the test clock,
+holds the demo clinic's invented patients, and its database is a plain SQLite file beside
+the store. Real patients belong in a registry reached over https (first run asks for it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from app.clock import Clock
+from app.roles import Role
+from local_store import keys
+from local_store.device_secret import delete_secret
+from local_store.session import Session
+from local_store.workstation import IDLE_LOCK, NewAccount, Workstation
+from registry.process import RegistryProcess
+from sync.client import KeyringTokens, RegistryClient, check_url
+from sync.engine import Connectivity, SyncReport, SyncWorker
+
+CONFIG_NAME = "desk.json"
+EMBEDDED = "embedded"
+REGISTRY_DB = "demo-registry.db"
+
+
+@dataclass(frozen=True)
+class DeskConfig:
+    registry: str  # EMBEDDED, or the registry's https:// address
+    ca_bundle: str | None = None
+
+    @property
+    def embedded(self) -> bool:
+        return self.registry == EMBEDDED
+
+
+class Desk:
+    def __init__(
+        self,
+        folder: Path,
+        clock: Clock,
+        *,
+        kdf: keys.KdfParams = keys.DEFAULT_KDF,
+        idle_timeout: object = IDLE_LOCK,
+    ) -> None:
+        self.folder = folder
+        self.clock = clock
+        self.workstation = Workstation(folder, clock, kdf=kdf, idle_timeout=idle_timeout)  # type: ignore[arg-type]
+        self.registry_process: RegistryProcess | None = None
+        self._registry_lock = threading.Lock()
+
+    # Configuration
+    @property
+    def config_path(self) -> Path:
+        return self.folder / CONFIG_NAME
+
+    def is_set_up(self) -> bool:
+        return self.workstation.exists() and self.config_path.exists()
+
+    def config(self) -> DeskConfig:
+        raw = json.loads(self.config_path.read_text())
+        return DeskConfig(raw["registry"], raw.get("ca_bundle"))
+
+    def save_config(self, config: DeskConfig) -> None:
+        if not config.embedded:
+            check_url(config.registry)  # https only (plain http to this computer only)
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.config_path.write_text(
+            json.dumps({"registry": config.registry, "ca_bundle": config.ca_bundle}, indent=2)
+        )
+
+    # The registry
+    def registry_url(self) -> str:
+        """The registry's address; starts the embedded one first if that is the choice."""
+        config = self.config()
+        if not config.embedded:
+            return config.registry
+        with self._registry_lock:
+            if self.registry_process is None:
+                process = RegistryProcess(
+                    f"sqlite:///{self.folder / REGISTRY_DB}",
+                    test_clock=True,
+                    operator_password=secrets.token_urlsafe(16),
+                )
+                process.start()
+                self.registry_process = process
+            return self.registry_process.url
+
+    def registry_client(self, account_id: str) -> RegistryClient:
+        config = self.config()
+        tokens = KeyringTokens(f"registry-session-{self.folder.name}-{account_id}")
+        return RegistryClient(self.registry_url(), tokens, ca_bundle=config.ca_bundle)
+
+    def stop(self) -> None:
+        with self._registry_lock:
+            if self.registry_process is not None:
+                self.registry_process.stop()
+                self.registry_process = None
+
+    # First run
+    def create_demo(self, today: date) -> list[tuple[str, str, str]]:
+        """The demo clinic: an embedded registry filled with invented patients, and this
+        workstation's accounts for its prescriber and designee (the registry's ids). Returns
+        (name, email, password) for each, to show on the sign-in screen."""
+        from ui.demo_seed import seed_demo_registry
+
+        self.save_config(DeskConfig(EMBEDDED))
+        operator_password = secrets.token_urlsafe(16)
+        process = RegistryProcess(
+            f"sqlite:///{self.folder / REGISTRY_DB}",
+            test_clock=True,
+            operator_password=operator_password,
+        )
+        process.start()
+        with self._registry_lock:
+            self.registry_process = process
+        accounts = seed_demo_registry(process.url, operator_password, today)
+        prescriber, designee = accounts
+        session = self.workstation.create(
+            NewAccount(
+                prescriber.email,
+                prescriber.name,
+                Role.PRESCRIBER,
+                prescriber_id=prescriber.prescriber_id,
+                id=prescriber.registry_id,
+            ),
+            prescriber.password,
+        )
+        try:
+            session.add_account(
+                NewAccount(
+                    designee.email,
+                    designee.name,
+                    Role.DESIGNEE,
+                    prescriber_id=designee.prescriber_id,
+                    id=designee.registry_id,
+                ),
+                designee.password,
+            )
+        finally:
+            session.sign_out()
+        (self.folder / "DEMO").write_text("Invented patients only: a training workstation.\n")
+        return [(a.name, a.email, a.password) for a in accounts]
+
+    def create_connected(
+        self,
+        config: DeskConfig,
+        people: list[tuple[str, str]],
+        workstation_password: str | None = None,
+    ) -> list[str]:
+        """A workstation for a real registry: each person (email, registry password) signs in
+        to the registry once, so their workstation account carries the registry's id, role
+        and prescriber. The first must be a prescriber; their password opens the store too.
+        Returns the names of the accounts made."""
+        self.save_config(config)
+        found = []
+        for email, password in people:
+            client = RegistryClient(config.registry, ca_bundle=config.ca_bundle)
+            try:
+                answer = client.sign_in(email, password)
+            finally:
+                client.sign_out()
+                client.close()
+            if not answer.ok:
+                raise SetupProblem(
+                    f"The registry did not accept {email}: {answer.message or answer.status}. "
+                    "Use the email and password of the registry account."
+                )
+            found.append(answer.body["account"])
+        first = found[0]
+        if first["role"] != Role.PRESCRIBER.value:
+            raise SetupProblem(
+                f"{people[0][0]} is a {first['role']} account at the registry. Set up the "
+                "workstation with the prescriber's account first; designees are added after."
+            )
+        accounts = [
+            NewAccount(
+                email,
+                account["name"] or email,
+                Role(account["role"]),
+                prescriber_id=account["prescriber_id"],
+                pharmacy_id=account["pharmacy_id"],
+                id=account["id"],
+            )
+            for (email, _), account in zip(people, found, strict=True)
+        ]
+        session = self.workstation.create(accounts[0], workstation_password or people[0][1])
+        try:
+            for new, (_, password) in zip(accounts[1:], people[1:], strict=True):
+                session.add_account(new, password)
+        finally:
+            session.sign_out()
+        return [a.name for a in accounts]
+
+    def is_demo(self) -> bool:
+        return (self.folder / "DEMO").exists()
+
+    def forget_registry_session(self, account_id: str) -> None:
+        delete_secret(f"registry-session-{self.folder.name}-{account_id}")
+
+
+class SetupProblem(Exception):
+    """First run could not finish: the message says what to change."""
+
+
+class RegistryLink(threading.Thread):
+    """After sign-in: reach the registry (starting the embedded one), sign in to it with the
+    password just typed unless a saved registry session still works, then sync in the
+    background. Reports arrive through `on_report`, on this thread."""
+
+    def __init__(
+        self,
+        desk: Desk,
+        session: Session,
+        password: str | None,
+        on_report: Callable[[SyncReport], None],
+        interval: float = 30.0,
+    ) -> None:
+        super().__init__(name="registry-link", daemon=True)
+        self.desk, self.session, self._password = desk, session, password
+        self.on_report, self.interval = on_report, interval
+        self.worker: SyncWorker | None = None
+        self._stopping = threading.Event()
+        self._wake_early = threading.Event()
+
+    def run(self) -> None:
+        now = self.desk.clock.now
+        try:
+            client = self.desk.registry_client(self.session.account.id)
+        except Exception as error:  # the embedded registry did not start
+            self.on_report(
+                SyncReport(
+                    Connectivity.OFFLINE, now(), problem=f"The registry is not running ({error})."
+                )
+            )
+            return
+        if client.tokens.load() is None and self._password:
+            with contextlib.suppress(Exception):  # offline: the worker will say so
+                client.sign_in(self.session.account.email, self._password)
+        self._password = None  # not kept longer than needed
+        if self._stopping.is_set():
+            return
+        self.worker = SyncWorker(
+            self.session.second_connection, client, now, self.on_report, self.interval
+        )
+        self.worker.start()
+        if self._wake_early.is_set():
+            self.worker.wake()
+
+    def sign_in_to_registry(self, password: str) -> bool:
+        """The person typed their registry password (the status bar asked)."""
+        if self.worker is None:
+            return False
+        answer = self.worker.client.sign_in(self.session.account.email, password)
+        if answer.ok:
+            self.worker.wake()
+        return answer.ok
+
+    def sync_now(self) -> None:
+        if self.worker is not None:
+            self.worker.wake()
+        else:
+            self._wake_early.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self.worker is not None:
+            self.worker.stop()

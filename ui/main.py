@@ -1,0 +1,48 @@
+"""Starting the window: the workstation's folder (or the demo's), Qt's application object,
+and the first screen. `--demo` opens the demo clinic, making it on the first start."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from app.clock import SystemClock
+from local_store.paths import data_folder
+
+DEMO_FOLDER = "demo"
+
+
+def run(*, demo: bool, data_dir: Path | None = None) -> int:
+    if (
+        not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+        and sys.platform.startswith("linux")
+    ):
+        os.environ.setdefault(
+            "QT_QPA_PLATFORM", "offscreen" if os.environ.get("CLOZAPINE_OFFSCREEN") else "xcb"
+        )
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from ui.desk import Desk
+    from ui.main_window import DeskWindow
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Clozapine REMS Desk")
+    folder = data_dir or data_folder()
+    if demo:
+        folder = folder / DEMO_FOLDER
+    clock = SystemClock()
+    desk = Desk(folder, clock)
+    try:
+        from local_store.device_secret import check_keyring
+
+        check_keyring()
+    except Exception as error:  # no OS keyring: say so and stop, never keep keys in a file
+        QMessageBox.critical(None, "Clozapine REMS Desk", str(error))
+        return 2
+    window = DeskWindow(desk, clock.today)
+    if demo and not desk.is_set_up():
+        window.first_run.create_demo()
+    window.show()
+    return app.exec()

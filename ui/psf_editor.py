@@ -1,0 +1,424 @@
+"""The Patient Status Form editor. A new PSF opens prefilled (the reporting period's ANCs as
+entered, the monitoring frequency, whether labs are missing so far). Every change is saved as
+a draft half a second after typing stops, so nothing typed is lost.
+
+A designee's form that asks for something only the prescriber may do (a Treatment Rationale,
+authorizing missing labs, setting BEN or hospice) goes to the prescriber's "Awaiting
+signature" queue; the prescriber signs by typing the password again. A signed form opens
+read-only; a correction is a new draft that supersedes it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.anc import Population
+from app.errors import RemsError
+from app.psf import AncEntry, PsfSubmission, acts_needing_prescriber
+from app.psf_document import anc_entries_from, psf_from_document, psf_to_document
+from app.records import Patient
+from app.roles import Action, Role
+from app.statuses import MonitoringFrequency, TreatmentStatus
+from app.use_cases.entries import validate_anc_entries
+from app.use_cases.psf_draft import draft_next_psf
+from local_store.forms import Form, FormKind, FormState
+from local_store.session import Session
+from ui.tasks import StoreWorker
+
+SAVE_DELAY_MS = 500
+ACT_WORDS = {
+    Action.GIVE_TREATMENT_RATIONALE: "gives a Treatment Rationale",
+    Action.AUTHORIZE_MISSING_LABS: "authorizes missing labs",
+    Action.SET_BEN_OR_HOSPICE: "sets BEN or hospice",
+}
+
+
+@dataclass(frozen=True)
+class EditorData:
+    patient: Patient
+    form_id: str
+    document: dict[str, Any]
+    form: Form | None  # None for a new form
+    period: str
+    labs_missing: bool
+
+
+def load_editor(
+    session: Session, patient_id: str | None, form_id: str | None, today: date
+) -> EditorData:
+    if form_id is not None:
+        form = session.form(form_id)
+        patient = session.ledger.patient(form.patient_id)
+        if patient is None:
+            raise LookupError("This form's patient is not on this workstation.")
+        return EditorData(patient, form.id, form.document, form, "", False)
+    assert patient_id is not None
+    draft = draft_next_psf(session.ledger, patient_id, today)
+    patient = session.ledger.patient(patient_id)
+    assert patient is not None
+    period = f"{draft.period_start.strftime('%m/%d/%Y')} to {draft.period_end.strftime('%m/%d/%Y')}"
+    return EditorData(
+        patient, str(uuid.uuid4()), psf_to_document(draft.form), None, period, draft.labs_missing
+    )
+
+
+class PsfEditor(QDialog):
+    changed = Signal()  # saved, signed or submitted: the lists refresh
+
+    def __init__(
+        self,
+        worker: StoreWorker,
+        session: Session,
+        data: EditorData,
+        today: date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.worker, self.session, self.data, self.today = worker, session, data, today
+        self.form_id = data.form_id
+        self.saved_once = data.form is not None
+        self.read_only = data.form is not None and data.form.state is not FormState.DRAFT
+        self.is_prescriber = session.account.role is Role.PRESCRIBER
+        self.setWindowTitle(f"Patient Status Form: {data.patient.name}")
+        self.resize(760, 640)
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self.save_draft)
+
+        heading = QLabel(
+            f"<b>{data.patient.name}</b> · born {data.patient.dob.strftime('%m/%d/%Y')}"
+            + (f" · reporting period {data.period}" if data.period else "")
+        )
+        heading.setWordWrap(True)
+        self.mark = QLabel()
+        self.mark.setWordWrap(True)
+        self.mark.setAccessibleName("Form state")
+        self.monitoring = QComboBox()
+        self.monitoring.setAccessibleName("Monitoring frequency")
+        for frequency in MonitoringFrequency:
+            self.monitoring.addItem(frequency.label, frequency.value)
+        self.ancs = QTableWidget(0, 3)
+        self.ancs.setAccessibleName("ANC results in this period")
+        self.ancs.setHorizontalHeaderLabels(
+            ["ANC value (as on the lab report)", "Unit", "Drawn (YYYY-MM-DD)"]
+        )
+        self.ancs.horizontalHeader().setStretchLastSection(True)
+        self.ancs.setColumnWidth(0, 230)
+        self.ancs.setColumnWidth(1, 110)
+        self.ancs.setMinimumHeight(150)
+        self.add_row = QPushButton("Add an A&NC row")
+        self.labs_note = QLabel(
+            "Labs are missing in this period so far."
+            if data.labs_missing
+            else "No labs missing so far."
+        )
+        self.authorize_missing = QCheckBox("The prescriber authorizes the missing labs")
+        self.status = QComboBox()
+        self.status.setAccessibleName("Treatment status")
+        self.status.addItem("No change", None)
+        for status in (TreatmentStatus.INTERRUPTED, TreatmentStatus.DISCONTINUED):
+            self.status.addItem(status.label, status.value)
+        self.rationale = QPlainTextEdit()
+        self.rationale.setAccessibleName("Treatment Rationale")
+        self.rationale.setPlaceholderText(
+            "Only to continue or resume treatment despite a low ANC: the prescriber's reasons."
+        )
+        self.rationale.setMaximumHeight(80)
+        self.ben = QCheckBox("Benign ethnic neutropenia (BEN)")
+        self.hospice = QCheckBox("Hospice")
+        self.adverse = QLineEdit()
+        self.adverse.setAccessibleName("Adverse event")
+        self.needs = QLabel()
+        self.needs.setObjectName("banner")
+        self.needs.setWordWrap(True)
+        self.needs.setAccessibleName("Signature needed")
+        self.message = QLabel()
+        self.message.setObjectName("problem")
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Form message")
+
+        form = QFormLayout()
+        form.addRow("&Monitoring frequency", self.monitoring)
+        form.addRow(self.ancs)
+        form.addRow(self.add_row)
+        form.addRow(self.labs_note)
+        form.addRow(self.authorize_missing)
+        form.addRow("Treatment &status", self.status)
+        form.addRow("Treatment &Rationale", self.rationale)
+        flags = QHBoxLayout()
+        flags.addWidget(self.ben)
+        flags.addWidget(self.hospice)
+        form.addRow("Patient", flags)
+        form.addRow("&Adverse event (optional)", self.adverse)
+
+        self.submit = QPushButton()
+        self.submit.setDefault(True)
+        self.print_button = QPushButton("&Print…")
+        self.correct = QPushButton("Start a &correction")
+        self.close_button = QPushButton("Close (draft kept)")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.correct)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.submit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.mark)
+        layout.addLayout(form)
+        layout.addWidget(self.needs)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+
+        self._fill(data.document)
+        for signal in (
+            self.monitoring.currentIndexChanged,
+            self.status.currentIndexChanged,
+            self.authorize_missing.toggled,
+            self.ben.toggled,
+            self.hospice.toggled,
+            self.rationale.textChanged,
+            self.adverse.textChanged,
+            self.ancs.itemChanged,
+        ):
+            signal.connect(self._edited)
+        self.add_row.clicked.connect(lambda: self._add_anc_row(AncEntry("", "", "/uL")))
+        self.close_button.clicked.connect(self.close)
+        self.submit.clicked.connect(self._submit)
+        self.correct.clicked.connect(self._start_correction)
+        self._show_state()
+
+    # Reading and writing the widgets
+    def _fill(self, document: dict[str, Any]) -> None:
+        form = psf_from_document(document)
+        self.monitoring.setCurrentIndex(self.monitoring.findData(form.monitoring.value))
+        for entry in form.ancs:
+            self._add_anc_row(entry)
+        status = form.treatment_status.value if form.treatment_status else None
+        self.status.setCurrentIndex(max(0, self.status.findData(status)))
+        self.rationale.setPlainText(form.treatment_rationale or "")
+        self.authorize_missing.setChecked(form.authorize_missing_labs)
+        patient = self.data.patient
+        self.ben.setChecked(
+            form.ben if form.ben is not None else patient.population is Population.BEN
+        )
+        self.hospice.setChecked(form.hospice if form.hospice is not None else patient.hospice)
+        self.adverse.setText(form.adverse_event or "")
+
+    def _add_anc_row(self, entry: AncEntry) -> None:
+        row = self.ancs.rowCount()
+        self.ancs.insertRow(row)
+        drawn = entry.drawn.isoformat() if isinstance(entry.drawn, date) else str(entry.drawn)
+        for column, text in enumerate([str(entry.value), entry.unit, drawn]):
+            self.ancs.setItem(row, column, QTableWidgetItem(text))
+
+    def document(self) -> dict[str, Any]:
+        entries = []
+        for row in range(self.ancs.rowCount()):
+            cells = [
+                (self.ancs.item(row, c).text() if self.ancs.item(row, c) else "").strip()
+                for c in range(3)
+            ]
+            if any(cells[0:1] + cells[2:]):
+                entries.append({"value": cells[0], "unit": cells[1] or "/uL", "drawn": cells[2]})
+        patient = self.data.patient
+        ben, hospice = self.ben.isChecked(), self.hospice.isChecked()
+        status = self.status.currentData()
+        form = PsfSubmission(
+            patient.id,
+            MonitoringFrequency(self.monitoring.currentData()),
+            anc_entries_from(entries),
+            TreatmentStatus(status) if status else None,
+            self.rationale.toPlainText().strip() or None,
+            self.authorize_missing.isChecked(),
+            ben if ben != (patient.population is Population.BEN) else None,
+            hospice if hospice != patient.hospice else None,
+            self.adverse.text().strip() or None,
+        )
+        return psf_to_document(form)
+
+    def needed_acts(self) -> list[Action]:
+        return acts_needing_prescriber(psf_from_document(self.document()), self.data.patient)
+
+    # Saving as you type
+    def _edited(self, *_: object) -> None:
+        if self.read_only:
+            return
+        self._show_needs()
+        self._save_timer.start()
+
+    def save_draft(self) -> None:
+        if self.read_only:
+            return
+        document, needs = self.document(), bool(self.needed_acts())
+        form_id, patient_id, session = self.form_id, self.data.patient.id, self.session
+        self.worker.run(
+            lambda: session.save_draft(
+                FormKind.PSF,
+                patient_id,
+                document,
+                form_id=form_id,
+                needs_signature=needs,
+                supersedes=self.data.form.supersedes if self.data.form else None,
+            ),
+            lambda _id: self._saved(),
+            self._problem,
+        )
+
+    def _saved(self) -> None:
+        self.saved_once = True
+        self.mark.setObjectName("draftMark")
+        self.mark.setText("DRAFT: saved as you type. Nothing is sent until it is submitted.")
+        self.changed.emit()
+
+    def closeEvent(self, event: Any) -> None:
+        if self._save_timer.isActive():
+            self._save_timer.stop()
+            self.save_draft()
+        super().closeEvent(event)
+
+    # Showing the state
+    def _show_needs(self) -> None:
+        acts = self.needed_acts()
+        if self.read_only or not acts:
+            self.needs.hide()
+        else:
+            words = ", ".join(ACT_WORDS[a] for a in acts)
+            self.needs.setText(f"This form needs the prescriber's signature: it {words}.")
+            self.needs.show()
+        if not self.read_only:
+            if self.is_prescriber:
+                self.submit.setText("&Sign and submit…")
+            elif acts:
+                self.submit.setText("&Send for the prescriber's signature")
+            else:
+                self.submit.setText("&Submit to the registry")
+
+    def _show_state(self) -> None:
+        form = self.data.form
+        self.correct.setVisible(bool(self.read_only and form and form.state is FormState.SIGNED))
+        if self.read_only and form is not None:
+            for widget in (
+                self.monitoring,
+                self.status,
+                self.rationale,
+                self.authorize_missing,
+                self.ben,
+                self.hospice,
+                self.adverse,
+                self.add_row,
+            ):
+                widget.setEnabled(False)
+            self.ancs.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+            self.submit.hide()
+            self.close_button.setText("Close")
+            self.mark.setObjectName("signedMark")
+            if form.signature is not None:
+                valid = "valid" if form.signature_valid else "NOT VALID: the content changed"
+                self.mark.setText(
+                    f"SIGNED by {form.signature.printed_name} on "
+                    f"{form.signature.signed_at.strftime('%m/%d/%Y %H:%M %Z')} "
+                    f"(signature {valid}). "
+                    "Read-only: a correction is a new form that replaces this one."
+                )
+            else:
+                self.mark.setText("SUBMITTED without a signature (none was needed). Read-only.")
+        else:
+            self.mark.setObjectName("draftMark")
+            note = (
+                " This is a correction: it replaces a signed form."
+                if form and form.supersedes
+                else ""
+            )
+            self.mark.setText(
+                "DRAFT: saved as you type. Nothing is sent until it is submitted." + note
+            )
+        self._show_needs()
+
+    def _problem(self, error: BaseException) -> None:
+        self.message.setText(str(error))
+
+    # Submitting
+    def check(self) -> str | None:
+        """A plain message for what must change before this form can go, or None."""
+        try:
+            form = psf_from_document(self.document())
+            validate_anc_entries(form.ancs, self.today, self.data.patient.dob)
+        except RemsError as error:
+            return error.message + " The draft is kept."
+        except ValueError as error:
+            return f"{error} The draft is kept."
+        if form.has_rationale and form.treatment_status is not None:
+            return 'A Treatment Rationale continues treatment: set the status to "No change".'
+        return None
+
+    def _submit(self) -> None:
+        problem = self.check()
+        if problem:
+            self.message.setText(problem)
+            self.save_draft()
+            return
+        self._save_timer.stop()
+        self.save_draft()
+        session, form_id = self.session, self.form_id
+        if self.is_prescriber:
+            password, ok = QInputDialog.getText(
+                self,
+                "Sign the Patient Status Form",
+                f"{session.account.name}, type your password to sign.\n"
+                "Signing means: I approve this form and its content.",
+                QLineEdit.EchoMode.Password,
+            )
+            if not ok or not password:
+                return
+            self.worker.run(
+                lambda: session.sign_form(form_id, password),
+                lambda _s: self._done("Signed and queued for the registry."),
+                self._problem,
+            )
+        elif self.needed_acts():
+            self._done("Sent to the prescriber's Awaiting signature queue.")
+        else:
+            self.worker.run(
+                lambda: session.submit_form(form_id),
+                lambda _r: self._done("Queued for the registry."),
+                self._problem,
+            )
+
+    def _done(self, text: str) -> None:
+        self.result_text = text
+        self.changed.emit()
+        self.accept()
+
+    def _start_correction(self) -> None:
+        session, form_id = self.session, self.form_id
+        self.worker.run(
+            lambda: session.correct_signed_form(form_id), self._open_correction, self._problem
+        )
+
+    def _open_correction(self, new_id: str) -> None:
+        self.correction_id = new_id
+        self.changed.emit()
+        self.done(2)

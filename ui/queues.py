@@ -1,0 +1,268 @@
+"""The three lists of work in progress: forms awaiting the prescriber's signature, the outbox
+(everything not at the registry yet, with each item's state and, for a refusal, the reason and
+what to do), and conflicts (the form's value and the registry's, side by side)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from local_store.mirror import Conflict, open_conflicts, resolve
+from local_store.outbox import OutboxItem, OutboxState
+from local_store.session import Session
+
+KIND_WORDS = {
+    "submit_psf": "Patient Status Form",
+    "enroll_patient": "Enrollment",
+    "report_anc": "ANC result",
+    "request_rda": "Dispense authorization",
+    "dispense_rationale": "Dispense Rationale",
+}
+STATE_WORDS = {
+    OutboxState.QUEUED: "Waiting to send",
+    OutboxState.SENDING: "Sending",
+    OutboxState.RETRY_WAIT: "Will try again",
+    OutboxState.REJECTED: "Refused by the registry",
+    OutboxState.ACKED: "At the registry",
+}
+FIELD_WORDS = {
+    "treatment_status": "Treatment status",
+    "monitoring": "Monitoring",
+    "ben": "BEN",
+    "hospice": "Hospice",
+}
+
+
+def what_to_do(item: OutboxItem) -> str:
+    """For the person reading the outbox: the registry's reason and the next step."""
+    if item.state is OutboxState.REJECTED:
+        reason = item.last_error or "The registry refused this."
+        return f"{reason} Open the patient's chart, correct the form and submit it again."
+    if item.state is OutboxState.RETRY_WAIT:
+        return (item.last_error or "") + " Nothing to do: it is sent again automatically."
+    return ""
+
+
+def _table(headers: list[str], name: str) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setAccessibleName(name)
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setWordWrap(True)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(text))
+    table.resizeColumnsToContents()
+    table.resizeRowsToContents()
+
+
+def _names(session: Session, patient_ids: set[str]) -> dict[str, str]:
+    names = {}
+    for pid in patient_ids:
+        patient = session.ledger.patient(pid)
+        names[pid] = patient.name if patient else pid
+    return names
+
+
+# Awaiting signature
+@dataclass(frozen=True)
+class AwaitingRow:
+    form_id: str
+    patient: str
+    kind: str
+    prepared_by: str
+    updated_at: str
+
+
+def load_awaiting(session: Session) -> list[AwaitingRow]:
+    prescriber = session.account.prescriber_id or session.account.id
+    forms = session.forms.awaiting_signature(prescriber)
+    names = _names(session, {f.patient_id for f in forms})
+    people = {a.id: a.name for a in session.workstation.accounts()}
+    return [
+        AwaitingRow(
+            f.id,
+            names[f.patient_id],
+            f.kind.label,
+            people.get(f.created_by, f.created_by),
+            f.updated_at[:16].replace("T", " "),
+        )
+        for f in forms
+    ]
+
+
+class AwaitingPane(QWidget):
+    openForm = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[AwaitingRow] = []
+        self.intro = QLabel(
+            "Forms your designees prepared that need your signature. Open one to review it; "
+            "sign by typing your password."
+        )
+        self.intro.setWordWrap(True)
+        self.table = _table(["Patient", "Form", "Prepared by", "Last change"], "Awaiting signature")
+        self.open_button = QPushButton("&Review and sign…")
+        self.open_button.clicked.connect(self._open)
+        self.table.cellDoubleClicked.connect(lambda *_: self._open())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.table, 1)
+        bar = QHBoxLayout()
+        bar.addStretch(1)
+        bar.addWidget(self.open_button)
+        layout.addLayout(bar)
+
+    def show_rows(self, rows: list[AwaitingRow]) -> None:
+        self.rows = rows
+        _fill(self.table, [[r.patient, r.kind, r.prepared_by, r.updated_at] for r in rows])
+        if rows and not self.table.selectedItems():
+            self.table.selectRow(0)
+
+    def _open(self) -> None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self.rows):
+            self.openForm.emit(self.rows[row].form_id)
+
+
+# Outbox
+@dataclass(frozen=True)
+class OutboxRow:
+    item: OutboxItem
+    patient: str
+
+
+def load_outbox(session: Session) -> list[OutboxRow]:
+    items = session.outbox.items(
+        OutboxState.REJECTED, OutboxState.SENDING, OutboxState.RETRY_WAIT, OutboxState.QUEUED
+    )
+    items.sort(key=lambda i: i.seq)
+    names = _names(session, {i.subject.removeprefix("patient:") for i in items})
+    return [OutboxRow(i, names[i.subject.removeprefix("patient:")]) for i in items]
+
+
+class OutboxPane(QWidget):
+    syncNow = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        intro = QLabel(
+            "Everything made on this workstation that the registry has not confirmed yet. "
+            "Items leave in order when the registry can be reached; a refused item stays here "
+            "with the registry's reason until it is corrected."
+        )
+        intro.setWordWrap(True)
+        self.table = _table(
+            ["Made", "What", "Patient", "State", "Tries", "Reason and what to do"], "Outbox"
+        )
+        self.empty = QLabel("Nothing waiting: everything made here is at the registry.")
+        sync = QPushButton("Sync &now")
+        sync.clicked.connect(self.syncNow.emit)
+        bar = QHBoxLayout()
+        bar.addWidget(self.empty)
+        bar.addStretch(1)
+        bar.addWidget(sync)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bar)
+
+    def show_rows(self, rows: list[OutboxRow]) -> None:
+        self.empty.setVisible(not rows)
+        _fill(
+            self.table,
+            [
+                [
+                    r.item.created_at[:16].replace("T", " "),
+                    KIND_WORDS.get(r.item.kind, r.item.kind),
+                    r.patient,
+                    STATE_WORDS[r.item.state],
+                    str(r.item.attempts),
+                    what_to_do(r.item),
+                ]
+                for r in rows
+            ],
+        )
+        self.table.setColumnWidth(5, 420)
+
+
+# Conflicts
+def load_conflicts(session: Session) -> list[tuple[Conflict, str]]:
+    conflicts = open_conflicts(session.db)
+    names = _names(session, {c.patient_id for c in conflicts})
+    return [(c, names[c.patient_id]) for c in conflicts]
+
+
+def settle_conflict(session: Session, conflict_id: int, keep_local: bool) -> None:
+    with session.transaction() as db:
+        resolve(db, conflict_id, keep_local, session.account.id, session.workstation.clock.now())
+
+
+class ConflictsPane(QWidget):
+    settle = Signal(int, bool)  # conflict id, keep the form's value
+
+    def __init__(self) -> None:
+        super().__init__()
+        intro = QLabel(
+            "The registry changed something a form on this workstation also sets. The form "
+            "waits until you choose; nothing is overwritten without you."
+        )
+        intro.setWordWrap(True)
+        self.rows: list[tuple[Conflict, str]] = []
+        self.table = _table(
+            ["Patient", "Field", "This workstation's form", "The registry", "Noticed"], "Conflicts"
+        )
+        self.keep = QPushButton("Keep the &form's value")
+        self.take = QPushButton("Take the &registry's value")
+        self.keep.clicked.connect(lambda: self._settle(True))
+        self.take.clicked.connect(lambda: self._settle(False))
+        bar = QHBoxLayout()
+        bar.addStretch(1)
+        bar.addWidget(self.take)
+        bar.addWidget(self.keep)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bar)
+
+    def show_rows(self, rows: list[tuple[Conflict, str]]) -> None:
+        self.rows = rows
+        _fill(
+            self.table,
+            [
+                [
+                    name,
+                    FIELD_WORDS.get(c.field, c.field),
+                    c.local_value or "—",
+                    c.registry_value or "—",
+                    c.detected_at[:16].replace("T", " "),
+                ]
+                for c, name in rows
+            ],
+        )
+
+    def _settle(self, keep_local: bool) -> None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self.rows):
+            self.settle.emit(self.rows[row][0].id, keep_local)

@@ -10,6 +10,9 @@ from pathlib import Path
 import keyring
 import pytest
 
+# Qt with no display aborts the process: the window tests draw offscreen.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 from app.clock import FixedClock, ManualClock
 from app.in_memory import InMemoryLedger
 from app.program import Program

@@ -28,6 +28,7 @@ from app.anc import Population, meets_initiation
 from app.enrollment_document import enrollment_to_document
 from app.errors import RemsError
 from app.psf import AncEntry
+from app.psf_document import typed_number
 from app.roles import Role
 from app.statuses import MonitoringFrequency
 from app.use_cases.enrollment import EnrollmentForm
@@ -128,8 +129,8 @@ class EnrollmentWizard(QWizard):
             if n == 1 and not ben and not value.text().strip():
                 continue
             entries.append(
-                AncEntry(
-                    value.text().strip(),
+                AncEntry(  # the value as typed, a number when it is one (as on a PSF)
+                    typed_number(value.text().strip()),
                     drawn.date().toPython().isoformat(),
                     unit.currentData() or "",
                 )

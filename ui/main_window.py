@@ -152,7 +152,13 @@ class DeskWindow(QMainWindow):
             self.desk, session, password, self._reports.arrived.emit, self.sync_interval
         )
         self.link.start()
-        self.worker.run(lambda: self._recent_alerts(session), self._show_alerts, lambda e: None)
+        self._load_alerts()
+
+    def _load_alerts(self) -> None:
+        """Neutropenia in the last 14 days: on sign-in, and again when the registry sends more."""
+        session = self.session
+        if session is not None:
+            self.worker.run(lambda: self._recent_alerts(session), self._show_alerts, lambda e: None)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self.session is not None and event.type() in (
@@ -343,6 +349,7 @@ class DeskWindow(QMainWindow):
 
     def _show_alerts(self, alerts: list[str]) -> None:
         if not alerts or not hasattr(self, "workspace"):
+            self.alerts.hide()
             return
         self.alerts.setText(
             "⚠ Neutropenia in the last 14 days:\n"
@@ -358,6 +365,7 @@ class DeskWindow(QMainWindow):
         if self.session is not None and hasattr(self, "workspace"):
             if report.pulled.changes or report.pushed.acked or report.pushed.rejected:
                 self.roster_model.reload()
+                self._load_alerts()
                 for n in range(4, self.tabs.count()):
                     page = self.tabs.widget(n)
                     if isinstance(page, ChartPage):
@@ -482,6 +490,10 @@ class DeskWindow(QMainWindow):
         assert self.session is not None
         editor = PsfEditor(self.worker, self.session, data, self.today(), self)
         editor.changed.connect(self.refresh_lists)
+        # Saved first (the store thread keeps order), then printed as saved.
+        editor.print_button.clicked.connect(
+            lambda: (editor.save_draft(), self.print_form(editor.form_id))
+        )
         editor.finished.connect(lambda code: self._editor_closed(editor, code))
         self.last_dialog = editor
         editor.open()
@@ -549,13 +561,16 @@ class DeskWindow(QMainWindow):
 
     # Closing
     def closeEvent(self, event: Any) -> None:
-        if self.link is not None:
-            self.link.stop()
-        if self.session is not None:
-            session = self.session
-            self.worker.run_now(session.sign_out)
-        self.worker.shutdown()
-        self.desk.stop()
+        if not getattr(self, "_closed", False):  # closed once, even when asked twice
+            self._closed = True
+            if self.link is not None:
+                self.link.stop()
+                self.link = None
+            if self.session is not None:
+                session, self.session = self.session, None
+                self.worker.run_now(session.sign_out)
+            self.worker.shutdown()
+            self.desk.stop()
         super().closeEvent(event)
 
     def keyPressEvent(self, event: Any) -> None:

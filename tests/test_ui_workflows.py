@@ -1,0 +1,264 @@
+"""The desktop window driven as a person drives it (pytest-qt): type, click, read the screen.
+The registry is real: the embedded demo registry, a child process on loopback, or (for the
+first run) a registry served in this process; the OS keyring is the in-memory one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog
+from pytestqt.qtbot import QtBot
+
+from app.clock import SystemClock
+from local_store.audit import AuditAction
+from local_store.keys import FAST_KDF
+from local_store.outbox import OutboxState
+from tests.support.memory_keyring import MemoryKeyring
+from tests.support.pdf_reading import page_texts
+from tests.support.registry_world import PASSWORD, World
+from ui.demo_seed import DEMO_ACCOUNTS
+from ui.desk import Desk
+from ui.main_window import DeskWindow
+from ui.print_preview import PreviewDialog
+
+DESIGNEE = DEMO_ACCOUNTS["sam-rivera"]
+PRESCRIBER = DEMO_ACCOUNTS["dr-okafor"]
+WAIT = 30_000  # ms
+
+
+@pytest.fixture
+def demo(tmp_path: Path, memory_keyring: MemoryKeyring, qtbot: QtBot) -> Iterator[DeskWindow]:
+    """The README's demo: a store, an embedded registry with the demo clinic, the window."""
+    desk = Desk(tmp_path / "demo", SystemClock(), kdf=FAST_KDF)
+    window = DeskWindow(desk, SystemClock().today, sync_interval=0.5)
+    qtbot.addWidget(window)
+    window.show()
+    window.first_run.create_demo()
+    qtbot.waitUntil(lambda: hasattr(window, "sign_in_page"), timeout=90_000)
+    yield window
+    window.close()
+
+
+def sign_in(qtbot: QtBot, window: DeskWindow, who: tuple[str, str]) -> None:
+    page = window.sign_in_page
+    page.email.clear()
+    qtbot.keyClicks(page.email, who[0])
+    qtbot.keyClicks(page.password, who[1])
+    qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: window.session is not None and window.roster_model.total > 0, timeout=WAIT
+    )
+
+
+def roster_text(window: DeskWindow) -> dict[str, list[str]]:
+    model = window.roster_model
+    rows = {}
+    for row in range(model.rowCount()):
+        cells = [str(model.data(model.index(row, c))) for c in range(model.columnCount())]
+        rows[cells[0].removeprefix("⚠ ")] = cells
+    return rows
+
+
+def synced(window: DeskWindow) -> bool:
+    report = window.last_report
+    return report is not None and report.connectivity.value == "online" and report.queued == 0
+
+
+def test_first_run_connects_to_the_registry_and_makes_the_accounts(
+    tmp_path: Path, memory_keyring: MemoryKeyring, qtbot: QtBot, world: World
+) -> None:
+    desk = Desk(tmp_path / "office", SystemClock(), kdf=FAST_KDF)
+    window = DeskWindow(desk, SystemClock().today)
+    qtbot.addWidget(window)
+    page = window.first_run
+    qtbot.keyClicks(page.url, world.url)
+    qtbot.keyClicks(page.email, world.emails["dr_a"])
+    qtbot.keyClicks(page.password, "not the password")
+    qtbot.mouseClick(page.connect_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "did not accept" in page.message.text(), timeout=WAIT)
+    assert not desk.workstation.exists()  # nothing half-made
+
+    page.password.clear()
+    qtbot.keyClicks(page.password, PASSWORD)
+    qtbot.keyClicks(page.designee_email, world.emails["des_a"])
+    qtbot.keyClicks(page.designee_password, PASSWORD)
+    qtbot.mouseClick(page.connect_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: hasattr(window, "sign_in_page"), timeout=WAIT)
+    accounts = {a.email: a for a in desk.workstation.accounts()}
+    # Same ids as the registry's, so a signature made here names a signer it knows.
+    assert accounts[world.emails["dr_a"]].id == world.ids["dr_a"]
+    assert accounts[world.emails["des_a"]].id == world.ids["des_a"]
+    sign_in(qtbot, window, (world.emails["des_a"], PASSWORD))
+    assert "Rosa Test" in roster_text(window)  # dr_a's patient, pulled from the registry
+    window.close()
+
+
+def test_a_wrong_password_says_how_many_tries_are_left_then_the_account_locks(
+    demo: DeskWindow, qtbot: QtBot
+) -> None:
+    page = demo.sign_in_page
+    qtbot.keyClicks(page.email, DESIGNEE[0])
+    for attempt in range(1, 6):
+        qtbot.keyClicks(page.password, f"wrong guess {attempt}")
+        qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page.button.isEnabled(), timeout=WAIT)
+    assert "locked after 5 wrong passwords" in page.message.text()
+    assert "Try again in 30 minutes" in page.message.text()
+    qtbot.keyClicks(page.password, DESIGNEE[1])  # even the right password waits now
+    qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.button.isEnabled(), timeout=WAIT)
+    assert demo.session is None
+    assert "locked" in page.message.text()
+
+
+def test_the_roster_shows_the_demo_clinic_with_categories_in_words(
+    demo: DeskWindow, qtbot: QtBot
+) -> None:
+    sign_in(qtbot, demo, DESIGNEE)
+    rows = roster_text(demo)
+    assert rows["Tomasz Kowalski"][2:5] == ["Interrupted", "780/µL", "Moderate neutropenia"]
+    assert rows["Aisha Bello"][4] == "BEN neutropenia"
+    assert any(r[7].startswith("OVERDUE") for r in rows.values())
+    qtbot.keyClicks(demo.roster.filter, "tomasz k")
+    qtbot.waitUntil(lambda: demo.roster_model.total == 1, timeout=WAIT)
+    assert list(roster_text(demo)) == ["Tomasz Kowalski"]
+    assert "Moderate neutropenia" in demo.alerts.text()  # the sign-in notification
+
+
+def test_enrolling_a_patient_reaches_the_registry_and_the_roster(
+    demo: DeskWindow, qtbot: QtBot
+) -> None:
+    sign_in(qtbot, demo, DESIGNEE)
+    demo.enroll()
+    wizard = demo.last_dialog
+    assert not wizard.ben.isEnabled()  # BEN is the prescriber's to set
+    qtbot.keyClicks(wizard.name, "Nadia Haddad")
+    wizard.next()
+    value, unit, _drawn = wizard.rows[0]
+    qtbot.keyClicks(value, "1200")
+    unit.setCurrentIndex(1)  # cells/µL
+    wizard.next()
+    assert "below what starting clozapine needs" in wizard.message.text()
+    wizard.back()
+    value.clear()
+    qtbot.keyClicks(value, "2300")
+    wizard.next()
+    assert wizard.message.text() == ""
+    wizard.accept()
+    qtbot.waitUntil(lambda: "Nadia Haddad" in roster_text(demo), timeout=WAIT)
+    assert roster_text(demo)["Nadia Haddad"][2:5] == ["Enrolled", "2,300/µL", "Normal range"]
+
+
+def test_add_anc_explains_a_unit_mistake_and_sends_the_value_as_typed(
+    demo: DeskWindow, qtbot: QtBot
+) -> None:
+    sign_in(qtbot, demo, DESIGNEE)
+    demo.add_anc("p-tran")
+    dialog = demo.last_dialog
+    ok = dialog.buttons.buttons()[0]
+    qtbot.keyClicks(dialog.value, "1.9")
+    assert "Choose the unit" in dialog.meaning.text() and not ok.isEnabled()
+    dialog.unit.setCurrentIndex(1)  # cells/µL: 1.9 cells is not a real ANC
+    assert "If the lab reported 1.9 ×10³/µL, choose the unit K/µL" in dialog.meaning.text()
+    assert not ok.isEnabled()
+    dialog.unit.setCurrentIndex(2)  # K/µL
+    assert dialog.meaning.text() == "= 1,900 cells/µL" and ok.isEnabled()
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: roster_text(demo)["Linh Tran"][3] == "1,900/µL", timeout=WAIT)
+    demo.open_chart("p-tran")
+    chart = demo.tabs.widget(demo.tabs.count() - 1)
+    qtbot.waitUntil(lambda: chart.data is not None, timeout=WAIT)
+    assert chart.data.ancs[-1].entered_value == "1.9"  # kept exactly as typed
+    assert chart.data.ancs[-1].entered_unit == "K/uL"
+
+
+def test_a_designee_psf_waits_for_the_prescriber_who_signs_it_to_the_registry(
+    demo: DeskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in(qtbot, demo, DESIGNEE)
+    assert roster_text(demo)["Tomasz Kowalski"][2] == "Interrupted"
+    demo.new_psf("p-kowalski")
+    qtbot.waitUntil(lambda: getattr(demo, "last_dialog", None) is not None, timeout=WAIT)
+    editor = demo.last_dialog
+    assert editor.ancs.item(0, 0).text() == "780"  # prefilled with the period's ANC
+    qtbot.keyClicks(editor.rationale, "Recovering; benefit outweighs risk.")
+    assert "needs the prescriber's signature" in editor.needs.text()
+    assert editor.submit.text() == "&Send for the prescriber's signature"
+    qtbot.mouseClick(editor.submit, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not editor.isVisible(), timeout=WAIT)
+    demo.sign_out()
+
+    sign_in(qtbot, demo, PRESCRIBER)
+    qtbot.waitUntil(lambda: demo.awaiting.table.rowCount() == 1, timeout=WAIT)
+    assert demo.awaiting.table.item(0, 0).text() == "Tomasz Kowalski"
+    assert demo.awaiting.table.item(0, 2).text() == "Sam Rivera"
+    demo.last_dialog = None
+    qtbot.mouseClick(demo.awaiting.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: demo.last_dialog is not None, timeout=WAIT)
+    editor = demo.last_dialog
+    assert editor.rationale.toPlainText() == "Recovering; benefit outweighs risk."
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (PRESCRIBER[1], True))
+    qtbot.mouseClick(editor.submit, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not editor.isVisible(), timeout=WAIT)
+    # Over real HTTP to the embedded registry, then back through the feed.
+    qtbot.waitUntil(lambda: roster_text(demo)["Tomasz Kowalski"][2] == "Enrolled", timeout=WAIT)
+    assert synced(demo)
+    assert demo.awaiting.table.rowCount() == 0
+    session = demo.session
+    signed = demo.worker.run_now(lambda: session.forms.for_patient("p-kowalski"))
+    assert signed[-1].signature is not None and signed[-1].signature_valid
+    demo.open_form(signed[-1].id)
+    qtbot.waitUntil(lambda: demo.last_dialog is not editor, timeout=WAIT)
+    assert demo.last_dialog.read_only and not demo.last_dialog.rationale.isEnabled()
+    assert "SIGNED by Dr. Ada Okafor" in demo.last_dialog.mark.text()
+
+
+def test_print_preview_of_a_psf_is_letter_and_audited(
+    demo: DeskWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    sign_in(qtbot, demo, DESIGNEE)
+    demo.last_dialog = None
+    demo.print_psf("p-bello")
+    qtbot.waitUntil(lambda: isinstance(demo.last_dialog, PreviewDialog), timeout=WAIT)
+    preview = demo.last_dialog
+    size = preview.printer.pageLayout().pageSize()
+    assert size.id() == size.PageSizeId.Letter
+    assert len(preview.job.pages) >= 1 and not preview.job.pages[0].isNull()
+    saved = tmp_path / "bello.pdf"
+    preview.save_pdf(str(saved))
+    assert "Aisha Bello" in " ".join(page_texts(saved.read_bytes()))
+    session = demo.session
+    qtbot.waitUntil(lambda: demo.worker.busy == 0, timeout=WAIT)
+    entries = demo.worker.run_now(lambda: session.audit.entries())
+    prints = [e for e in entries if e.action == AuditAction.PRINT.value]
+    assert prints and "saved Patient Status Form: Aisha Bello" in prints[-1].detail
+
+
+def test_work_made_while_the_registry_is_down_is_queued_then_sent(
+    demo: DeskWindow, qtbot: QtBot
+) -> None:
+    sign_in(qtbot, demo, DESIGNEE)
+    qtbot.waitUntil(lambda: synced(demo), timeout=WAIT)
+    registry = demo.desk.registry_process
+    assert registry is not None
+    registry.kill()
+    demo.add_anc("p-miller")
+    dialog = demo.last_dialog
+    qtbot.keyClicks(dialog.value, "2150")
+    dialog.unit.setCurrentIndex(1)
+    qtbot.mouseClick(dialog.buttons.buttons()[0], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Offline" in demo.sync_status.label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "1 queued" in demo.sync_status.label.text(), timeout=WAIT)
+    assert roster_text(demo)["Robert Miller"][9] == "Not sent (1)"
+    assert demo.outbox.table.item(0, 3).text() in ("Will try again", "Waiting to send")
+    registry.start()  # the same port and database: the registry is back
+    demo.sync_now()
+    qtbot.waitUntil(lambda: synced(demo), timeout=60_000)
+    qtbot.waitUntil(lambda: roster_text(demo)["Robert Miller"][3] == "2,150/µL", timeout=WAIT)
+    assert roster_text(demo)["Robert Miller"][9] == "Up to date"
+    session = demo.session
+    items = demo.worker.run_now(lambda: session.outbox.items())
+    assert [i.state for i in items if i.kind == "report_anc"] == [OutboxState.ACKED]

@@ -32,8 +32,13 @@ UNREACHABLE = "https://127.0.0.1:9"  # the sync link goes offline at once: not m
 
 def _child(*args: str, env: dict[str, str]) -> float:
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "bench.ui_startup", *args], capture_output=True,
-                         text=True, env=env, timeout=120)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.ui_startup", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     if "shown" not in out.stdout:
         raise RuntimeError(f"the window did not start: {out.stderr[-2000:]}")
     return time.perf_counter() - started
@@ -80,7 +85,7 @@ def run(quick: bool) -> Iterator[Metric]:
             ours / floor,
             "ratio",
             2.0,
-            note=f"sign-in window {ours:.2f} s, empty QMainWindow {floor:.2f} s; median of {rounds}",
+            note=f"sign-in window {ours:.2f} s, empty window {floor:.2f} s; median of {rounds}",
         )
         yield Metric("ui.startup_s", ours, "s", None, note="process start to the sign-in window")
         yield from _in_window(desk, patients, quick)

@@ -1,5 +1,6 @@
 """A child process for `ui.startup_over_floor`: prints "shown" once its first window is up.
-`floor`: an empty QMainWindow. `desk FOLDER`: the app's sign-in window over that store."""
+`floor`: an empty QMainWindow. `desk FOLDER`: the app's own start (`ui.main.run`) to its
+sign-in window over that store."""
 
 from __future__ import annotations
 
@@ -19,24 +20,16 @@ else:
     from pathlib import Path
 
     import keyring
-    from PySide6.QtWidgets import QApplication
 
-    from app.clock import SystemClock
     from bench.memory_keyring import MemoryKeyring
-    from ui.desk import Desk
-    from ui.main_window import DeskWindow
+    from ui.main import run
 
     backend = MemoryKeyring()
-    backend.secrets = {
-        tuple(k.split("\t")): v
-        for k, v in (  # the parent's keyring, handed over
-            line.split("\n", 1)[0].split("=", 1)
-            for line in os.environ["BENCH_KEYRING"].split("\x1e")
-        )
-    }
+    handed = os.environ["BENCH_KEYRING"].split("\x1e")  # the parent's keyring, handed over
+    pairs = (line.split("=", 1) for line in handed)
+    backend.secrets = {tuple(k.split("\t")): v for k, v in pairs}  # type: ignore[misc]
     keyring.set_keyring(backend)
-    app = QApplication([])
-    window = DeskWindow(Desk(Path(sys.argv[2]), SystemClock()), SystemClock().today)
-    window.show()
-    app.processEvents()
+    # The app's own start: keyring check, QApplication, the sign-in window shown.
+    run(demo=False, data_dir=Path(sys.argv[2]), on_shown=lambda: print("shown", flush=True))
+    sys.exit(0)
 print("shown", flush=True)

@@ -49,12 +49,13 @@ def sign_in(qtbot: QtBot, window: DeskWindow, who: tuple[str, str]) -> None:
     qtbot.keyClicks(page.password, who[1])
     qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: window.session is not None and window.roster_model.total > 0, timeout=WAIT
+        lambda: window.workspace is not None and window.workspace.roster_model.total > 0,
+        timeout=WAIT,
     )
 
 
 def roster_text(window: DeskWindow) -> dict[str, list[str]]:
-    model = window.roster_model
+    model = window.workspace.roster_model
     rows = {}
     for row in range(model.rowCount()):
         cells = [str(model.data(model.index(row, c))) for c in range(model.columnCount())]
@@ -122,18 +123,18 @@ def test_the_roster_shows_the_demo_clinic_with_categories_in_words(
     assert rows["Tomasz Kowalski"][2:5] == ["Interrupted", "780/µL", "Moderate neutropenia"]
     assert rows["Aisha Bello"][4] == "BEN neutropenia"
     assert any(r[7].startswith("OVERDUE") for r in rows.values())
-    qtbot.keyClicks(demo.roster.filter, "tomasz k")
-    qtbot.waitUntil(lambda: demo.roster_model.total == 1, timeout=WAIT)
+    qtbot.keyClicks(demo.workspace.roster.filter, "tomasz k")
+    qtbot.waitUntil(lambda: demo.workspace.roster_model.total == 1, timeout=WAIT)
     assert list(roster_text(demo)) == ["Tomasz Kowalski"]
-    assert "Moderate neutropenia" in demo.alerts.text()  # the sign-in notification
+    assert "Moderate neutropenia" in demo.workspace.alerts.text()  # the sign-in notification
 
 
 def test_enrolling_a_patient_reaches_the_registry_and_the_roster(
     demo: DeskWindow, qtbot: QtBot
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
-    demo.enroll()
-    wizard = demo.last_dialog
+    demo.workspace.enroll()
+    wizard = demo.workspace.last_dialog
     assert not wizard.ben.isEnabled()  # BEN is the prescriber's to set
     qtbot.keyClicks(wizard.name, "Nadia Haddad")
     wizard.next()
@@ -156,8 +157,9 @@ def test_add_anc_explains_a_unit_mistake_and_sends_the_value_as_typed(
     demo: DeskWindow, qtbot: QtBot
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
-    demo.add_anc("p-tran")
-    dialog = demo.last_dialog
+    demo.workspace.add_anc("p-tran")
+    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
+    dialog = demo.workspace.last_dialog
     ok = dialog.buttons.buttons()[0]
     qtbot.keyClicks(dialog.value, "1.9")
     assert "Choose the unit" in dialog.meaning.text() and not ok.isEnabled()
@@ -168,8 +170,8 @@ def test_add_anc_explains_a_unit_mistake_and_sends_the_value_as_typed(
     assert dialog.meaning.text() == "= 1,900 cells/µL" and ok.isEnabled()
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: roster_text(demo)["Linh Tran"][3] == "1,900/µL", timeout=WAIT)
-    demo.open_chart("p-tran")
-    chart = demo.tabs.widget(demo.tabs.count() - 1)
+    demo.workspace.open_chart("p-tran")
+    chart = demo.workspace.widget(demo.workspace.count() - 1)
     qtbot.waitUntil(lambda: chart.data is not None, timeout=WAIT)
     assert chart.data.ancs[-1].entered_value == "1.9"  # kept exactly as typed
     assert chart.data.ancs[-1].entered_unit == "K/uL"
@@ -180,9 +182,9 @@ def test_a_designee_psf_waits_for_the_prescriber_who_signs_it_to_the_registry(
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
     assert roster_text(demo)["Tomasz Kowalski"][2] == "Interrupted"
-    demo.new_psf("p-kowalski")
-    qtbot.waitUntil(lambda: getattr(demo, "last_dialog", None) is not None, timeout=WAIT)
-    editor = demo.last_dialog
+    demo.workspace.new_psf("p-kowalski")
+    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
+    editor = demo.workspace.last_dialog
     assert editor.ancs.item(0, 0).text() == "780"  # prefilled with the period's ANC
     qtbot.keyClicks(editor.rationale, "Recovering; benefit outweighs risk.")
     assert "needs the prescriber's signature" in editor.needs.text()
@@ -192,13 +194,13 @@ def test_a_designee_psf_waits_for_the_prescriber_who_signs_it_to_the_registry(
     demo.sign_out()
 
     sign_in(qtbot, demo, PRESCRIBER)
-    qtbot.waitUntil(lambda: demo.awaiting.table.rowCount() == 1, timeout=WAIT)
-    assert demo.awaiting.table.item(0, 0).text() == "Tomasz Kowalski"
-    assert demo.awaiting.table.item(0, 2).text() == "Sam Rivera"
-    demo.last_dialog = None
-    qtbot.mouseClick(demo.awaiting.open_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: demo.last_dialog is not None, timeout=WAIT)
-    editor = demo.last_dialog
+    qtbot.waitUntil(lambda: demo.workspace.awaiting.table.rowCount() == 1, timeout=WAIT)
+    assert demo.workspace.awaiting.table.item(0, 0).text() == "Tomasz Kowalski"
+    assert demo.workspace.awaiting.table.item(0, 2).text() == "Sam Rivera"
+    demo.workspace.last_dialog = None
+    qtbot.mouseClick(demo.workspace.awaiting.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
+    editor = demo.workspace.last_dialog
     assert editor.rationale.toPlainText() == "Recovering; benefit outweighs risk."
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (PRESCRIBER[1], True))
     qtbot.mouseClick(editor.submit, Qt.MouseButton.LeftButton)
@@ -206,24 +208,27 @@ def test_a_designee_psf_waits_for_the_prescriber_who_signs_it_to_the_registry(
     # Over real HTTP to the embedded registry, then back through the feed.
     qtbot.waitUntil(lambda: roster_text(demo)["Tomasz Kowalski"][2] == "Enrolled", timeout=WAIT)
     assert synced(demo)
-    assert demo.awaiting.table.rowCount() == 0
+    assert demo.workspace.awaiting.table.rowCount() == 0
     session = demo.session
     signed = demo.worker.run_now(lambda: session.forms.for_patient("p-kowalski"))
     assert signed[-1].signature is not None and signed[-1].signature_valid
-    demo.open_form(signed[-1].id)
-    qtbot.waitUntil(lambda: demo.last_dialog is not editor, timeout=WAIT)
-    assert demo.last_dialog.read_only and not demo.last_dialog.rationale.isEnabled()
-    assert "SIGNED by Dr. Ada Okafor" in demo.last_dialog.mark.text()
+    demo.workspace.open_form(signed[-1].id)
+    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not editor, timeout=WAIT)
+    assert (
+        demo.workspace.last_dialog.read_only
+        and not demo.workspace.last_dialog.rationale.isEnabled()
+    )
+    assert "SIGNED by Dr. Ada Okafor" in demo.workspace.last_dialog.mark.text()
 
 
 def test_print_preview_of_a_psf_is_letter_and_audited(
     demo: DeskWindow, qtbot: QtBot, tmp_path: Path
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
-    demo.last_dialog = None
-    demo.print_psf("p-bello")
-    qtbot.waitUntil(lambda: isinstance(demo.last_dialog, PreviewDialog), timeout=WAIT)
-    preview = demo.last_dialog
+    demo.workspace.last_dialog = None
+    demo.workspace.print_psf("p-bello")
+    qtbot.waitUntil(lambda: isinstance(demo.workspace.last_dialog, PreviewDialog), timeout=WAIT)
+    preview = demo.workspace.last_dialog
     size = preview.printer.pageLayout().pageSize()
     assert size.id() == size.PageSizeId.Letter
     assert len(preview.job.pages) >= 1 and not preview.job.pages[0].isNull()
@@ -245,15 +250,16 @@ def test_work_made_while_the_registry_is_down_is_queued_then_sent(
     registry = demo.desk.registry_process
     assert registry is not None
     registry.kill()
-    demo.add_anc("p-miller")
-    dialog = demo.last_dialog
+    demo.workspace.add_anc("p-miller")
+    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
+    dialog = demo.workspace.last_dialog
     qtbot.keyClicks(dialog.value, "2150")
     dialog.unit.setCurrentIndex(1)
     qtbot.mouseClick(dialog.buttons.buttons()[0], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Offline" in demo.sync_status.label.text(), timeout=WAIT)
     qtbot.waitUntil(lambda: "1 queued" in demo.sync_status.label.text(), timeout=WAIT)
-    assert roster_text(demo)["Robert Miller"][9] == "Not sent (1)"
-    assert demo.outbox.table.item(0, 3).text() in ("Will try again", "Waiting to send")
+    qtbot.waitUntil(lambda: roster_text(demo)["Robert Miller"][9] == "Not sent (1)", timeout=WAIT)
+    assert demo.workspace.outbox.table.item(0, 3).text() in ("Will try again", "Waiting to send")
     registry.start()  # the same port and database: the registry is back
     demo.sync_now()
     qtbot.waitUntil(lambda: synced(demo), timeout=60_000)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.clock import Clock
 from app.roles import Role
@@ -24,9 +25,11 @@ from local_store import keys
 from local_store.device_secret import delete_secret
 from local_store.session import Session
 from local_store.workstation import IDLE_LOCK, NewAccount, Workstation
-from registry.process import RegistryProcess
-from sync.client import KeyringTokens, RegistryClient, check_url
-from sync.engine import Connectivity, SyncReport, SyncWorker
+
+if TYPE_CHECKING:  # the registry and HTTP modules load on first use: the window opens sooner
+    from registry.process import RegistryProcess
+    from sync.client import RegistryClient
+    from sync.engine import SyncReport, SyncWorker
 
 CONFIG_NAME = "desk.json"
 EMBEDDED = "embedded"
@@ -72,6 +75,8 @@ class Desk:
 
     def save_config(self, config: DeskConfig) -> None:
         if not config.embedded:
+            from sync.client import check_url
+
             check_url(config.registry)  # https only (plain http to this computer only)
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.config_path.write_text(
@@ -86,6 +91,8 @@ class Desk:
             return config.registry
         with self._registry_lock:
             if self.registry_process is None:
+                from registry.process import RegistryProcess
+
                 process = RegistryProcess(
                     f"sqlite:///{self.folder / REGISTRY_DB}",
                     test_clock=True,
@@ -97,6 +104,8 @@ class Desk:
 
     def registry_client(self, account_id: str) -> RegistryClient:
         config = self.config()
+        from sync.client import KeyringTokens, RegistryClient
+
         tokens = KeyringTokens(f"registry-session-{self.folder.name}-{account_id}")
         return RegistryClient(self.registry_url(), tokens, ca_bundle=config.ca_bundle)
 
@@ -115,6 +124,8 @@ class Desk:
 
         self.save_config(DeskConfig(EMBEDDED))
         operator_password = secrets.token_urlsafe(16)
+        from registry.process import RegistryProcess
+
         process = RegistryProcess(
             f"sqlite:///{self.folder / REGISTRY_DB}",
             test_clock=True,
@@ -164,6 +175,8 @@ class Desk:
         self.save_config(config)
         found = []
         for email, password in people:
+            from sync.client import RegistryClient
+
             client = RegistryClient(config.registry, ca_bundle=config.ca_bundle)
             try:
                 answer = client.sign_in(email, password)
@@ -233,6 +246,8 @@ class RegistryLink(threading.Thread):
         self._wake_early = threading.Event()
 
     def run(self) -> None:
+        from sync.engine import Connectivity, SyncReport, SyncWorker
+
         now = self.desk.clock.now
         try:
             client = self.desk.registry_client(self.session.account.id)

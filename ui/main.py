@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from app.clock import SystemClock
@@ -13,15 +14,19 @@ from local_store.paths import data_folder
 DEMO_FOLDER = "demo"
 
 
-def run(*, demo: bool, data_dir: Path | None = None) -> int:
-    if (
-        not os.environ.get("DISPLAY")
-        and not os.environ.get("WAYLAND_DISPLAY")
-        and sys.platform.startswith("linux")
-    ):
-        os.environ.setdefault(
-            "QT_QPA_PLATFORM", "offscreen" if os.environ.get("CLOZAPINE_OFFSCREEN") else "xcb"
+def run(
+    *, demo: bool, data_dir: Path | None = None, on_shown: Callable[[], None] | None = None
+) -> int:
+    """Start the window; `on_shown` (the start-up benchmark) runs once it is up, then quits."""
+    headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if sys.platform.startswith("linux") and headless and not os.environ.get("QT_QPA_PLATFORM"):
+        # Qt would abort (exit 134) with no display: say what to do instead.
+        print(
+            "clozapine-desk: there is no display to open the window on. Run it in a desktop "
+            "session, or under Xvfb (xvfb-run -a clozapine-desk app --demo).",
+            file=sys.stderr,
         )
+        return 2
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from ui.desk import Desk
@@ -45,4 +50,8 @@ def run(*, demo: bool, data_dir: Path | None = None) -> int:
     if demo and not desk.is_set_up():
         window.first_run.create_demo()
     window.show()
+    if on_shown is not None:
+        app.processEvents()
+        on_shown()
+        return 0
     return app.exec()

@@ -1,20 +1,22 @@
-"""The window: first run, sign-in, then the office's workspace (roster, awaiting signature,
-outbox, conflicts, patient charts as tabs), with the sync state always in the status bar.
+"""The window: first run, sign-in, then the office's workspace, with the sync state always in
+the status bar; idle sessions lock and ask for the password again.
 
 Nothing here touches the store or the network: the store thread (`StoreWorker`) and the
-registry link thread do, and their results come back through signals.
+registry link thread do, and their results come back through signals. The workspace and
+the registry client are imported after sign-in, so the sign-in window opens quickly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -22,38 +24,28 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
-    QTabWidget,
     QWidget,
 )
 
+from local_store.errors import AccountLocked
 from local_store.session import Session
-from sync.engine import Connectivity, SyncReport
 from ui import theme
-from ui.add_anc import AddAncDialog
-from ui.chart_view import ChartPage, load_chart
-from ui.desk import Desk, RegistryLink
-from ui.enrollment_wizard import EnrollmentWizard
+from ui.desk import Desk
 from ui.first_run import FirstRunPage, demo_hint
-from ui.print_preview import PreviewDialog, psf_job
-from ui.psf_editor import PsfEditor, load_editor
-from ui.queues import (
-    AwaitingPane,
-    ConflictsPane,
-    OutboxPane,
-    load_awaiting,
-    load_conflicts,
-    load_outbox,
-    settle_conflict,
-)
-from ui.roster_data import alert_text
-from ui.roster_view import RosterModel, RosterPane
 from ui.sign_in import SignInPage
 from ui.tasks import StoreWorker
+
+if TYPE_CHECKING:
+    from sync.engine import SyncReport
+    from ui.desk import RegistryLink
+    from ui.workspace import Workspace
 
 IDLE_CHECK_MS = 30_000
 
 
 class _Reports(QObject):
+    """Carries sync reports from the registry link's thread to the GUI thread."""
+
     arrived = Signal(object)
 
 
@@ -61,8 +53,6 @@ class SyncStatus(QWidget):
     """Online or offline, the last sync, the number queued: always in view."""
 
     def __init__(self) -> None:
-        from PySide6.QtWidgets import QHBoxLayout
-
         super().__init__()
         self.label = QLabel("Registry: connecting…")
         self.label.setAccessibleName("Sync status")
@@ -76,20 +66,21 @@ class SyncStatus(QWidget):
     def show_report(self, report: SyncReport) -> None:
         at = report.at.astimezone().strftime("%H:%M")
         queued = f"{report.queued} queued" if report.queued else "nothing queued"
+        state = report.connectivity.value
         words = {
-            Connectivity.ONLINE: f"● Online · last sync {at} · {queued}",
-            Connectivity.OFFLINE: f"○ Offline since {at} · {queued} · work is kept and sent later",
-            Connectivity.SIGN_IN_REQUIRED: f"○ Registry sign-in needed · {queued}",
-            Connectivity.UPDATE_REQUIRED: f"○ Update needed · {queued}",
+            "online": f"● Online · last sync {at} · {queued}",
+            "offline": f"○ Offline since {at} · {queued} · work is kept and sent later",
+            "sign_in_required": f"○ Registry sign-in needed · {queued}",
+            "update_required": f"○ Update needed · {queued}",
         }
-        text = words[report.connectivity]
+        text = words[state]
         if report.clock_warning:
             text += f" · {report.clock_warning}"
         self.label.setText(text)
         self.label.setToolTip(report.problem or "")
-        color = theme.OK_TEXT if report.connectivity is Connectivity.ONLINE else theme.ALERT_TEXT
+        color = theme.OK_TEXT if state == "online" else theme.ALERT_TEXT
         self.label.setStyleSheet(f"color: {color}; font-weight: 600;")
-        self.sign_in.setVisible(report.connectivity is Connectivity.SIGN_IN_REQUIRED)
+        self.sign_in.setVisible(state == "sign_in_required")
 
 
 class DeskWindow(QMainWindow):
@@ -100,8 +91,11 @@ class DeskWindow(QMainWindow):
         self.desk, self.today, self.sync_interval = desk, today, sync_interval
         self.worker = StoreWorker()
         self.session: Session | None = None
+        self.workspace: Workspace | None = None
         self.link: RegistryLink | None = None
         self.last_report: SyncReport | None = None
+        self._password: str | None = None  # until the registry link takes it
+        self._closed = False
         self.setWindowTitle("Clozapine REMS Desk")
         self.resize(1360, 820)
         self.setStyleSheet(theme.STYLE)
@@ -116,7 +110,9 @@ class DeskWindow(QMainWindow):
         self.idle_timer = QTimer(self)
         self.idle_timer.setInterval(IDLE_CHECK_MS)
         self.idle_timer.timeout.connect(self.check_idle)
-        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
         if desk.is_set_up():
             self.show_sign_in(self._demo_hint())
         else:
@@ -131,7 +127,7 @@ class DeskWindow(QMainWindow):
 
         return demo_hint(DEMO_PEOPLE)
 
-    # Sign-in and locking
+    # Sign-in
     def show_sign_in(self, hint: str = "") -> None:
         self.sign_in_page = SignInPage(self.desk, self.worker, hint)
         self.sign_in_page.signedIn.connect(self.start_session)
@@ -140,26 +136,42 @@ class DeskWindow(QMainWindow):
         self.sign_in_page.setFocus()
 
     def start_session(self, session: Session, password: str) -> None:
-        self.session = session
-        self._build_workspace(session)
+        from ui.workspace import Workspace
+
+        self.session, self._password = session, password
+        self.workspace = Workspace(self, self.desk, self.worker, session, self.today, self.sync_now)
+        self._session_menu()
         self.pages.addWidget(self.workspace)
         self.pages.setCurrentWidget(self.workspace)
         self.sync_status.show()
-        self.roster_model.reload()
-        self.refresh_lists()
         self.idle_timer.start()
+        # The first roster page paints before the registry link starts competing for the CPU.
+        self.workspace.roster_model.pageLoaded.connect(self._start_link)
+        self.workspace.start()
+
+    def _start_link(self) -> None:
+        if self.link is not None or self.session is None or self._password is None:
+            return
+        from ui.desk import RegistryLink
+
+        password, self._password = self._password, None
         self.link = RegistryLink(
-            self.desk, session, password, self._reports.arrived.emit, self.sync_interval
+            self.desk, self.session, password, self._reports.arrived.emit, self.sync_interval
         )
         self.link.start()
-        self._load_alerts()
 
-    def _load_alerts(self) -> None:
-        """Neutropenia in the last 14 days: on sign-in, and again when the registry sends more."""
-        session = self.session
-        if session is not None:
-            self.worker.run(lambda: self._recent_alerts(session), self._show_alerts, lambda e: None)
+    def _session_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Session")
+        for text, keys, slot in (
+            ("&Lock now", "Ctrl+L", self.lock_now),
+            ("Sign &out", "Ctrl+Shift+Q", self.sign_out),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(slot)
+            menu.addAction(action)
 
+    # Locking
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self.session is not None and event.type() in (
             QEvent.Type.KeyPress,
@@ -170,21 +182,31 @@ class DeskWindow(QMainWindow):
 
     def check_idle(self) -> None:
         session = self.session
-        if session is None:
-            return
-        self.worker.run(session.lock_if_idle, lambda locked: self._ask_unlock() if locked else None)
+        if session is not None:
+            self.worker.run(
+                session.lock_if_idle, lambda locked: self.ask_unlock() if locked else None
+            )
 
-    def _ask_unlock(self) -> None:
+    def lock_now(self) -> None:
         session = self.session
-        if session is None:
+        if session is not None:
+            self.worker.run_now(session.lock)
+            self.ask_unlock()
+
+    def ask_unlock(self) -> None:
+        """Patient information is hidden until the same person types the password again."""
+        session, workspace = self.session, self.workspace
+        if session is None or workspace is None:
             return
-        self.workspace.hide()
+        workspace.hide()
+        minutes = session.workstation.idle_timeout.seconds // 60
         while True:
             password, ok = QInputDialog.getText(
                 self,
                 "Locked",
-                f"The session locked after {session.workstation.idle_timeout.seconds // 60} "
-                "minutes without activity.\nType your password to continue, or Cancel to sign out.",
+                f"This session is locked (after {minutes} minutes without activity, or by "
+                f"Ctrl+L).\n{session.account.name}: type your password to continue, or Cancel "
+                "to sign out.",
                 QLineEdit.EchoMode.Password,
             )
             if not ok:
@@ -192,13 +214,14 @@ class DeskWindow(QMainWindow):
                 return
             try:
                 self.worker.run_now(lambda typed=password: session.unlock(typed))
-            except Exception as error:  # wrong password or locked: say so, ask again
+            except AccountLocked as error:
                 QMessageBox.warning(self, "Locked", str(error))
-                if "locked after" in str(error):
-                    self.sign_out()
-                    return
+                self.sign_out()
+                return
+            except Exception as error:  # a wrong password: say so, ask again
+                QMessageBox.warning(self, "Locked", str(error))
                 continue
-            self.workspace.show()
+            workspace.show()
             return
 
     def sign_out(self) -> None:
@@ -206,171 +229,24 @@ class DeskWindow(QMainWindow):
             self.link.stop()
             self.link = None
         if self.session is not None:
-            session = self.session
-            self.session = None
+            session, self.session = self.session, None
             self.worker.run_now(session.sign_out)
+        self._password = None
         self.idle_timer.stop()
         self.sync_status.hide()
-        if hasattr(self, "workspace"):
+        self.menuBar().clear()
+        if self.workspace is not None:
             self.pages.removeWidget(self.workspace)
             self.workspace.deleteLater()
-            del self.workspace
+            self.workspace = None
         self.show_sign_in(self._demo_hint())
-
-    # The workspace
-    def _build_workspace(self, session: Session) -> None:
-        self.tabs = QTabWidget()
-        self.tabs.setTabsClosable(True)
-        self.tabs.tabCloseRequested.connect(self._close_tab)
-        self.workspace = self.tabs
-        self.roster_model = RosterModel(self.worker, session, self.today)
-        self.roster = RosterPane(self.roster_model)
-        self.roster.patientChosen.connect(self.open_chart)
-        self.awaiting = AwaitingPane()
-        self.awaiting.openForm.connect(self.open_form)
-        self.outbox = OutboxPane()
-        self.outbox.syncNow.connect(self.sync_now)
-        self.conflicts = ConflictsPane()
-        self.conflicts.settle.connect(self._settle)
-        self.alerts = QLabel()
-        self.alerts.setObjectName("alert")
-        self.alerts.setWordWrap(True)
-        self.alerts.hide()
-        from PySide6.QtWidgets import QVBoxLayout
-
-        roster_tab = QWidget()
-        box = QVBoxLayout(roster_tab)
-        who = QLabel(
-            f"Signed in as <b>{session.account.name}</b> ({session.account.role.value})"
-            + ("  ·  <b>Demo clinic: invented patients</b>" if self.desk.is_demo() else "")
-        )
-        box.addWidget(who)
-        box.addWidget(self.alerts)
-        box.addWidget(self.roster, 1)
-        self.tabs.addTab(roster_tab, "&Patients")
-        self.tabs.addTab(self.awaiting, "Awaiting signature")
-        self.tabs.addTab(self.outbox, "Outbox")
-        self.tabs.addTab(self.conflicts, "Conflicts")
-        for n in range(4):
-            self.tabs.tabBar().setTabButton(n, self.tabs.tabBar().ButtonPosition.RightSide, None)
-        self._menus(session)
-
-    def _menus(self, session: Session) -> None:
-        self.menuBar().clear()
-        work = self.menuBar().addMenu("&Work")
-        actions: list[tuple[str, str, Callable[[], Any]]] = [
-            ("&Find a patient", "Ctrl+F", self._find),
-            ("&Enroll a patient…", "Ctrl+N", self.enroll),
-            (
-                "&Add ANC for the selected patient…",
-                "Ctrl+Shift+A",
-                lambda: self._for_selected(self.add_anc),
-            ),
-            (
-                "New &PSF for the selected patient…",
-                "Ctrl+Shift+P",
-                lambda: self._for_selected(self.new_psf),
-            ),
-            (
-                "P&rint the selected patient's PSF…",
-                "Ctrl+P",
-                lambda: self._for_selected(self.print_psf),
-            ),
-            ("Print a &blank PSF…", "Ctrl+Shift+B", self.print_blank),
-            ("&Sync now", "F5", self.sync_now),
-            ("Close &tab", "Ctrl+W", lambda: self._close_tab(self.tabs.currentIndex())),
-            ("&Lock now", "Ctrl+L", self._lock_now),
-            ("Sign &out", "Ctrl+Shift+Q", self.sign_out),
-        ]
-        for text, keys, slot in actions:
-            action = QAction(text, self)
-            action.setShortcut(QKeySequence(keys))
-            action.triggered.connect(slot)
-            work.addAction(action)
-            self.addAction(action)
-
-    def _find(self) -> None:
-        self.tabs.setCurrentIndex(0)
-        self.roster.filter.setFocus()
-        self.roster.filter.selectAll()
-
-    def _for_selected(self, act: Callable[[str], None]) -> None:
-        current = self.tabs.currentWidget()
-        patient = (
-            current.patient_id if isinstance(current, ChartPage) else self.roster.selected_patient()
-        )
-        if patient:
-            act(patient)
-        else:
-            self.statusBar().showMessage("Select a patient in the roster first.", 5000)
-
-    def _close_tab(self, index: int) -> None:
-        if index >= 4:
-            self.tabs.removeTab(index)
-
-    def refresh_lists(self) -> None:
-        session = self.session
-        if session is None:
-            return
-
-        def load() -> tuple[Any, Any, Any]:
-            return load_awaiting(session), load_outbox(session), load_conflicts(session)
-
-        self.worker.run(load, self._show_lists, lambda e: None)
-
-    def _show_lists(self, lists: tuple[Any, Any, Any]) -> None:
-        if not hasattr(self, "workspace"):
-            return
-        awaiting, outbox, conflicts = lists
-        self.awaiting.show_rows(awaiting)
-        self.outbox.show_rows(outbox)
-        self.conflicts.show_rows(conflicts)
-        refused = sum(1 for r in outbox if r.item.state.value == "rejected")
-        self.tabs.setTabText(1, f"Awaiting signature ({len(awaiting)})")
-        self.tabs.setTabText(
-            2, f"Outbox ({len(outbox)}{', ' + str(refused) + ' refused' if refused else ''})"
-        )
-        self.tabs.setTabText(3, f"Conflicts ({len(conflicts)})")
-
-    # Notifications
-    def _recent_alerts(self, session: Session) -> list[str]:
-        since = self.today().toordinal() - 14
-        rows = session.db.execute(
-            "SELECT n.code, n.per_ul, n.drawn, p.name FROM notifications n "
-            "JOIN patients p ON p.id = n.patient_id "
-            "WHERE n.on_date >= ? AND (? IS NULL OR n.prescriber_id = ?) ORDER BY n.seq DESC",
-            (
-                date.fromordinal(since).isoformat(),
-                session.account.prescriber_id,
-                session.account.prescriber_id,
-            ),
-        ).fetchall()
-        return [f"{name}: {alert_text(code, per_ul, drawn)}" for code, per_ul, drawn, name in rows]
-
-    def _show_alerts(self, alerts: list[str]) -> None:
-        if not alerts or not hasattr(self, "workspace"):
-            self.alerts.hide()
-            return
-        self.alerts.setText(
-            "⚠ Neutropenia in the last 14 days:\n"
-            + "\n".join(alerts[:6])
-            + (f"\n…and {len(alerts) - 6} more" if len(alerts) > 6 else "")
-        )
-        self.alerts.show()
 
     # Sync
     def _on_report(self, report: SyncReport) -> None:
         self.last_report = report
         self.sync_status.show_report(report)
-        if self.session is not None and hasattr(self, "workspace"):
-            if report.pulled.changes or report.pushed.acked or report.pushed.rejected:
-                self.roster_model.reload()
-                self._load_alerts()
-                for n in range(4, self.tabs.count()):
-                    page = self.tabs.widget(n)
-                    if isinstance(page, ChartPage):
-                        self._load_chart(page)
-            self.refresh_lists()
+        if self.session is not None and self.workspace is not None:
+            self.workspace.on_report(report)
 
     def sync_now(self) -> None:
         if self.link is not None:
@@ -378,190 +254,25 @@ class DeskWindow(QMainWindow):
             self.statusBar().showMessage("Syncing…", 3000)
 
     def _registry_sign_in(self) -> None:
-        if self.link is None or self.session is None:
+        link, session = self.link, self.session
+        if link is None or session is None:
             return
         password, ok = QInputDialog.getText(
             self,
             "Registry sign-in",
-            f"Registry password for {self.session.account.email}:",
+            f"Registry password for {session.account.email}:",
             QLineEdit.EchoMode.Password,
         )
         if ok and password:
-            link = self.link
-            self.worker.run(
-                lambda: link.sign_in_to_registry(password),
-                lambda good: (
-                    None
-                    if good
-                    else QMessageBox.warning(
-                        self, "Registry", "The registry did not accept that password."
-                    )
-                ),
-            )
+            self.worker.run(lambda: link.sign_in_to_registry(password), self._registry_answer)
 
-    def _lock_now(self) -> None:
-        session = self.session
-        if session is not None:
-            self.worker.run_now(session.lock)
-            self._ask_unlock()
-
-    def _settle(self, conflict_id: int, keep_local: bool) -> None:
-        session = self.session
-        if session is not None:
-            self.worker.run(
-                lambda: settle_conflict(session, conflict_id, keep_local),
-                lambda _r: (self.refresh_lists(), self.sync_now()),
-            )
-
-    # Patients and forms
-    def open_chart(self, patient_id: str) -> None:
-        for n in range(4, self.tabs.count()):
-            page = self.tabs.widget(n)
-            if isinstance(page, ChartPage) and page.patient_id == patient_id:
-                self.tabs.setCurrentIndex(n)
-                return
-        page = ChartPage(patient_id)
-        page.addAnc.connect(self.add_anc)
-        page.newPsf.connect(self.new_psf)
-        page.openForm.connect(self.open_form)
-        page.printPsf.connect(self.print_psf)
-        index = self.tabs.addTab(page, "Chart")
-        self.tabs.setCurrentIndex(index)
-        self._load_chart(page)
-
-    def _load_chart(self, page: ChartPage) -> None:
-        session, today = self.session, self.today()
-        if session is None:
-            return
-
-        def shown(data: Any) -> None:
-            page.show_chart(data)
-            index = self.tabs.indexOf(page)
-            if index >= 0:
-                self.tabs.setTabText(index, data.summary.name)
-
-        self.worker.run(
-            lambda: load_chart(session, page.patient_id, today),
-            shown,
-            lambda e: page.heading.setText(str(e)),
-        )
-
-    def _name_of(self, patient_id: str) -> str:
-        for n in range(4, self.tabs.count()):
-            page = self.tabs.widget(n)
-            if isinstance(page, ChartPage) and page.patient_id == patient_id and page.data:
-                return page.data.summary.name
-        return ""
-
-    def add_anc(self, patient_id: str) -> None:
-        session = self.session
-        if session is None:
-            return
-        name = self._name_of(patient_id) or self.worker.run_now(
-            lambda: session.ledger.patient(patient_id).name
-        )  # type: ignore[union-attr]
-        dialog = AddAncDialog(patient_id, name, self.today(), self)
-        dialog.submitted.connect(
-            lambda pid, value, unit, drawn: self.worker.run(
-                lambda: session.queue_anc(pid, value, unit, drawn),
-                lambda _r: self._after_change(pid),
-            )
-        )
-        self.last_dialog = dialog
-        dialog.open()
-
-    def new_psf(self, patient_id: str) -> None:
-        self._open_editor(patient_id, None)
-
-    def open_form(self, form_id: str) -> None:
-        self._open_editor(None, form_id)
-
-    def _open_editor(self, patient_id: str | None, form_id: str | None) -> None:
-        session, today = self.session, self.today()
-        if session is None:
-            return
-        self.worker.run(
-            lambda: load_editor(session, patient_id, form_id, today),
-            self._show_editor,
-            lambda e: QMessageBox.warning(self, "Patient Status Form", str(e)),
-        )
-
-    def _show_editor(self, data: Any) -> None:
-        assert self.session is not None
-        editor = PsfEditor(self.worker, self.session, data, self.today(), self)
-        editor.changed.connect(self.refresh_lists)
-        # Saved first (the store thread keeps order), then printed as saved.
-        editor.print_button.clicked.connect(
-            lambda: (editor.save_draft(), self.print_form(editor.form_id))
-        )
-        editor.finished.connect(lambda code: self._editor_closed(editor, code))
-        self.last_dialog = editor
-        editor.open()
-
-    def _editor_closed(self, editor: PsfEditor, code: int) -> None:
-        if code == 2 and getattr(editor, "correction_id", None):
-            self.open_form(editor.correction_id)
-            return
-        text = getattr(editor, "result_text", "")
-        if text:
-            self.statusBar().showMessage(text, 8000)
-            self._after_change(editor.data.patient.id)
-
-    def _after_change(self, patient_id: str) -> None:
-        self.refresh_lists()
-        self.roster_model.reload()
-        for n in range(4, self.tabs.count()):
-            page = self.tabs.widget(n)
-            if isinstance(page, ChartPage) and page.patient_id == patient_id:
-                self._load_chart(page)
-        self.sync_now()
-
-    def enroll(self) -> None:
-        if self.session is None:
-            return
-        wizard = EnrollmentWizard(self.worker, self.session, self.today(), self)
-        wizard.enrolled.connect(
-            lambda pid: (
-                self.refresh_lists(),
-                self.sync_now(),
-                self.statusBar().showMessage("Enrollment queued for the registry.", 8000),
-            )
-        )
-        self.last_dialog = wizard
-        wizard.open()
-
-    def print_psf(self, patient_id: str) -> None:
-        session, today = self.session, self.today()
-        if session is not None:
-            self._print(lambda: psf_job(session, patient_id=patient_id, today=today))
-
-    def print_form(self, form_id: str) -> None:
-        session = self.session
-        if session is not None:
-            self._print(lambda: psf_job(session, form_id=form_id))
-
-    def print_blank(self) -> None:
-        session = self.session
-        if session is not None:
-            self._print(lambda: psf_job(session, blank=True))
-
-    def _print(self, make: Callable[[], Any]) -> None:
-        session = self.session
-        assert session is not None
-
-        def audit(detail: str, subject: str) -> None:
-            self.worker.run(lambda: session.record_print(subject, detail))
-
-        def show(job: Any) -> None:
-            dialog = PreviewDialog(job, lambda detail: audit(detail, job.subject), self)
-            self.last_dialog = dialog
-            dialog.open()
-
-        self.worker.run(make, show, lambda e: QMessageBox.warning(self, "Print", str(e)))
+    def _registry_answer(self, accepted: bool) -> None:
+        if not accepted:
+            QMessageBox.warning(self, "Registry", "The registry did not accept that password.")
 
     # Closing
     def closeEvent(self, event: Any) -> None:
-        if not getattr(self, "_closed", False):  # closed once, even when asked twice
+        if not self._closed:  # closed once, even when asked twice
             self._closed = True
             if self.link is not None:
                 self.link.stop()
@@ -572,11 +283,3 @@ class DeskWindow(QMainWindow):
             self.worker.shutdown()
             self.desk.stop()
         super().closeEvent(event)
-
-    def keyPressEvent(self, event: Any) -> None:
-        if event.key() == Qt.Key.Key_Escape and self.tabs_ready():
-            self._find()
-        super().keyPressEvent(event)
-
-    def tabs_ready(self) -> bool:
-        return hasattr(self, "workspace")

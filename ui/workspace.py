@@ -1,0 +1,351 @@
+"""The office's workspace after sign-in: the roster, the three work lists (awaiting
+signature, outbox, conflicts) and patient charts as tabs, and every action on them. Work on
+the store goes through the store thread; what comes back refreshes the tabs it concerns.
+
+Imported only after sign-in, so the sign-in window starts without these modules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+
+from local_store.session import Session
+from ui.add_anc import AddAncDialog
+from ui.chart_view import ChartPage, load_chart
+from ui.desk import Desk
+from ui.enrollment_wizard import EnrollmentWizard
+from ui.print_preview import PreviewDialog, psf_job
+from ui.psf_editor import PsfEditor, load_editor
+from ui.queues import (
+    AwaitingPane,
+    ConflictsPane,
+    OutboxPane,
+    load_awaiting,
+    load_conflicts,
+    load_outbox,
+    settle_conflict,
+)
+from ui.roster_data import ALERT_DAYS, alert_text
+from ui.roster_view import RosterModel, RosterPane
+from ui.tasks import StoreWorker
+
+if TYPE_CHECKING:
+    from sync.engine import SyncReport
+
+FIXED_TABS = 4  # roster, awaiting signature, outbox, conflicts; charts open after them
+
+
+class Workspace(QTabWidget):
+    def __init__(
+        self,
+        window: QMainWindow,
+        desk: Desk,
+        worker: StoreWorker,
+        session: Session,
+        today: Callable[[], date],
+        sync_now: Callable[[], None],
+    ) -> None:
+        super().__init__()
+        self.window_, self.desk, self.worker, self.session = window, desk, worker, session
+        self.today, self.sync_now = today, sync_now
+        self.last_dialog: QWidget | None = None
+        self.setTabsClosable(True)
+        self.tabCloseRequested.connect(self._close_tab)
+        self.roster_model = RosterModel(worker, session, today)
+        self.roster = RosterPane(self.roster_model)
+        self.roster.patientChosen.connect(self.open_chart)
+        self.awaiting = AwaitingPane()
+        self.awaiting.openForm.connect(self.open_form)
+        self.outbox = OutboxPane()
+        self.outbox.syncNow.connect(sync_now)
+        self.conflicts = ConflictsPane()
+        self.conflicts.settle.connect(self._settle)
+        self.alerts = QLabel()
+        self.alerts.setObjectName("alert")
+        self.alerts.setWordWrap(True)
+        self.alerts.setAccessibleName("Neutropenia alerts")
+        self.alerts.hide()
+        roster_tab = QWidget()
+        box = QVBoxLayout(roster_tab)
+        who = QLabel(
+            f"Signed in as <b>{session.account.name}</b> ({session.account.role.value})"
+            + ("  ·  <b>Demo clinic: invented patients</b>" if desk.is_demo() else "")
+        )
+        box.addWidget(who)
+        box.addWidget(self.alerts)
+        box.addWidget(self.roster, 1)
+        self.addTab(roster_tab, "&Patients")
+        self.addTab(self.awaiting, "Awaiting signature")
+        self.addTab(self.outbox, "Outbox")
+        self.addTab(self.conflicts, "Conflicts")
+        for n in range(FIXED_TABS):
+            self.tabBar().setTabButton(n, self.tabBar().ButtonPosition.RightSide, None)
+        self._menus()
+
+    def say(self, text: str, ms: int = 8000) -> None:
+        self.window_.statusBar().showMessage(text, ms)
+
+    def start(self) -> None:
+        """First paint: the roster, the lists, the alerts."""
+        self.roster_model.reload()
+        self.refresh_lists()
+        self._load_alerts()
+        self.roster.setFocus()
+
+    def on_report(self, report: SyncReport) -> None:
+        """A sync finished: refresh what it may have changed."""
+        if report.pulled.changes or report.pushed.acked or report.pushed.rejected:
+            self.roster_model.reload()
+            self._load_alerts()
+            for page in self.charts():
+                self._load_chart(page)
+        self.refresh_lists()
+
+    def charts(self) -> list[ChartPage]:
+        pages = (self.widget(n) for n in range(FIXED_TABS, self.count()))
+        return [p for p in pages if isinstance(p, ChartPage)]
+
+    def _menus(self) -> None:
+        work = self.window_.menuBar().addMenu("&Work")
+        actions: list[tuple[str, str, Callable[[], Any]]] = [
+            ("&Find a patient", "Ctrl+F", self._find),
+            ("&Enroll a patient…", "Ctrl+N", self.enroll),
+            ("&Add ANC for the selected patient…", "Ctrl+Shift+A",
+             lambda: self._for_selected(self.add_anc)),
+            ("New &PSF for the selected patient…", "Ctrl+Shift+P",
+             lambda: self._for_selected(self.new_psf)),
+            ("P&rint the selected patient's PSF…", "Ctrl+P",
+             lambda: self._for_selected(self.print_psf)),
+            ("Print a &blank PSF…", "Ctrl+Shift+B", self.print_blank),
+            ("&Sync now", "F5", self.sync_now),
+            ("Close &tab", "Ctrl+W", lambda: self._close_tab(self.currentIndex())),
+        ]  # fmt: skip
+        for text, keys, slot in actions:
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(slot)
+            work.addAction(action)
+            self.addAction(action)
+
+    def _find(self) -> None:
+        self.setCurrentIndex(0)
+        self.roster.filter.setFocus()
+        self.roster.filter.selectAll()
+
+    def _for_selected(self, act: Callable[[str], None]) -> None:
+        current = self.currentWidget()
+        patient = (
+            current.patient_id if isinstance(current, ChartPage) else self.roster.selected_patient()
+        )
+        if patient:
+            act(patient)
+        else:
+            self.say("Select a patient in the roster first.", 5000)
+
+    def _close_tab(self, index: int) -> None:
+        if index >= FIXED_TABS:
+            self.removeTab(index)
+
+    def refresh_lists(self) -> None:
+        session = self.session
+
+        def load() -> tuple[Any, Any, Any]:
+            return load_awaiting(session), load_outbox(session), load_conflicts(session)
+
+        self.worker.run(load, self._show_lists, lambda e: None)
+
+    def _show_lists(self, lists: tuple[Any, Any, Any]) -> None:
+        awaiting, outbox, conflicts = lists
+        self.awaiting.show_rows(awaiting)
+        self.outbox.show_rows(outbox)
+        self.conflicts.show_rows(conflicts)
+        refused = sum(1 for r in outbox if r.item.state.value == "rejected")
+        self.setTabText(1, f"Awaiting signature ({len(awaiting)})")
+        self.setTabText(
+            2, f"Outbox ({len(outbox)}{', ' + str(refused) + ' refused' if refused else ''})"
+        )
+        self.setTabText(3, f"Conflicts ({len(conflicts)})")
+
+    # Notifications
+    def _load_alerts(self) -> None:
+        """Neutropenia lately: on sign-in, and again when the registry sends more."""
+        session = self.session
+        self.worker.run(lambda: self._recent_alerts(session), self._show_alerts, lambda e: None)
+
+    def _recent_alerts(self, session: Session) -> list[str]:
+        since = (self.today() - timedelta(days=ALERT_DAYS)).toordinal()
+        rows = session.db.execute(
+            "SELECT n.code, n.per_ul, n.drawn, p.name FROM notifications n "
+            "JOIN patients p ON p.id = n.patient_id "
+            "WHERE n.on_date >= ? AND (? IS NULL OR n.prescriber_id = ?) ORDER BY n.seq DESC",
+            (
+                date.fromordinal(since).isoformat(),
+                session.account.prescriber_id,
+                session.account.prescriber_id,
+            ),
+        ).fetchall()
+        return [f"{name}: {alert_text(code, per_ul, drawn)}" for code, per_ul, drawn, name in rows]
+
+    def _show_alerts(self, alerts: list[str]) -> None:
+        if not alerts:
+            self.alerts.hide()
+            return
+        self.alerts.setText(
+            "⚠ Neutropenia in the last 14 days:\n"
+            + "\n".join(alerts[:6])
+            + (f"\n…and {len(alerts) - 6} more" if len(alerts) > 6 else "")
+        )
+        self.alerts.show()
+
+    # Sync
+    def _settle(self, conflict_id: int, keep_local: bool) -> None:
+        session = self.session
+        self.worker.run(
+            lambda: settle_conflict(session, conflict_id, keep_local),
+            lambda _r: (self.refresh_lists(), self.sync_now()),
+        )
+
+    # Patients and forms
+    def open_chart(self, patient_id: str) -> None:
+        for n in range(FIXED_TABS, self.count()):
+            page = self.widget(n)
+            if isinstance(page, ChartPage) and page.patient_id == patient_id:
+                self.setCurrentIndex(n)
+                return
+        page = ChartPage(patient_id)
+        page.addAnc.connect(self.add_anc)
+        page.newPsf.connect(self.new_psf)
+        page.openForm.connect(self.open_form)
+        page.printPsf.connect(self.print_psf)
+        index = self.addTab(page, "Chart")
+        self.setCurrentIndex(index)
+        self._load_chart(page)
+
+    def _load_chart(self, page: ChartPage) -> None:
+        session, today = self.session, self.today()
+
+        def shown(data: Any) -> None:
+            page.show_chart(data)
+            index = self.indexOf(page)
+            if index >= 0:
+                self.setTabText(index, data.summary.name)
+
+        self.worker.run(
+            lambda: load_chart(session, page.patient_id, today),
+            shown,
+            lambda e: page.heading.setText(str(e)),
+        )
+
+    def _name_of(self, patient_id: str) -> str:
+        for n in range(FIXED_TABS, self.count()):
+            page = self.widget(n)
+            if isinstance(page, ChartPage) and page.patient_id == patient_id and page.data:
+                return page.data.summary.name
+        return ""
+
+    def add_anc(self, patient_id: str) -> None:
+        session = self.session
+        name = self._name_of(patient_id)
+        if not name:  # the name comes from the store thread, then the dialog opens
+            self.worker.run(
+                lambda: session.ledger.patient(patient_id),
+                lambda patient: self._add_anc_dialog(patient_id, patient.name) if patient else None,
+            )
+            return
+        self._add_anc_dialog(patient_id, name)
+
+    def _add_anc_dialog(self, patient_id: str, name: str) -> None:
+        session = self.session
+        dialog = AddAncDialog(patient_id, name, self.today(), self)
+        dialog.submitted.connect(
+            lambda pid, value, unit, drawn: self.worker.run(
+                lambda: session.queue_anc(pid, value, unit, drawn),
+                lambda _r: self._after_change(pid),
+            )
+        )
+        self.last_dialog = dialog
+        dialog.open()
+
+    def new_psf(self, patient_id: str) -> None:
+        self._open_editor(patient_id, None)
+
+    def open_form(self, form_id: str) -> None:
+        self._open_editor(None, form_id)
+
+    def _open_editor(self, patient_id: str | None, form_id: str | None) -> None:
+        session, today = self.session, self.today()
+        self.worker.run(
+            lambda: load_editor(session, patient_id, form_id, today),
+            self._show_editor,
+            lambda e: QMessageBox.warning(self, "Patient Status Form", str(e)),
+        )
+
+    def _show_editor(self, data: Any) -> None:
+        editor = PsfEditor(self.worker, self.session, data, self.today(), self)
+        editor.changed.connect(self.refresh_lists)
+        # Saved first (the store thread keeps order), then printed as saved.
+        editor.print_button.clicked.connect(
+            lambda: (editor.save_draft(), self.print_form(editor.form_id))
+        )
+        editor.finished.connect(lambda code: self._editor_closed(editor, code))
+        self.last_dialog = editor
+        editor.open()
+
+    def _editor_closed(self, editor: PsfEditor, code: int) -> None:
+        if code == 2 and getattr(editor, "correction_id", None):
+            self.open_form(editor.correction_id)
+            return
+        text = getattr(editor, "result_text", "")
+        if text:
+            self.say(text, 8000)
+            self._after_change(editor.data.patient.id)
+
+    def _after_change(self, patient_id: str) -> None:
+        self.refresh_lists()
+        self.roster_model.reload()
+        for n in range(FIXED_TABS, self.count()):
+            page = self.widget(n)
+            if isinstance(page, ChartPage) and page.patient_id == patient_id:
+                self._load_chart(page)
+        self.sync_now()
+
+    def enroll(self) -> None:
+        wizard = EnrollmentWizard(self.worker, self.session, self.today(), self)
+        wizard.enrolled.connect(
+            lambda pid: (
+                self.refresh_lists(),
+                self.sync_now(),
+                self.say("Enrollment queued for the registry.", 8000),
+            )
+        )
+        self.last_dialog = wizard
+        wizard.open()
+
+    def print_psf(self, patient_id: str) -> None:
+        session, today = self.session, self.today()
+        self._print(lambda: psf_job(session, patient_id=patient_id, today=today))
+
+    def print_form(self, form_id: str) -> None:
+        session = self.session
+        self._print(lambda: psf_job(session, form_id=form_id))
+
+    def print_blank(self) -> None:
+        session = self.session
+        self._print(lambda: psf_job(session, blank=True))
+
+    def _print(self, make: Callable[[], Any]) -> None:
+        session = self.session
+
+        def audit(detail: str, subject: str) -> None:
+            self.worker.run(lambda: session.record_print(subject, detail))
+
+        def show(job: Any) -> None:
+            dialog = PreviewDialog(job, lambda detail: audit(detail, job.subject), self)
+            self.last_dialog = dialog
+            dialog.open()
+
+        self.worker.run(make, show, lambda e: QMessageBox.warning(self, "Print", str(e)))

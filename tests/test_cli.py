@@ -129,6 +129,10 @@ def test_bench_quick_prints_every_metric_with_its_goal_and_writes_json(tmp_path:
         "registry.rda_per_s.sqlite": ("per s", None),
         "registry.rda_p99_ms.postgresql": ("ms", 50.0),
         "registry.rda_per_s.postgresql": ("per s", None),
+        "ui.startup_over_floor": ("ratio", 2.0),
+        "ui.startup_s": ("s", None),
+        "ui.roster_ms": ("ms", 700.0),
+        "ui.filter_ms": ("ms", 50.0),
     }
     metrics = {m["name"]: m for m in json.loads(path.read_text())["metrics"]}
     assert set(metrics) == set(goals)

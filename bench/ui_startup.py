@@ -1,6 +1,6 @@
 """A child process for `ui.startup_over_floor`: prints "shown" once its first window is up.
-`floor`: an empty QMainWindow. `desk FOLDER`: the app's own start (`ui.main.run`) to its
-sign-in window over that store."""
+`floor`: an empty QMainWindow. `desk FOLDER`: `clozapine-desk app` to its sign-in window
+over that store."""
 
 from __future__ import annotations
 
@@ -17,19 +17,9 @@ if sys.argv[1] == "floor":
     window.show()
     app.processEvents()
 else:
-    from pathlib import Path
+    # The keyring is the parent's, in memory (PYTHON_KEYRING_BACKEND, set by the parent).
+    os.environ["CLOZAPINE_EXIT_WHEN_SHOWN"] = "1"
+    from cli.main import main
 
-    import keyring
-
-    from bench.memory_keyring import MemoryKeyring
-    from ui.main import run
-
-    backend = MemoryKeyring()
-    handed = os.environ["BENCH_KEYRING"].split("\x1e")  # the parent's keyring, handed over
-    pairs = (line.split("=", 1) for line in handed)
-    backend.secrets = {tuple(k.split("\t")): v for k, v in pairs}  # type: ignore[misc]
-    keyring.set_keyring(backend)
-    # The app's own start: keyring check, QApplication, the sign-in window shown.
-    run(demo=False, data_dir=Path(sys.argv[2]), on_shown=lambda: print("shown", flush=True))
-    sys.exit(0)
+    sys.exit(main(["app", "--data-dir", sys.argv[2]]))
 print("shown", flush=True)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from app.clock import SystemClock
 from bench.memory_keyring import MemoryKeyring
 from local_store.keys import FAST_KDF
-from ui.demo_seed import DEMO_ACCOUNTS
+from ui.demo_accounts import DEMO_ACCOUNTS
 from ui.desk import Desk
 from ui.main_window import DeskWindow
 

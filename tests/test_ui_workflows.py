@@ -19,7 +19,7 @@ from local_store.outbox import OutboxState
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.pdf_reading import page_texts
 from tests.support.registry_world import PASSWORD, World
-from ui.demo_seed import DEMO_ACCOUNTS
+from ui.demo_accounts import DEMO_ACCOUNTS
 from ui.desk import Desk
 from ui.main_window import DeskWindow
 from ui.print_preview import PreviewDialog

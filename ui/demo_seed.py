@@ -23,19 +23,7 @@ from app.use_cases.enrollment import EnrollmentForm
 from registry import assessment
 from registry.process import OPERATOR_EMAIL
 from sync.client import Answer, RegistryClient
-
-# Invented people; the passwords are shown on the demo's sign-in screen.
-DEMO_ACCOUNTS = {
-    PRESCRIBER: ("ada.okafor@demo.clinic", "maple river lantern"),
-    DESIGNEE: ("sam.rivera@demo.clinic", "copper kite meadow"),
-}
-
-
-# (name, email, password) as the demo's sign-in screen shows them.
-DEMO_PEOPLE = [
-    ("Dr. Ada Okafor (prescriber)", *DEMO_ACCOUNTS[PRESCRIBER]),
-    ("Sam Rivera (designee)", *DEMO_ACCOUNTS[DESIGNEE]),
-]
+from ui.demo_accounts import DEMO_ACCOUNTS
 
 
 @dataclass(frozen=True)

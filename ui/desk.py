@@ -15,18 +15,19 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app import thresholds
 from app.clock import Clock
 from app.roles import Role
-from local_store import keys
-from local_store.device_secret import delete_secret
-from local_store.session import Session
-from local_store.workstation import IDLE_LOCK, NewAccount, Workstation
+from local_store.paths import WORKSTATION_NAME
 
-if TYPE_CHECKING:  # the registry and HTTP modules load on first use: the window opens sooner
+if TYPE_CHECKING:  # the store, registry and HTTP modules load on first use: the window opens sooner
+    from local_store.keys import KdfParams
+    from local_store.session import Session
+    from local_store.workstation import Workstation
     from registry.process import RegistryProcess
     from sync.client import RegistryClient
     from sync.engine import SyncReport, SyncWorker
@@ -52,14 +53,27 @@ class Desk:
         folder: Path,
         clock: Clock,
         *,
-        kdf: keys.KdfParams = keys.DEFAULT_KDF,
-        idle_timeout: object = IDLE_LOCK,
+        kdf: KdfParams | None = None,
+        idle_timeout: timedelta = timedelta(minutes=thresholds.IDLE_LOCK_MINUTES),
     ) -> None:
         self.folder = folder
         self.clock = clock
-        self.workstation = Workstation(folder, clock, kdf=kdf, idle_timeout=idle_timeout)  # type: ignore[arg-type]
+        self.kdf, self.idle_timeout = kdf, idle_timeout
+        self._workstation: Workstation | None = None
         self.registry_process: RegistryProcess | None = None
         self._registry_lock = threading.Lock()
+
+    @property
+    def workstation(self) -> Workstation:
+        """The store's accounts and sign-in (loaded when first needed, not at start-up)."""
+        if self._workstation is None:
+            from local_store.keys import DEFAULT_KDF
+            from local_store.workstation import Workstation
+
+            self._workstation = Workstation(
+                self.folder, self.clock, kdf=self.kdf or DEFAULT_KDF, idle_timeout=self.idle_timeout
+            )
+        return self._workstation
 
     # Configuration
     @property
@@ -67,7 +81,7 @@ class Desk:
         return self.folder / CONFIG_NAME
 
     def is_set_up(self) -> bool:
-        return self.workstation.exists() and self.config_path.exists()
+        return (self.folder / WORKSTATION_NAME).exists() and self.config_path.exists()
 
     def config(self) -> DeskConfig:
         raw = json.loads(self.config_path.read_text())
@@ -136,6 +150,8 @@ class Desk:
             self.registry_process = process
         accounts = seed_demo_registry(process.url, operator_password, today)
         prescriber, designee = accounts
+        from local_store.workstation import NewAccount
+
         session = self.workstation.create(
             NewAccount(
                 prescriber.email,
@@ -189,6 +205,8 @@ class Desk:
                     "Use the email and password of the registry account."
                 )
             found.append(answer.body["account"])
+        from local_store.workstation import NewAccount
+
         first = found[0]
         if first["role"] != Role.PRESCRIBER.value:
             raise SetupProblem(
@@ -218,6 +236,8 @@ class Desk:
         return (self.folder / "DEMO").exists()
 
     def forget_registry_session(self, account_id: str) -> None:
+        from local_store.device_secret import delete_secret
+
         delete_secret(f"registry-session-{self.folder.name}-{account_id}")
 
 

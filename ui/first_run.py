@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.desk import Desk, DeskConfig
+from ui.sign_in import demo_hint
 from ui.tasks import StoreWorker
 
 
@@ -144,9 +145,3 @@ class FirstRunPage(QWidget):
 
     def _demo_done(self, people: list[tuple[str, str, str]]) -> None:
         self.finished.emit(demo_hint(people))
-
-
-def demo_hint(people: list[tuple[str, str, str]]) -> str:
-    lines = ["Demo clinic (invented patients). Sign in as:"]
-    lines += [f"• {name}: {email} / {password}" for name, email, password in people]
-    return "\n".join(lines)

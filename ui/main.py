@@ -27,7 +27,8 @@ def run(
             file=sys.stderr,
         )
         return 2
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
 
     from ui.desk import Desk
     from ui.main_window import DeskWindow
@@ -39,13 +40,6 @@ def run(
         folder = folder / DEMO_FOLDER
     clock = SystemClock()
     desk = Desk(folder, clock)
-    try:
-        from local_store.device_secret import check_keyring
-
-        check_keyring()
-    except Exception as error:  # no OS keyring: say so and stop, never keep keys in a file
-        QMessageBox.critical(None, "Clozapine REMS Desk", str(error))
-        return 2
     window = DeskWindow(desk, clock.today)
     if demo and not desk.is_set_up():
         window.first_run.create_demo()
@@ -54,4 +48,25 @@ def run(
         app.processEvents()
         on_shown()
         return 0
+    # After the window is up: no OS keyring means no store; say so and stop (keys are never
+    # kept in a file).
+    QTimer.singleShot(0, lambda: _check_keyring(app))
     return app.exec()
+
+
+def _check_keyring(app: object) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from local_store.device_secret import check_keyring
+    from local_store.errors import StoreError
+
+    try:
+        check_keyring()
+    except StoreError as error:
+        QMessageBox.critical(
+            None,
+            "Clozapine REMS Desk",
+            f"{error}\n\nThis computer has no OS keyring to keep the store's key. Run the app "
+            "in a desktop session (GNOME Keyring, KWallet, Windows, macOS).",
+        )
+        app.quit()  # type: ignore[attr-defined]

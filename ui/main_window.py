@@ -8,6 +8,7 @@ the registry client are imported after sign-in, so the sign-in window opens quic
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -28,14 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from local_store.errors import AccountLocked
-from local_store.session import Session
 from ui import theme
 from ui.desk import Desk
-from ui.first_run import FirstRunPage, demo_hint
-from ui.sign_in import SignInPage
+from ui.sign_in import SignInPage, demo_hint
 from ui.tasks import StoreWorker
 
 if TYPE_CHECKING:
+    from local_store.session import Session
     from sync.engine import SyncReport
     from ui.desk import RegistryLink
     from ui.workspace import Workspace
@@ -116,6 +116,8 @@ class DeskWindow(QMainWindow):
         if desk.is_set_up():
             self.show_sign_in(self._demo_hint())
         else:
+            from ui.first_run import FirstRunPage
+
             self.first_run = FirstRunPage(desk, self.worker, today)
             self.first_run.finished.connect(self.show_sign_in)
             self.pages.addWidget(self.first_run)
@@ -123,12 +125,15 @@ class DeskWindow(QMainWindow):
     def _demo_hint(self) -> str:
         if not self.desk.is_demo():
             return ""
-        from ui.demo_seed import DEMO_PEOPLE
+        from ui.demo_accounts import DEMO_PEOPLE
 
         return demo_hint(DEMO_PEOPLE)
 
     # Sign-in
     def show_sign_in(self, hint: str = "") -> None:
+        # The workspace's modules load just after the sign-in window shows, while the person
+        # types (on this thread: Qt's modules are not to be imported from two threads).
+        QTimer.singleShot(300, lambda: importlib.import_module("ui.workspace"))
         self.sign_in_page = SignInPage(self.desk, self.worker, hint)
         self.sign_in_page.signedIn.connect(self.start_session)
         self.pages.addWidget(self.sign_in_page)

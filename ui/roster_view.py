@@ -74,7 +74,8 @@ class RosterModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.order = COLUMNS[column][1]
         self.descending = order == Qt.SortOrder.DescendingOrder
-        self.reload()
+        if self.generation:  # the view sorts once as it is set up: the first load does that
+            self.reload()
 
     def _fetch(self, page: int, *, with_total: bool = False) -> None:
         generation, prefix, order, desc = self.generation, self.prefix, self.order, self.descending
@@ -217,6 +218,8 @@ class RosterPane(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(26)
+        # Fixed row heights: the view never measures 10,000 rows one by one.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in enumerate([230, 100, 130, 95, 160, 95, 170, 175, 95, 110]):

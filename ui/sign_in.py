@@ -4,6 +4,7 @@ locked account says for how long. The password check (Argon2id) runs on the stor
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -16,9 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from local_store.errors import StoreError
-from local_store.session import Session
 from ui.desk import Desk
 from ui.tasks import StoreWorker
+
+if TYPE_CHECKING:
+    from local_store.session import Session
 
 
 class SignInPage(QWidget):
@@ -94,3 +97,9 @@ class SignInPage(QWidget):
             self.message.setText(str(error))
         else:
             self.message.setText(f"Signing in did not work: {error}")
+
+
+def demo_hint(people: list[tuple[str, str, str]]) -> str:
+    lines = ["Demo clinic (invented patients). Sign in as:"]
+    lines += [f"• {name}: {email} / {password}" for name, email, password in people]
+    return "\n".join(lines)

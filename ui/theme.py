@@ -4,15 +4,15 @@ monochrome printouts must lose nothing."""
 
 from __future__ import annotations
 
-from app.anc import AncCategory
-
-# Light backgrounds, dark text on all of them (contrast above 7:1 with #1a1a1a).
+# Light backgrounds, dark text on all of them (contrast above 7:1 with #1a1a1a). Keyed by
+# `app.anc.AncCategory` values (a StrEnum, so the category itself is the key); the rules
+# module is not imported here, so the sign-in window starts without it.
 CATEGORY_COLORS = {
-    AncCategory.NORMAL: "#dff0d8",
-    AncCategory.MILD: "#fff3c4",
-    AncCategory.BEN_NEUTROPENIA: "#fff3c4",
-    AncCategory.MODERATE: "#ffd8a8",
-    AncCategory.SEVERE: "#f7c1c1",
+    "normal": "#dff0d8",
+    "mild": "#fff3c4",
+    "ben_neutropenia": "#fff3c4",
+    "moderate": "#ffd8a8",
+    "severe": "#f7c1c1",
 }
 ALERT_TEXT = "#a40000"
 OK_TEXT = "#1d6b2a"

@@ -61,7 +61,12 @@ def main() -> int:
     wait(app, lambda: window.workspace.count() > 4 and window.workspace.widget(4).data is not None)
     shot(app, window, "patient-chart")
     window.workspace.new_psf("p-kowalski")
-    wait(app, lambda: hasattr(window, "last_dialog") and window.workspace.last_dialog.isVisible())
+    wait(
+        app,
+        lambda: (
+            window.workspace.last_dialog is not None and window.workspace.last_dialog.isVisible()
+        ),
+    )
     editor = window.workspace.last_dialog
     editor.rationale.setPlainText("ANC recovering; benefit outweighs risk. Recheck in 3 days.")
     shot(app, editor, "psf-editor")
@@ -76,7 +81,22 @@ def main() -> int:
     wait(app, lambda: window.workspace.awaiting.table.rowCount() > 0)
     window.workspace.setCurrentIndex(1)
     shot(app, window, "awaiting-signature")
+    # The outbox with something in it: an ANC the registry refuses (drawn before the
+    # patient was born), then one made while the registry is down.
+    from datetime import date
+
+    session = window.session
+    window.worker.run_now(lambda: session.queue_anc("p-miller", "2100", "/uL", "1990-01-02"))
+    window.sync_now()
+    wait(app, lambda: window.last_report is not None and window.last_report.pushed.rejected > 0)
+    desk.registry_process.kill()
+    today = date.today().isoformat()
+    window.worker.run_now(lambda: session.queue_anc("p-tran", "1.9", "K/uL", today))
+    window.sync_now()
+    wait(app, lambda: "Offline" in window.sync_status.label.text())
+    window.workspace.refresh_lists()
     window.workspace.setCurrentIndex(2)
+    wait(app, lambda: window.workspace.outbox.table.rowCount() == 2)
     shot(app, window, "outbox")
     window.close()
     return 0

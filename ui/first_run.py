@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.demo_accounts import DEMO_PEOPLE
 from ui.desk import Desk, DeskConfig
 from ui.sign_in import demo_hint
 from ui.tasks import StoreWorker
@@ -144,4 +145,4 @@ class FirstRunPage(QWidget):
         self.worker.run(lambda: self.desk.create_demo(self.today()), self._demo_done, self._failed)
 
     def _demo_done(self, people: list[tuple[str, str, str]]) -> None:
-        self.finished.emit(demo_hint(people))
+        self.finished.emit(demo_hint(DEMO_PEOPLE))

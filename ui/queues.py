@@ -48,6 +48,8 @@ def what_to_do(item: OutboxItem) -> str:
     """For the person reading the outbox: the registry's reason and the next step."""
     if item.state is OutboxState.REJECTED:
         reason = item.last_error or "The registry refused this."
+        if item.kind == "report_anc":
+            return f"{reason} Check the lab report, then add the ANC again (Add ANC)."
         return f"{reason} Open the patient's chart, correct the form and submit it again."
     if item.state is OutboxState.RETRY_WAIT:
         return (item.last_error or "") + " Nothing to do: it is sent again automatically."

@@ -61,7 +61,7 @@ class SignInPage(QWidget):
         if demo_hint:
             hint = QLabel(demo_hint)
             hint.setObjectName("banner")
-            hint.setWordWrap(True)
+            hint.setAccessibleName("Demo accounts")
             hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             inner.addWidget(hint)
         layout = QVBoxLayout(self)
@@ -101,5 +101,6 @@ class SignInPage(QWidget):
 
 def demo_hint(people: list[tuple[str, str, str]]) -> str:
     lines = ["Demo clinic (invented patients). Sign in as:"]
-    lines += [f"• {name}: {email} / {password}" for name, email, password in people]
+    for name, email, password in people:
+        lines += [f"• {name}", f"    email {email}", f"    password {password}"]
     return "\n".join(lines)

@@ -5,11 +5,12 @@ first run) a registry served in this process; the OS keyring is the in-memory on
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.clock import SystemClock
@@ -129,6 +130,47 @@ def test_the_roster_shows_the_demo_clinic_with_categories_in_words(
     assert "Moderate neutropenia" in demo.workspace.alerts.text()  # the sign-in notification
 
 
+def test_the_roster_sorts_by_a_column_in_the_store(demo: DeskWindow, qtbot: QtBot) -> None:
+    sign_in(qtbot, demo, DESIGNEE)
+    header = demo.workspace.roster.table.horizontalHeader()
+    x = header.sectionViewportPosition(3) + 10  # "Latest ANC"
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    qtbot.waitUntil(lambda: first_patient(demo) == "Tomasz Kowalski", timeout=WAIT)  # 780/µL
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    qtbot.waitUntil(lambda: first_patient(demo) == "María José Núñez-Ölçer", timeout=WAIT)
+
+
+def first_patient(window: DeskWindow) -> str:
+    model = window.workspace.roster_model
+    return str(model.data(model.index(0, 0))).removeprefix("⚠ ")
+
+
+def test_an_idle_session_locks_hides_the_patients_and_opens_with_the_password(
+    demo: DeskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in(qtbot, demo, DESIGNEE)
+    session = demo.session
+    session.workstation.idle_timeout = timedelta(seconds=1)
+    qtbot.wait(1300)  # nobody types or clicks
+    seen: list[tuple[bool, bool]] = []
+    answers = iter([("not my password", True), (DESIGNEE[1], True)])
+
+    def prompt(*_args: object, **_kwargs: object) -> tuple[str, bool]:
+        seen.append((demo.workspace.isHidden(), session.locked))
+        return next(answers)
+
+    warnings: list[str] = []
+    monkeypatch.setattr(QInputDialog, "getText", prompt)
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warnings.append(text))
+    demo.check_idle()
+    qtbot.waitUntil(lambda: len(seen) == 2 and demo.workspace.isVisible(), timeout=WAIT)
+    assert seen == [(True, True), (True, True)]  # hidden and closed while asking
+    assert "not right" in warnings[0]
+    assert not session.locked
+    entries = demo.worker.run_now(lambda: session.audit.entries())
+    assert [e.detail for e in entries if e.action == AuditAction.SESSION_LOCKED.value] == ["idle"]
+
+
 def test_enrolling_a_patient_reaches_the_registry_and_the_roster(
     demo: DeskWindow, qtbot: QtBot
 ) -> None:
@@ -214,11 +256,18 @@ def test_a_designee_psf_waits_for_the_prescriber_who_signs_it_to_the_registry(
     assert signed[-1].signature is not None and signed[-1].signature_valid
     demo.workspace.open_form(signed[-1].id)
     qtbot.waitUntil(lambda: demo.workspace.last_dialog is not editor, timeout=WAIT)
-    assert (
-        demo.workspace.last_dialog.read_only
-        and not demo.workspace.last_dialog.rationale.isEnabled()
-    )
-    assert "SIGNED by Dr. Ada Okafor" in demo.workspace.last_dialog.mark.text()
+    signed_view = demo.workspace.last_dialog
+    assert signed_view.read_only and not signed_view.rationale.isEnabled()
+    assert "SIGNED by Dr. Ada Okafor" in signed_view.mark.text()
+    # A correction is a new draft with the signed content that names the form it replaces.
+    qtbot.mouseClick(signed_view.correct, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not signed_view, timeout=WAIT)
+    correction = demo.workspace.last_dialog
+    assert not correction.read_only and correction.rationale.isEnabled()
+    assert "This is a correction" in correction.mark.text()
+    assert correction.rationale.toPlainText() == "Recovering; benefit outweighs risk."
+    forms = demo.worker.run_now(lambda: session.forms.for_patient("p-kowalski"))
+    assert forms[-1].supersedes == signed[-1].id and forms[-1].state.value == "draft"
 
 
 def test_print_preview_of_a_psf_is_letter_and_audited(

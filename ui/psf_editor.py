@@ -41,6 +41,7 @@ from app.records import Patient
 from app.roles import Action, Role
 from app.statuses import MonitoringFrequency, TreatmentStatus
 from app.use_cases.entries import validate_anc_entries
+from app.use_cases.patient_summary import summarize_patient
 from app.use_cases.psf_draft import draft_next_psf
 from local_store.forms import Form, FormKind, FormState
 from local_store.session import Session
@@ -62,6 +63,7 @@ class EditorData:
     form: Form | None  # None for a new form
     period: str
     labs_missing: bool
+    recommended: str  # what the label recommends now, e.g. "Three times weekly"
 
 
 def load_editor(
@@ -72,14 +74,22 @@ def load_editor(
         patient = session.ledger.patient(form.patient_id)
         if patient is None:
             raise LookupError("This form's patient is not on this workstation.")
-        return EditorData(patient, form.id, form.document, form, "", False)
+        recommended = summarize_patient(session.ledger, patient.id, today).recommended_monitoring
+        return EditorData(patient, form.id, form.document, form, "", False, recommended.label)
     assert patient_id is not None
     draft = draft_next_psf(session.ledger, patient_id, today)
     patient = session.ledger.patient(patient_id)
     assert patient is not None
     period = f"{draft.period_start.strftime('%m/%d/%Y')} to {draft.period_end.strftime('%m/%d/%Y')}"
+    recommended = summarize_patient(session.ledger, patient_id, today).recommended_monitoring
     return EditorData(
-        patient, str(uuid.uuid4()), psf_to_document(draft.form), None, period, draft.labs_missing
+        patient,
+        str(uuid.uuid4()),
+        psf_to_document(draft.form),
+        None,
+        period,
+        draft.labs_missing,
+        recommended.label,
     )
 
 
@@ -130,10 +140,11 @@ class PsfEditor(QDialog):
         self.ancs.setMinimumHeight(150)
         self.add_row = QPushButton("Add an A&NC row")
         self.labs_note = QLabel(
-            "Labs are missing in this period so far."
-            if data.labs_missing
-            else "No labs missing so far."
-        )
+            ("Labs are missing in this period so far." if data.labs_missing
+             else "No labs missing so far.")
+            + f" The label recommends ANC monitoring: {data.recommended.lower()}."
+        )  # fmt: skip
+        self.labs_note.setAccessibleName("Missing labs and recommended monitoring")
         self.authorize_missing = QCheckBox("The prescriber authorizes the missing labs")
         self.status = QComboBox()
         self.status.setAccessibleName("Treatment status")

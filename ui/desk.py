@@ -149,30 +149,15 @@ class Desk:
         with self._registry_lock:
             self.registry_process = process
         accounts = seed_demo_registry(process.url, operator_password, today)
-        prescriber, designee = accounts
         from local_store.workstation import NewAccount
 
-        session = self.workstation.create(
-            NewAccount(
-                prescriber.email,
-                prescriber.name,
-                Role.PRESCRIBER,
-                prescriber_id=prescriber.prescriber_id,
-                id=prescriber.registry_id,
-            ),
-            prescriber.password,
-        )
+        # Each workstation account carries the registry's id, role and prescriber.
+        new = [
+            NewAccount(a.email, a.name, a.role, a.prescriber_id, id=a.registry_id) for a in accounts
+        ]
+        session = self.workstation.create(new[0], accounts[0].password)
         try:
-            session.add_account(
-                NewAccount(
-                    designee.email,
-                    designee.name,
-                    Role.DESIGNEE,
-                    prescriber_id=designee.prescriber_id,
-                    id=designee.registry_id,
-                ),
-                designee.password,
-            )
+            session.add_account(new[1], accounts[1].password)
         finally:
             session.sign_out()
         (self.folder / "DEMO").write_text("Invented patients only: a training workstation.\n")

@@ -229,7 +229,8 @@ class DeskWindow(QMainWindow):
             workspace.show()
             return
 
-    def sign_out(self) -> None:
+    def _end_session(self) -> None:
+        """The registry link stops and the store closes (its key leaves memory)."""
         if self.link is not None:
             self.link.stop()
             self.link = None
@@ -237,6 +238,9 @@ class DeskWindow(QMainWindow):
             session, self.session = self.session, None
             self.worker.run_now(session.sign_out)
         self._password = None
+
+    def sign_out(self) -> None:
+        self._end_session()
         self.idle_timer.stop()
         self.sync_status.hide()
         self.menuBar().clear()
@@ -279,12 +283,7 @@ class DeskWindow(QMainWindow):
     def closeEvent(self, event: Any) -> None:
         if not self._closed:  # closed once, even when asked twice
             self._closed = True
-            if self.link is not None:
-                self.link.stop()
-                self.link = None
-            if self.session is not None:
-                session, self.session = self.session, None
-                self.worker.run_now(session.sign_out)
+            self._end_session()
             self.worker.shutdown()
             self.desk.stop()
         super().closeEvent(event)

@@ -115,6 +115,15 @@ class Forms:
         )
         return [self._form(row) for row in rows]
 
+    def drafts_by(self, kind: FormKind, account_id: str) -> list[Form]:
+        """Someone's unfinished drafts of one kind, newest first (to pick up where they left)."""
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM forms WHERE kind = ? AND created_by = ? AND state = 'draft' "
+            "ORDER BY updated_at DESC",
+            (kind.value, account_id),
+        )
+        return [self._form(row) for row in rows]
+
     def awaiting_signature(self, prescriber_id: str) -> list[Form]:
         """Drafts (of either kind) that need this prescriber's signature."""
         rows = self._db.execute(

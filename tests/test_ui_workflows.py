@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from app.clock import SystemClock
 from local_store.audit import AuditAction
+from local_store.forms import FormKind
 from local_store.keys import FAST_KDF
 from local_store.outbox import OutboxState
 from tests.support.memory_keyring import MemoryKeyring
@@ -176,6 +177,7 @@ def test_enrolling_a_patient_reaches_the_registry_and_the_roster(
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
     demo.workspace.enroll()
+    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
     wizard = demo.workspace.last_dialog
     assert not wizard.ben.isEnabled()  # BEN is the prescriber's to set
     qtbot.keyClicks(wizard.name, "Nadia Haddad")
@@ -193,6 +195,42 @@ def test_enrolling_a_patient_reaches_the_registry_and_the_roster(
     wizard.accept()
     qtbot.waitUntil(lambda: "Nadia Haddad" in roster_text(demo), timeout=WAIT)
     assert roster_text(demo)["Nadia Haddad"][2:5] == ["Enrolled", "2,300/µL", "Normal range"]
+
+
+def test_a_closed_enrollment_is_kept_as_a_draft_and_offered_again(
+    demo: DeskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in(qtbot, demo, DESIGNEE)
+    demo.workspace.enroll()
+    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
+    wizard = demo.workspace.last_dialog
+    qtbot.keyClicks(wizard.name, "Omar Siddiqui")
+    wizard.next()
+    value, unit, _drawn = wizard.rows[0]
+    qtbot.keyClicks(value, "1.8")
+    unit.setCurrentIndex(2)  # K/µL
+    wizard.reject()  # closed half-way: the phone rang
+    session = demo.session
+    qtbot.waitUntil(lambda: demo.worker.busy == 0, timeout=WAIT)
+    drafts = demo.worker.run_now(
+        lambda: session.forms.drafts_by(FormKind.ENROLLMENT, session.account.id)
+    )
+    assert [d.document["name"] for d in drafts] == ["Omar Siddiqui"]
+    asked: list[str] = []
+
+    def question(_parent: object, _title: str, text: str) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    demo.workspace.last_dialog = None
+    demo.workspace.enroll()
+    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
+    again = demo.workspace.last_dialog
+    assert "You started enrolling Omar Siddiqui" in asked[0]
+    assert again.name.text() == "Omar Siddiqui"
+    assert again.rows[0][0].text() == "1.8" and again.rows[0][1].currentIndex() == 2
+    assert again.form_id == drafts[0].id  # the same draft, not a second one
 
 
 def test_add_anc_explains_a_unit_mistake_and_sends_the_value_as_typed(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app import thresholds as t
 from app.anc import Population, meets_initiation
-from app.enrollment_document import enrollment_to_document
+from app.enrollment_document import enrollment_from_document, enrollment_to_document
 from app.errors import RemsError
 from app.psf import AncEntry
 from app.psf_document import typed_number
@@ -33,9 +33,10 @@ from app.roles import Role
 from app.statuses import MonitoringFrequency
 from app.use_cases.enrollment import EnrollmentForm
 from app.use_cases.entries import validate_anc_entries
-from local_store.forms import FormKind
+from local_store.forms import Form, FormKind
 from local_store.session import Session
 from ui.add_anc import unit_combo
+from ui.psf_editor import SAVE_DELAY_MS
 from ui.tasks import StoreWorker
 
 
@@ -51,11 +52,19 @@ class EnrollmentWizard(QWizard):
     enrolled = Signal(str)
 
     def __init__(
-        self, worker: StoreWorker, session: Session, today: date, parent: QWidget | None = None
+        self,
+        worker: StoreWorker,
+        session: Session,
+        today: date,
+        parent: QWidget | None = None,
+        draft: Form | None = None,
     ) -> None:
         super().__init__(parent)
         self.worker, self.session, self.today = worker, session, today
-        self.patient_id = f"patient-{uuid.uuid4()}"
+        # A draft picked up again keeps its ids; a new one gets them now. Either way every
+        # change is saved under the same form id, so a closed wizard loses nothing.
+        self.patient_id = draft.patient_id if draft else f"patient-{uuid.uuid4()}"
+        self.form_id = draft.id if draft else str(uuid.uuid4())
         self.setWindowTitle("Enroll a patient")
         prescriber = session.account.role is Role.PRESCRIBER
 
@@ -118,6 +127,23 @@ class EnrollmentWizard(QWizard):
         for page in (who, baseline, review):
             self.addPage(page)
         self.currentIdChanged.connect(self._review)
+        if draft is not None:
+            self._fill(draft.document)
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self.save_draft)
+        edits = [
+            self.name.textChanged,
+            self.dob.dateChanged,
+            self.ben.toggled,
+            self.hospice.toggled,
+            self.monitoring.currentIndexChanged,
+        ]
+        for value, unit, drawn in self.rows:
+            edits += [value.textChanged, unit.currentIndexChanged, drawn.dateChanged]
+        for signal in edits:
+            signal.connect(lambda *_: self._save_timer.start())  # fmt: skip
         self.setButtonText(
             QWizard.WizardButton.FinishButton, "Sign and submit" if prescriber else "Submit"
         )
@@ -144,6 +170,36 @@ class EnrollmentWizard(QWizard):
             hospice=self.hospice.isChecked(),
             monitoring=MonitoringFrequency(self.monitoring.currentData()),
         )
+
+    def _fill(self, document: dict[str, object]) -> None:
+        form = enrollment_from_document(document)
+        self.name.setText(form.name)
+        born = date.fromisoformat(str(form.dob))
+        self.dob.setDate(QDate(born.year, born.month, born.day))
+        self.ben.setChecked(form.population is Population.BEN)
+        self.hospice.setChecked(form.hospice)
+        self.monitoring.setCurrentIndex(self.monitoring.findData(form.monitoring.value))
+        for (value, unit, drawn), entry in zip(self.rows, form.ancs, strict=False):
+            value.setText(str(entry.value))
+            unit.setCurrentIndex(max(0, unit.findData(entry.unit)))
+            day = date.fromisoformat(str(entry.drawn))
+            drawn.setDate(QDate(day.year, day.month, day.day))
+
+    def save_draft(self) -> None:
+        """What is typed so far, kept as a draft (it can be picked up again)."""
+        document = enrollment_to_document(self.form())
+        session, patient_id, form_id = self.session, self.patient_id, self.form_id
+        self.worker.run(
+            lambda: session.save_draft(FormKind.ENROLLMENT, patient_id, document, form_id=form_id),
+            lambda _id: None,
+            lambda e: self.message.setText(str(e)),
+        )
+
+    def done(self, result: int) -> None:
+        if self._save_timer.isActive():  # closed before the last change was saved
+            self._save_timer.stop()
+            self.save_draft()
+        super().done(result)
 
     def problem(self) -> str | None:
         form = self.form()
@@ -182,8 +238,9 @@ class EnrollmentWizard(QWizard):
         if problem:
             self.message.setText(problem + " Nothing has been sent.")
             return
+        self._save_timer.stop()
         document = enrollment_to_document(self.form())
-        session, patient_id = self.session, self.patient_id
+        session, patient_id, form_id = self.session, self.patient_id, self.form_id
         if session.account.role is Role.PRESCRIBER:
             password, ok = QInputDialog.getText(
                 self,
@@ -195,14 +252,14 @@ class EnrollmentWizard(QWizard):
                 return
 
             def job() -> None:
-                form_id = session.save_draft(
-                    FormKind.ENROLLMENT, patient_id, document, needs_signature=True
+                session.save_draft(
+                    FormKind.ENROLLMENT, patient_id, document, form_id=form_id, needs_signature=True
                 )
                 session.sign_form(form_id, password)
         else:
 
             def job() -> None:
-                form_id = session.save_draft(FormKind.ENROLLMENT, patient_id, document)
+                session.save_draft(FormKind.ENROLLMENT, patient_id, document, form_id=form_id)
                 session.submit_form(form_id)
 
         self.worker.run(job, lambda _r: self._done(), lambda e: self.message.setText(str(e)))

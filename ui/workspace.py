@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
+from local_store.forms import Form, FormKind
 from local_store.session import Session
 from ui.add_anc import AddAncDialog
 from ui.chart_view import ChartPage, load_chart
@@ -314,7 +315,26 @@ class Workspace(QTabWidget):
         self.sync_now()
 
     def enroll(self) -> None:
-        wizard = EnrollmentWizard(self.worker, self.session, self.today(), self)
+        """Enroll a patient: an unfinished enrollment of mine is offered first."""
+        session = self.session
+        self.worker.run(
+            lambda: session.forms.drafts_by(FormKind.ENROLLMENT, session.account.id),
+            self._open_enrollment,
+        )
+
+    def _open_enrollment(self, drafts: list[Form]) -> None:
+        draft = None
+        if drafts:
+            name = str(drafts[0].document.get("name") or "a patient")
+            answer = QMessageBox.question(
+                self,
+                "Enroll a patient",
+                f"You started enrolling {name} ({drafts[0].updated_at[:16].replace('T', ' ')}) "
+                "and did not submit it. Continue that enrollment?",
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                draft = drafts[0]
+        wizard = EnrollmentWizard(self.worker, self.session, self.today(), self, draft)
         wizard.enrolled.connect(
             lambda pid: (
                 self.refresh_lists(),

@@ -18,9 +18,10 @@ from local_store.audit import AuditAction
 from local_store.forms import FormKind
 from local_store.keys import FAST_KDF
 from local_store.outbox import OutboxState
+from sync.client import RegistryClient
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.pdf_reading import page_texts
-from tests.support.registry_world import PASSWORD, World
+from tests.support.registry_world import PASSWORD, World, ok
 from ui.demo_accounts import DEMO_ACCOUNTS
 from ui.desk import Desk
 from ui.main_window import DeskWindow
@@ -231,6 +232,35 @@ def test_a_closed_enrollment_is_kept_as_a_draft_and_offered_again(
     assert again.name.text() == "Omar Siddiqui"
     assert again.rows[0][0].text() == "1.8" and again.rows[0][1].currentIndex() == 2
     assert again.form_id == drafts[0].id  # the same draft, not a second one
+
+
+def test_a_prescriber_adds_a_designee_who_has_a_registry_account(
+    demo: DeskWindow, qtbot: QtBot
+) -> None:
+    # The registry's invitation, accepted: the new designee has a registry account.
+    prescriber = RegistryClient(demo.desk.registry_url())
+    ok(prescriber.sign_in(*PRESCRIBER))
+    invite = {"role": "designee", "email": "lena.park@demo.clinic", "name": "Lena Park"}
+    code = ok(prescriber.post("/v1/invitations", invite))["code"]
+    accept = {"code": code, "password": "violet anchor seventeen", "name": "Lena Park"}
+    ok(prescriber.post_public("/v1/invitations/accept", accept))
+    prescriber.close()
+
+    sign_in(qtbot, demo, PRESCRIBER)
+    demo.add_person()
+    dialog = demo.last_dialog
+    qtbot.keyClicks(dialog.email, "lena.park@demo.clinic")
+    qtbot.keyClicks(dialog.password, "not her password")
+    qtbot.mouseClick(dialog.add, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "did not accept" in dialog.message.text(), timeout=WAIT)
+    qtbot.keyClicks(dialog.password, "violet anchor seventeen")
+    qtbot.mouseClick(dialog.add, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
+    assert "Lena Park can now sign in" in demo.statusBar().currentMessage()
+    demo.sign_out()
+    sign_in(qtbot, demo, ("lena.park@demo.clinic", "violet anchor seventeen"))
+    assert demo.session.account.role.value == "designee"
+    assert "Tomasz Kowalski" in roster_text(demo)  # her prescriber's patients
 
 
 def test_add_anc_explains_a_unit_mistake_and_sends_the_value_as_typed(

@@ -27,7 +27,7 @@ from local_store.paths import WORKSTATION_NAME
 if TYPE_CHECKING:  # the store, registry and HTTP modules load on first use: the window opens sooner
     from local_store.keys import KdfParams
     from local_store.session import Session
-    from local_store.workstation import Workstation
+    from local_store.workstation import NewAccount, Workstation
     from registry.process import RegistryProcess
     from sync.client import RegistryClient
     from sync.engine import SyncReport, SyncWorker
@@ -174,41 +174,12 @@ class Desk:
         and prescriber. The first must be a prescriber; their password opens the store too.
         Returns the names of the accounts made."""
         self.save_config(config)
-        found = []
-        for email, password in people:
-            from sync.client import RegistryClient
-
-            client = RegistryClient(config.registry, ca_bundle=config.ca_bundle)
-            try:
-                answer = client.sign_in(email, password)
-            finally:
-                client.sign_out()
-                client.close()
-            if not answer.ok:
-                raise SetupProblem(
-                    f"The registry did not accept {email}: {answer.message or answer.status}. "
-                    "Use the email and password of the registry account."
-                )
-            found.append(answer.body["account"])
-        from local_store.workstation import NewAccount
-
-        first = found[0]
-        if first["role"] != Role.PRESCRIBER.value:
+        accounts = [self.registry_account(config, email, password) for email, password in people]
+        if accounts[0].role is not Role.PRESCRIBER:
             raise SetupProblem(
-                f"{people[0][0]} is a {first['role']} account at the registry. Set up the "
-                "workstation with the prescriber's account first; designees are added after."
+                f"{people[0][0]} is a {accounts[0].role.value} account at the registry. Set up "
+                "the workstation with the prescriber's account first; designees are added after."
             )
-        accounts = [
-            NewAccount(
-                email,
-                account["name"] or email,
-                Role(account["role"]),
-                prescriber_id=account["prescriber_id"],
-                pharmacy_id=account["pharmacy_id"],
-                id=account["id"],
-            )
-            for (email, _), account in zip(people, found, strict=True)
-        ]
         session = self.workstation.create(accounts[0], workstation_password or people[0][1])
         try:
             for new, (_, password) in zip(accounts[1:], people[1:], strict=True):
@@ -216,6 +187,41 @@ class Desk:
         finally:
             session.sign_out()
         return [a.name for a in accounts]
+
+    def registry_account(self, config: DeskConfig, email: str, password: str) -> NewAccount:
+        """A person's workstation account as the registry knows them (id, role, prescriber or
+        pharmacy): they sign in to the registry once with their own registry password."""
+        from local_store.workstation import NewAccount
+        from sync.client import RegistryClient
+
+        url = self.registry_url() if config.embedded else config.registry
+        client = RegistryClient(url, ca_bundle=config.ca_bundle)
+        try:
+            answer = client.sign_in(email, password)
+        finally:
+            client.sign_out()
+            client.close()
+        if not answer.ok:
+            raise SetupProblem(
+                f"The registry did not accept {email}: {answer.message or answer.status}. "
+                "Use the email and password of the registry account."
+            )
+        account = answer.body["account"]
+        return NewAccount(
+            email,
+            account["name"] or email,
+            Role(account["role"]),
+            prescriber_id=account["prescriber_id"],
+            pharmacy_id=account["pharmacy_id"],
+            id=account["id"],
+        )
+
+    def add_person(self, session: Session, email: str, password: str) -> str:
+        """A signed-in prescriber adds a designee (a pharmacy's AR, its staff) who already has
+        a registry account (the registry's invitation made it); returns their name."""
+        new = self.registry_account(self.config(), email, password)
+        session.add_account(new, password)
+        return new.name
 
     def is_demo(self) -> bool:
         return (self.folder / "DEMO").exists()

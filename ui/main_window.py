@@ -92,6 +92,7 @@ class DeskWindow(QMainWindow):
         self.worker = StoreWorker()
         self.session: Session | None = None
         self.workspace: Workspace | None = None
+        self.last_dialog: QWidget | None = None  # the dialog opened last (tests read it)
         self.link: RegistryLink | None = None
         self.last_report: SyncReport | None = None
         self._password: str | None = None  # until the registry link takes it
@@ -167,14 +168,36 @@ class DeskWindow(QMainWindow):
 
     def _session_menu(self) -> None:
         menu = self.menuBar().addMenu("&Session")
-        for text, keys, slot in (
+        entries: list[tuple[str, str, Callable[[], None]]] = [
             ("&Lock now", "Ctrl+L", self.lock_now),
             ("Sign &out", "Ctrl+Shift+Q", self.sign_out),
+        ]
+        if self.session is not None and self.session.account.role.value in (
+            "prescriber",
+            "pharmacy_ar",
+            "workstation_admin",
         ):
+            entries.insert(0, ("&Add a person to this workstation…", "", self.add_person))
+        for text, keys, slot in entries:
             action = QAction(text, self)
-            action.setShortcut(QKeySequence(keys))
+            if keys:
+                action.setShortcut(QKeySequence(keys))
             action.triggered.connect(slot)
             menu.addAction(action)
+
+    def add_person(self) -> None:
+        from ui.people_dialog import AddPersonDialog
+
+        if self.session is None:
+            return
+        dialog = AddPersonDialog(self.desk, self.worker, self.session, self)
+        dialog.accepted.connect(
+            lambda: self.statusBar().showMessage(
+                f"{dialog.added_name} can now sign in on this workstation.", 8000
+            )
+        )
+        self.last_dialog = dialog
+        dialog.open()
 
     # Locking
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

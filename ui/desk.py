@@ -171,14 +171,16 @@ class Desk:
     ) -> list[str]:
         """A workstation for a real registry: each person (email, registry password) signs in
         to the registry once, so their workstation account carries the registry's id, role
-        and prescriber. The first must be a prescriber; their password opens the store too.
+        and prescriber or pharmacy. The first must be a prescriber (an office's workstation)
+        or a pharmacy's Authorized Representative; their password opens the store too.
         Returns the names of the accounts made."""
         self.save_config(config)
         accounts = [self.registry_account(config, email, password) for email, password in people]
-        if accounts[0].role is not Role.PRESCRIBER:
+        if accounts[0].role not in (Role.PRESCRIBER, Role.PHARMACY_AR):
             raise SetupProblem(
                 f"{people[0][0]} is a {accounts[0].role.value} account at the registry. Set up "
-                "the workstation with the prescriber's account first; designees are added after."
+                "the workstation with the prescriber's account (an office) or the Authorized "
+                "Representative's (a pharmacy) first; designees and staff are added after."
             )
         session = self.workstation.create(accounts[0], workstation_password or people[0][1])
         try:

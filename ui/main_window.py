@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from local_store.session import Session
     from sync.engine import SyncReport
     from ui.desk import RegistryLink
+    from ui.pharmacy_workspace import PharmacyWorkspace
     from ui.workspace import Workspace
 
 IDLE_CHECK_MS = 30_000
@@ -91,7 +92,7 @@ class DeskWindow(QMainWindow):
         self.desk, self.today, self.sync_interval = desk, today, sync_interval
         self.worker = StoreWorker()
         self.session: Session | None = None
-        self.workspace: Workspace | None = None
+        self.workspace: Workspace | PharmacyWorkspace | None = None
         self.last_dialog: QWidget | None = None  # the dialog opened last (tests read it)
         self.link: RegistryLink | None = None
         self.last_report: SyncReport | None = None
@@ -142,17 +143,26 @@ class DeskWindow(QMainWindow):
         self.sign_in_page.setFocus()
 
     def start_session(self, session: Session, password: str) -> None:
-        from ui.workspace import Workspace
-
         self.session, self._password = session, password
-        self.workspace = Workspace(self, self.desk, self.worker, session, self.today, self.sync_now)
+        if session.account.role.is_pharmacy:
+            from ui.pharmacy_workspace import PharmacyWorkspace
+
+            self.workspace = PharmacyWorkspace(
+                self, self.desk, self.worker, session, self.today, self.sync_now
+            )
+        else:
+            from ui.workspace import Workspace
+
+            self.workspace = Workspace(
+                self, self.desk, self.worker, session, self.today, self.sync_now
+            )
         self._session_menu()
         self.pages.addWidget(self.workspace)
         self.pages.setCurrentWidget(self.workspace)
         self.sync_status.show()
         self.idle_timer.start()
         # The first roster page paints before the registry link starts competing for the CPU.
-        self.workspace.roster_model.pageLoaded.connect(self._start_link)
+        self.workspace.firstPaint.connect(self._start_link)
         self.workspace.start()
 
     def _start_link(self) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
@@ -41,6 +42,8 @@ FIXED_TABS = 4  # roster, awaiting signature, outbox, conflicts; charts open aft
 
 
 class Workspace(QTabWidget):
+    firstPaint = Signal()  # the first roster page is in: the shell starts the registry link
+
     def __init__(
         self,
         window: QMainWindow,
@@ -57,6 +60,7 @@ class Workspace(QTabWidget):
         self.setTabsClosable(True)
         self.tabCloseRequested.connect(self._close_tab)
         self.roster_model = RosterModel(worker, session, today)
+        self.roster_model.pageLoaded.connect(self.firstPaint.emit)
         self.roster = RosterPane(self.roster_model)
         self.roster.patientChosen.connect(self.open_chart)
         self.awaiting = AwaitingPane()

@@ -103,6 +103,7 @@ def build_world(url: str, operator_password: str, today: str = "2024-01-03") -> 
             )
         )
         world.ids[rx], world.ids[f"ar_{rx}"] = body["pharmacy_id"], body["account_id"]
+        world.emails[f"ar_{rx}"] = email
         world.clients[f"ar_{rx}"] = signed_in(url, email)
         ok(
             world.clients[f"ar_{rx}"].post(

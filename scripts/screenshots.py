@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 import keyring
@@ -19,7 +20,9 @@ from ui.demo_accounts import DEMO_ACCOUNTS
 from ui.desk import Desk
 from ui.main_window import DeskWindow
 
-OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+sys.path.insert(0, str(ROOT))  # the pharmacy's snapshot is built by the tests' support code
 
 
 def wait(app: QApplication, until, timeout: float = 30.0) -> None:
@@ -83,8 +86,6 @@ def main() -> int:
     shot(app, window, "awaiting-signature")
     # The outbox with something in it: an ANC the registry refuses (drawn before the
     # patient was born), then one made while the registry is down.
-    from datetime import date
-
     session = window.session
     window.worker.run_now(lambda: session.queue_anc("p-miller", "2100", "/uL", "1990-01-02"))
     window.sync_now()
@@ -99,7 +100,34 @@ def main() -> int:
     wait(app, lambda: window.workspace.outbox.table.rowCount() == 2)
     shot(app, window, "outbox")
     window.close()
+    pharmacy_preview(app)
     return 0
+
+
+def pharmacy_preview(app: QApplication) -> None:
+    """A pharmacy workstation, offline, previewing a patient whose treatment is interrupted."""
+    from PySide6.QtCore import QDate
+
+    from tests.support.pharmacy_store import AR, BORN, TODAY, build_pharmacy_desk
+
+    desk = build_pharmacy_desk(Path(tempfile.mkdtemp()) / "rx")
+    window = DeskWindow(desk, lambda: TODAY, sync_interval=3600)
+    window.resize(1500, 700)
+    window.show()
+    page = window.sign_in_page
+    page.email.setText(AR[0])
+    page.password.setText(AR[1])
+    page.submit()
+    wait(app, lambda: window.workspace is not None and window.workspace.prescriber.count() == 3)
+    workspace = window.workspace
+    workspace.name.setText("Ivan Ilyin")
+    born = date.fromisoformat(BORN)
+    workspace.dob.setDate(QDate(born.year, born.month, born.day))
+    workspace.look_up()
+    wait(app, lambda: workspace.panel.verdict.text().startswith("Ivan Ilyin"))
+    wait(app, lambda: "Offline" in window.sync_status.label.text())
+    shot(app, window, "pharmacy-preview-denied")
+    window.close()
 
 
 if __name__ == "__main__":

@@ -6,88 +6,32 @@ which the program's own use cases wrote here as a sync would have."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 
-from app.anc import Population
-from app.clock import ManualClock, SystemClock
+from app.clock import SystemClock
 from app.program import Program
-from app.psf import AncEntry, PsfSubmission
 from app.rda import RdaReason
 from app.roles import Role
-from app.statuses import MonitoringFrequency, PharmacySetting, TreatmentStatus
-from app.use_cases.enrollment import EnrollmentForm
 from local_store.keys import FAST_KDF
-from local_store.sync_state import SyncState
-from local_store.workstation import NewAccount
 from tests.support.memory_keyring import MemoryKeyring
+from tests.support.pharmacy_store import AR, BORN, TODAY, build_pharmacy_desk
 from tests.support.registry_world import PASSWORD, World
-from ui.desk import Desk, DeskConfig
+from ui.desk import Desk
 from ui.eligibility import NOT_AN_AUTHORIZATION
 from ui.main_window import DeskWindow
 from ui.pharmacy_workspace import PharmacyWorkspace
 
-AR = ("ari.shah@mainstreet.example", "amber lighthouse ninety")
-TODAY = date(2024, 2, 10)
-LAST_SYNC = datetime(2024, 2, 10, 14, 2).astimezone()
 WAIT = 30_000
-BORN = "1980-05-06"
-
-
-def _move(clock: ManualClock, to: datetime) -> None:
-    clock.advance(to - clock.now())  # the clock only moves forward here
 
 
 @pytest.fixture
 def pharmacy(tmp_path: Path, memory_keyring: MemoryKeyring, qtbot: QtBot) -> Iterator[DeskWindow]:
-    clock = ManualClock(datetime(2024, 1, 2, 9, tzinfo=UTC))
-    desk = Desk(tmp_path / "rx", clock, kdf=FAST_KDF)
-    desk.save_config(DeskConfig("https://127.0.0.1:9"))  # nothing answers there: offline
-    session = desk.workstation.create(
-        NewAccount(AR[0], "Ari Shah", Role.PHARMACY_AR, pharmacy_id="rx", id="ar_rx"), AR[1]
-    )
-    program = Program(session.ledger, clock)
-
-    def act(day: str, do: object) -> None:
-        _move(clock, datetime.fromisoformat(day).replace(hour=9, tzinfo=UTC))
-        session.touch()  # days pass between these acts; the session is not idle for them
-        with session.transaction():
-            do()  # type: ignore[operator]
-
-    act("2024-01-02", lambda: program.certify_prescriber("dr_a", "1234567893", "Dr. Amal Reyes"))
-    act(
-        "2024-01-02",
-        lambda: program.register_prescriber("dr_u", "1558598797", "Dr. Ugo Uncertified"),
-    )
-    act("2024-01-02", lambda: program.add_designee("dr_a", "des", "Dee Signee"))
-    act("2024-01-02", lambda: program.add_account("op", Role.PROGRAM_OPERATOR, "Contact Center"))
-    act(
-        "2024-01-02",
-        lambda: program.certify_pharmacy("rx", PharmacySetting.OUTPATIENT, "ar_rx", "Main Street"),
-    )
-    for pid, name in [("p_ok", "Alma Okonjo"), ("p_int", "Ivan Ilyin"), ("p_disc", "Dora Duval"),
-                      ("p_psf", "Pavel Petrov"), ("p_labs", "Lina Larsen")]:  # fmt: skip
-        form = EnrollmentForm(pid, name, BORN, Population.GENERAL, (AncEntry(2100, "2024-01-02"),))
-        act("2024-01-03", lambda form=form: program.enroll_patient("dr_a", form))
-    for pid in ("p_int", "p_psf", "p_labs"):  # dispensed once: no longer a first dispense
-        act("2024-01-04", lambda pid=pid: program.request_rda("ar_rx", "rx", pid, "dr_a"))
-    discontinue = PsfSubmission(
-        "p_disc", MonitoringFrequency.WEEKLY, (AncEntry(2000, "2024-01-30"),),
-        treatment_status=TreatmentStatus.DISCONTINUED,
-    )  # fmt: skip
-    act("2024-01-31", lambda: program.submit_psf("dr_a", discontinue))
-    gap = PsfSubmission("p_labs", MonitoringFrequency.WEEKLY, (AncEntry(2000, "2024-01-10"),))
-    act("2024-02-01", lambda: program.submit_psf("des", gap))  # labs missing, not authorized
-    act("2024-02-09", lambda: program.report_anc("dr_a", "p_int", AncEntry(800, "2024-02-09")))
-    _move(clock, datetime(2024, 2, 10, 9, tzinfo=UTC))
-    session.touch()
-    SyncState(session.db).advance("42", LAST_SYNC)  # the registry's facts as of 14:02
-    session.sign_out()
-
+    desk = build_pharmacy_desk(tmp_path / "rx")
     window = DeskWindow(desk, lambda: TODAY, sync_interval=3600)
     qtbot.addWidget(window)
     window.show()

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.rda import CheckOutcome, RdaDecision, RdaReason, evaluate_rda
 from local_store.ledger import StoreLedger
@@ -83,7 +90,10 @@ class EligibilityPanel(QWidget):
         self.checks.verticalHeader().setVisible(False)
         self.checks.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.checks.setWordWrap(True)
-        self.checks.horizontalHeader().setStretchLastSection(True)
+        header = self.checks.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # long messages wrap
         layout = QVBoxLayout(self)
         layout.addWidget(self.label)
         layout.addWidget(self.verdict)
@@ -114,8 +124,6 @@ class EligibilityPanel(QWidget):
                 if check.failed and column == 1:
                     item.setForeground(QColor(theme.ALERT_TEXT))
                 self.checks.setItem(row, column, item)
-        self.checks.resizeColumnsToContents()
-        self.checks.setColumnWidth(2, max(420, self.checks.columnWidth(2)))
         self.checks.resizeRowsToContents()
 
     def messages(self) -> list[str]:

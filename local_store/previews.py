@@ -87,14 +87,22 @@ class SnapshotFacts:
         return self._ledger.outpatient_dispense_rationales_since(patient_id, since)
 
 
-def preview(db: Database, pharmacy_id: str, patient_id: str, today: date) -> RdaDecision | None:
-    """The RDA checks for one patient at one pharmacy, with the patient's own prescriber;
-    None for a patient the store does not hold."""
-    return dict(preview_many(db, pharmacy_id, [patient_id], today)).get(patient_id)
+def preview(
+    db: Database, pharmacy_id: str, patient_id: str, today: date, prescriber_id: str = ""
+) -> RdaDecision | None:
+    """The RDA checks for one patient at one pharmacy, with the prescriber on the
+    prescription (the patient's own when not given); None for a patient the store does not
+    hold."""
+    found = preview_many(db, pharmacy_id, [patient_id], today, prescriber_id)
+    return dict(found).get(patient_id)
 
 
 def preview_many(
-    db: Database, pharmacy_id: str, patient_ids: Iterable[str], today: date
+    db: Database,
+    pharmacy_id: str,
+    patient_ids: Iterable[str],
+    today: date,
+    prescriber_id: str = "",
 ) -> list[tuple[str, RdaDecision]]:
     """Previews for many patients, from one snapshot of the store."""
     results: list[tuple[str, RdaDecision]] = []
@@ -104,8 +112,7 @@ def preview_many(
             patient = facts.patient(patient_id)
             if patient is None:
                 continue
-            decision = evaluate_rda(
-                facts, pharmacy_id, patient_id, patient.prescriber_id or "", today
-            )
+            prescriber = prescriber_id or patient.prescriber_id or ""
+            decision = evaluate_rda(facts, pharmacy_id, patient_id, prescriber, today)
             results.append((patient_id, decision))
     return results

@@ -19,9 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.rda import CheckOutcome, RdaDecision, RdaReason, evaluate_rda
-from local_store.ledger import StoreLedger
-from local_store.previews import SnapshotFacts
+from app.rda import CheckOutcome, RdaDecision, RdaReason
+from local_store.previews import preview
 from local_store.session import Session
 from ui import theme
 
@@ -50,14 +49,10 @@ def load_preview(
     """The checks for one patient at this pharmacy, with the prescriber on the prescription
     (the patient's own prescriber when not given). Audited as a view of the patient."""
     chart = session.view_patient(patient_id)
-    if chart is None:
+    decision = preview(session.db, pharmacy_id, patient_id, today, prescriber_id)
+    if chart is None or decision is None:
         raise LookupError(RdaReason.PATIENT_NOT_ENROLLED.message)
     prescriber = prescriber_id or chart.patient.prescriber_id or ""
-    db = session.db
-    with db.snapshot():
-        decision = evaluate_rda(
-            SnapshotFacts(StoreLedger(db)), pharmacy_id, patient_id, prescriber, today
-        )
     return Preview(
         patient_id, chart.patient.name, prescriber, decision, session.sync_state.snapshot_as_of
     )

@@ -184,18 +184,38 @@ def _plain(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
+# The rules.md §2 table: each category from its lowest ANC (/µL), lowest first.
+_BANDS: dict[Population, tuple[tuple[int, AncCategory], ...]] = {
+    Population.GENERAL: (
+        (0, AncCategory.SEVERE),
+        (t.SEVERE_BELOW, AncCategory.MODERATE),
+        (t.GENERAL_MILD_MIN, AncCategory.MILD),
+        (t.GENERAL_NORMAL_MIN, AncCategory.NORMAL),
+    ),
+    Population.BEN: (
+        (0, AncCategory.SEVERE),
+        (t.SEVERE_BELOW, AncCategory.BEN_NEUTROPENIA),
+        (t.BEN_NORMAL_MIN, AncCategory.NORMAL),
+    ),
+}
+
+
+def category_bands(population: Population) -> list[tuple[int, int | None, AncCategory]]:
+    """(from, below, category) for the population, lowest first; `below` None is open-ended.
+    What a chart draws behind a patient's ANCs."""
+    bands = _BANDS[population]
+    highs: list[int | None] = [low for low, _ in bands[1:]]
+    highs.append(None)
+    return [(low, high, category) for (low, category), high in zip(bands, highs, strict=True)]
+
+
 def categorize(anc: Anc, population: Population) -> AncCategory:
     """The ANC category for the patient's population (rules.md §2 table)."""
     value = anc.per_ul
-    if value < t.SEVERE_BELOW:
-        return AncCategory.SEVERE
-    if population is Population.BEN:
-        return AncCategory.NORMAL if value >= t.BEN_NORMAL_MIN else AncCategory.BEN_NEUTROPENIA
-    if value >= t.GENERAL_NORMAL_MIN:
-        return AncCategory.NORMAL
-    if value >= t.GENERAL_MILD_MIN:
-        return AncCategory.MILD
-    return AncCategory.MODERATE
+    for low, category in reversed(_BANDS[population]):
+        if value >= low:
+            return category
+    return AncCategory.SEVERE
 
 
 def acceptable_floor(population: Population) -> int:

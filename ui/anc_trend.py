@@ -10,25 +10,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app import thresholds as t
-from app.anc import AncCategory, Population
+from app.anc import Population, category_bands
 from ui import theme
-
-
-def bands(population: Population) -> list[tuple[int, int | None, AncCategory]]:
-    """(from, to, category) in /µL, lowest first, from the program's thresholds."""
-    if population is Population.BEN:
-        return [
-            (0, t.SEVERE_BELOW, AncCategory.SEVERE),
-            (t.SEVERE_BELOW, t.BEN_NORMAL_MIN, AncCategory.BEN_NEUTROPENIA),
-            (t.BEN_NORMAL_MIN, None, AncCategory.NORMAL),
-        ]
-    return [
-        (0, t.SEVERE_BELOW, AncCategory.SEVERE),
-        (t.SEVERE_BELOW, t.GENERAL_MILD_MIN, AncCategory.MODERATE),
-        (t.GENERAL_MILD_MIN, t.GENERAL_NORMAL_MIN, AncCategory.MILD),
-        (t.GENERAL_NORMAL_MIN, None, AncCategory.NORMAL),
-    ]
 
 
 class AncTrend(QWidget):
@@ -61,12 +44,14 @@ class AncTrend(QWidget):
             metrics.height() + 10,
         )
         area = QRectF(left, top, self.width() - left - right, self.height() - top - bottom)
-        top_value = max([t.GENERAL_NORMAL_MIN + 1500, *(v + 500 for _, v in self.points)])
+        bands = category_bands(self.population)
+        # Room above the normal range's floor, and above the highest result.
+        top_value = max([bands[-1][0] + 1500, *(v + 500 for _, v in self.points)])
 
         def y(value: float) -> float:
             return area.bottom() - area.height() * min(value, top_value) / top_value
 
-        for low, high, category in bands(self.population):
+        for low, high, category in bands:
             band = QRectF(
                 area.left(), y(high or top_value), area.width(), y(low) - y(high or top_value)
             )

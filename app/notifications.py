@@ -1,8 +1,13 @@
-"""Which notification a reported ANC sends the prescriber (rules.md §5)."""
+"""Which notification a reported ANC sends the prescriber (rules.md §5), how it reads, and
+how long it stays flagged."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from app import thresholds as t
 from app.anc import Anc, AncCategory, Population, categorize
+from app.records import Notification
 from app.statuses import NotificationCode
 
 _BY_CATEGORY = {
@@ -36,3 +41,17 @@ NOTIFICATION_MESSAGES = {
         "recommended; daily ANC testing. Do not rechallenge unless benefits outweigh risks."
     ),
 }
+
+
+def notification_text(notification: Notification) -> str:
+    """In plain words: "Severe neutropenia: ANC 480/µL drawn 2026-11-24"."""
+    category = next(c for c, code in _BY_CATEGORY.items() if code is notification.code)
+    return (
+        f"{category.label}: ANC {notification.anc.per_ul:,}/µL drawn "
+        f"{notification.drawn.isoformat()}"
+    )
+
+
+def flagged_since(today: date) -> date:
+    """Notifications made on or after this day are still flagged."""
+    return today - timedelta(days=t.NOTIFICATION_FLAG_DAYS)

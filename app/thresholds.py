@@ -52,3 +52,5 @@ DISPENSE_RATIONALE_WINDOW_DAYS = 365
 SIGN_IN_ATTEMPTS = 5
 SIGN_IN_LOCKOUT_MINUTES = 30
 IDLE_LOCK_MINUTES = 15
+# [D] A neutropenia notification stays flagged (sign-in banner, roster, chart) this long.
+NOTIFICATION_FLAG_DAYS = 14

@@ -88,6 +88,20 @@ def latest_anc_params(seq: int, report: AncReport) -> tuple[int, str, str, int]:
 PHARMACY_COLUMNS = "id, setting, ar_account_id, name, certified_on, attested_on, deactivated_on"
 
 
+NOTIFICATION_COLUMNS = "n.patient_id, n.prescriber_id, n.code, n.per_ul, n.drawn, n.on_date"
+
+
+def notification_from_row(row: Any) -> Notification:
+    return Notification(
+        row[0],
+        row[1],
+        NotificationCode(row[2]),
+        Anc(row[3]),
+        date.fromisoformat(row[4]),
+        date.fromisoformat(row[5]),
+    )
+
+
 def pharmacy_from_row(row: Any) -> Pharmacy:
     return Pharmacy(
         row[0], PharmacySetting(row[1]), row[2], row[3], _d(row[4]), _d(row[5]), _d(row[6])
@@ -219,21 +233,15 @@ class StoreLedger:
 
     def notifications(self, patient_id: str) -> Sequence[Notification]:
         rows = self.db.execute(
-            "SELECT patient_id, prescriber_id, code, per_ul, drawn, on_date FROM notifications "
-            "WHERE patient_id = ? ORDER BY seq",
+            f"SELECT {NOTIFICATION_COLUMNS} FROM notifications n WHERE patient_id = ? ORDER BY seq",
             (patient_id,),
         )
-        return tuple(
-            Notification(
-                r[0],
-                r[1],
-                NotificationCode(r[2]),
-                Anc(r[3]),
-                date.fromisoformat(r[4]),
-                date.fromisoformat(r[5]),
-            )
-            for r in rows
-        )
+        return tuple(notification_from_row(r) for r in rows)
+
+    def prescribers(self) -> Sequence[Prescriber]:
+        """Every prescriber in the store, by name (a pharmacist picks the one on a script)."""
+        rows = self.db.execute("SELECT id, npi, certified, name FROM prescribers ORDER BY name, id")
+        return tuple(Prescriber(r[0], r[1], bool(r[2]), r[3]) for r in rows)
 
     def status_history(self, patient_id: str) -> Sequence[StatusChange]:
         rows = self.db.execute(

@@ -7,9 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from app.records import AncReport, Patient, StatusChange
+from app.records import AncReport, Notification, Patient, StatusChange
 from local_store.database import Database
-from local_store.ledger import StoreLedger, sort_name
+from local_store.ledger import (
+    NOTIFICATION_COLUMNS,
+    StoreLedger,
+    notification_from_row,
+    sort_name,
+)
 
 
 class RosterOrder(StrEnum):
@@ -109,6 +114,41 @@ def roster_count(db: Database, *, name_prefix: str = "", prescriber_id: str | No
     """How many patients the roster holds with this filter (for the scroll bar)."""
     where, params = _filters(name_prefix, prescriber_id)
     return int(db.one(f"SELECT count(*) FROM patients p{where}", params)[0])
+
+
+def not_sent_counts(db: Database, patient_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """For each patient, outbox items not yet at the registry: (waiting, refused)."""
+    marks = ",".join("?" * len(patient_ids))
+    rows = db.execute(
+        "SELECT subject, sum(state <> 'rejected'), sum(state = 'rejected') FROM outbox "
+        f"WHERE state <> 'acked' AND subject IN ({marks}) GROUP BY subject",
+        [f"patient:{i}" for i in patient_ids],
+    )
+    return {str(s).removeprefix("patient:"): (int(w), int(r)) for s, w, r in rows}
+
+
+def notifications_since(
+    db: Database,
+    since: date,
+    *,
+    prescriber_id: str | None = None,
+    patient_ids: list[str] | None = None,
+) -> list[tuple[str, Notification]]:
+    """(patient's name, notification) made on or after `since`, newest first: an office's
+    own patients, or the patients given."""
+    sql = (
+        f"SELECT p.name, {NOTIFICATION_COLUMNS} FROM notifications n "
+        "JOIN patients p ON p.id = n.patient_id WHERE n.on_date >= ?"
+    )
+    params: list[object] = [since.isoformat()]
+    if prescriber_id is not None:
+        sql += " AND n.prescriber_id = ?"
+        params.append(prescriber_id)
+    if patient_ids is not None:
+        sql += f" AND n.patient_id IN ({','.join('?' * len(patient_ids))})"
+        params += patient_ids
+    rows = db.execute(sql + " ORDER BY n.seq DESC", params)
+    return [(str(r[0]), notification_from_row(r[1:])) for r in rows]
 
 
 def patient_chart(db: Database, patient_id: str) -> PatientChart | None:

@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.anc import categorize
+from app.notifications import flagged_since, notification_text
 from app.records import AncReport, Notification, StatusChange
 from app.use_cases.patient_summary import PatientSummary, summarize_patient
 from local_store.forms import Form
 from local_store.outbox import OutboxItem, OutboxState
 from local_store.session import Session
 from ui.anc_trend import AncTrend
-from ui.roster_data import alert_text
 
 
 @dataclass(frozen=True)
@@ -147,10 +147,10 @@ class ChartPage(QWidget):
             f"<b>Label recommends:</b> {s.recommended_monitoring.label}  ·  "
             f"<b>Next ANC due:</b> {due}  ·  <b>PSF due:</b> {_us(s.psf_due)}"
         )
-        recent = [n for n in data.notifications if (s.as_of - n.on).days <= 14]
+        recent = [n for n in data.notifications if n.on >= flagged_since(s.as_of)]
         if recent:
             n = recent[-1]
-            self.alert.setText("⚠ " + alert_text(n.code.value, n.anc.per_ul, n.drawn.isoformat()))
+            self.alert.setText("⚠ " + notification_text(n))
             self.alert.show()
         else:
             self.alert.hide()
@@ -191,10 +191,7 @@ class ChartPage(QWidget):
             lambda row, _c: self.openForm.emit(list(reversed(data.forms))[row].id)
         )
         self.details.addTab(self.forms_table, f"Forms ({len(forms)})")
-        notes = [
-            [_us(n.on), alert_text(n.code.value, n.anc.per_ul, n.drawn.isoformat())]
-            for n in reversed(data.notifications)
-        ]
+        notes = [[_us(n.on), notification_text(n)] for n in reversed(data.notifications)]
         self.details.addTab(
             _table(["Date", "Notification"], notes, "Notifications"),
             f"Notifications ({len(notes)})",

@@ -52,8 +52,7 @@ def look_up(session: Session, name: str, dob: date) -> list[Found]:
 
 
 def prescribers(session: Session) -> list[tuple[str, str]]:
-    rows = session.db.execute("SELECT id, name FROM prescribers ORDER BY name, id").fetchall()
-    return [(str(i), str(n or i)) for i, n in rows]
+    return [(p.id, p.name or p.id) for p in session.ledger.prescribers()]
 
 
 class PharmacyWorkspace(QTabWidget):

@@ -5,15 +5,15 @@ PSF due), whether anything about the patient is not at the registry yet, and ale
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from app.anc import AncCategory
+from app.notifications import flagged_since, notification_text
 from app.use_cases.patient_summary import PatientSummary, summarize_patient
-from local_store.roster import RosterOrder, RosterRow
+from local_store.roster import RosterOrder, RosterRow, not_sent_counts, notifications_since
 from local_store.session import Session
 
 PAGE = 64  # rows fetched at once: about two screens
-ALERT_DAYS = 14  # a neutropenia notification stays flagged on the roster this long
 
 
 @dataclass(frozen=True)
@@ -54,24 +54,13 @@ def load_page(
     )
     ledger = session.ledger
     ids = [r.patient_id for r in rows]
-    marks = ",".join("?" * len(ids))
-    pending: dict[str, tuple[int, int]] = {}
-    alerts: dict[str, str] = {}
-    if ids:
-        db = session.db
-        for subject, not_sent, rejected in db.execute(
-            "SELECT subject, sum(state <> 'rejected'), sum(state = 'rejected') FROM outbox "
-            f"WHERE state <> 'acked' AND subject IN ({marks}) GROUP BY subject",
-            [f"patient:{i}" for i in ids],
-        ):
-            pending[subject.removeprefix("patient:")] = (int(not_sent), int(rejected))
-        since = (today - timedelta(days=ALERT_DAYS)).isoformat()
-        for patient_id, code, per_ul, drawn in db.execute(
-            "SELECT patient_id, code, per_ul, drawn FROM notifications "
-            f"WHERE patient_id IN ({marks}) AND on_date >= ? ORDER BY seq",
-            [*ids, since],
-        ):
-            alerts[patient_id] = alert_text(code, per_ul, drawn)
+    pending = not_sent_counts(session.db, ids) if ids else {}
+    alerts = {
+        n.patient_id: notification_text(n)
+        for _name, n in reversed(
+            notifications_since(session.db, flagged_since(today), patient_ids=ids) if ids else []
+        )
+    }  # newest last, so each patient keeps their latest
     lines = [
         RosterLine(
             row,
@@ -82,9 +71,3 @@ def load_page(
         for row in rows
     ]
     return RosterPage(generation, start, lines, total)
-
-
-def alert_text(code: str, per_ul: int, drawn: str) -> str:
-    """A notification in plain words: "Severe neutropenia: ANC 480/µL drawn 2026-11-24"."""
-    kind = code.replace("_", " ").capitalize().replace("Ben ", "BEN ")
-    return f"{kind}: ANC {per_ul:,}/µL drawn {drawn}"

@@ -7,14 +7,17 @@ Imported only after sign-in, so the sign-in window starts without these modules.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
+from app.notifications import flagged_since, notification_text
+from app.thresholds import NOTIFICATION_FLAG_DAYS
 from local_store.forms import Form, FormKind
+from local_store.roster import notifications_since
 from local_store.session import Session
 from ui.add_anc import AddAncDialog
 from ui.chart_view import ChartPage, load_chart
@@ -31,7 +34,6 @@ from ui.queues import (
     load_outbox,
     settle_conflict,
 )
-from ui.roster_data import ALERT_DAYS, alert_text
 from ui.roster_view import RosterModel, RosterPane
 from ui.tasks import StoreWorker
 
@@ -182,25 +184,16 @@ class Workspace(QTabWidget):
         self.worker.run(lambda: self._recent_alerts(session), self._show_alerts, lambda e: None)
 
     def _recent_alerts(self, session: Session) -> list[str]:
-        since = (self.today() - timedelta(days=ALERT_DAYS)).toordinal()
-        rows = session.db.execute(
-            "SELECT n.code, n.per_ul, n.drawn, p.name FROM notifications n "
-            "JOIN patients p ON p.id = n.patient_id "
-            "WHERE n.on_date >= ? AND (? IS NULL OR n.prescriber_id = ?) ORDER BY n.seq DESC",
-            (
-                date.fromordinal(since).isoformat(),
-                session.account.prescriber_id,
-                session.account.prescriber_id,
-            ),
-        ).fetchall()
-        return [f"{name}: {alert_text(code, per_ul, drawn)}" for code, per_ul, drawn, name in rows]
+        since = flagged_since(self.today())
+        found = notifications_since(session.db, since, prescriber_id=session.account.prescriber_id)
+        return [f"{name}: {notification_text(n)}" for name, n in found]
 
     def _show_alerts(self, alerts: list[str]) -> None:
         if not alerts:
             self.alerts.hide()
             return
         self.alerts.setText(
-            "⚠ Neutropenia in the last 14 days:\n"
+            f"⚠ Neutropenia in the last {NOTIFICATION_FLAG_DAYS} days:\n"
             + "\n".join(alerts[:6])
             + (f"\n…and {len(alerts) - 6} more" if len(alerts) > 6 else "")
         )

@@ -38,8 +38,7 @@ if TYPE_CHECKING:
     from local_store.session import Session
     from sync.engine import SyncReport
     from ui.desk import RegistryLink
-    from ui.pharmacy_workspace import PharmacyWorkspace
-    from ui.workspace import Workspace
+    from ui.workspace_base import WorkspaceTabs
 
 IDLE_CHECK_MS = 30_000
 
@@ -92,7 +91,7 @@ class DeskWindow(QMainWindow):
         self.desk, self.today, self.sync_interval = desk, today, sync_interval
         self.worker = StoreWorker()
         self.session: Session | None = None
-        self.workspace: Workspace | PharmacyWorkspace | None = None
+        self.workspace: WorkspaceTabs | None = None
         self.last_dialog: QWidget | None = None  # the dialog opened last (tests read it)
         self.link: RegistryLink | None = None
         self.last_report: SyncReport | None = None

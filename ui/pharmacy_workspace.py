@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QPushButton,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +30,7 @@ from local_store.session import Session
 from ui.desk import Desk
 from ui.eligibility import EligibilityPanel, Preview, load_preview
 from ui.tasks import StoreWorker
+from ui.workspace_base import WorkspaceTabs
 
 if TYPE_CHECKING:
     from sync.engine import SyncReport
@@ -55,8 +55,8 @@ def prescribers(session: Session) -> list[tuple[str, str]]:
     return [(p.id, p.name or p.id) for p in session.ledger.prescribers()]
 
 
-class PharmacyWorkspace(QTabWidget):
-    firstPaint = Signal()  # the shell starts the registry link after it
+class PharmacyWorkspace(WorkspaceTabs):
+    """The pharmacy's: its first paint is the look-up form with the prescriber list."""
 
     def __init__(
         self,
@@ -67,11 +67,8 @@ class PharmacyWorkspace(QTabWidget):
         today: Callable[[], date],
         sync_now: Callable[[], None],
     ) -> None:
-        super().__init__()
-        self.window_, self.desk, self.worker, self.session = window, desk, worker, session
-        self.today, self.sync_now = today, sync_now
+        super().__init__(window, desk, worker, session, today, sync_now)
         self.pharmacy_id = session.account.pharmacy_id or ""
-        self.last_dialog: QWidget | None = None
         self.name = QLineEdit()
         self.name.setAccessibleName("Patient's name")
         self.name.setPlaceholderText("Name as on the prescription")

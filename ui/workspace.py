@@ -10,9 +10,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from app.notifications import flagged_since, notification_text
 from app.thresholds import NOTIFICATION_FLAG_DAYS
@@ -36,6 +35,7 @@ from ui.queues import (
 )
 from ui.roster_view import RosterModel, RosterPane
 from ui.tasks import StoreWorker
+from ui.workspace_base import WorkspaceTabs
 
 if TYPE_CHECKING:
     from sync.engine import SyncReport
@@ -43,8 +43,8 @@ if TYPE_CHECKING:
 FIXED_TABS = 4  # roster, awaiting signature, outbox, conflicts; charts open after them
 
 
-class Workspace(QTabWidget):
-    firstPaint = Signal()  # the first roster page is in: the shell starts the registry link
+class Workspace(WorkspaceTabs):
+    """The office's: its first paint is the first roster page."""
 
     def __init__(
         self,
@@ -55,10 +55,7 @@ class Workspace(QTabWidget):
         today: Callable[[], date],
         sync_now: Callable[[], None],
     ) -> None:
-        super().__init__()
-        self.window_, self.desk, self.worker, self.session = window, desk, worker, session
-        self.today, self.sync_now = today, sync_now
-        self.last_dialog: QWidget | None = None
+        super().__init__(window, desk, worker, session, today, sync_now)
         self.setTabsClosable(True)
         self.tabCloseRequested.connect(self._close_tab)
         self.roster_model = RosterModel(worker, session, today)

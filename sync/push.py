@@ -20,20 +20,18 @@ from sync.backoff import retry_delay
 from sync.client import Answer, RegistryClient, RegistryUnreachable, SignInRequired
 
 BATCH_SIZE = 100
-# The registry path each kind of queued item goes to.
+# The registry path each kind of queued item goes to; {patient} is the item's patient.
 PATHS = {
     "submit_psf": "/v1/psfs",
     "enroll_patient": "/v1/enrollments",
+    "report_anc": "/v1/patients/{patient}/ancs",
     "request_rda": "/v1/rda",
     "dispense_rationale": "/v1/dispense-rationales",
 }
 
 
 def path_for(item: OutboxItem) -> str:
-    """Where an item goes: an Add ANC goes to its patient's ANC list."""
-    if item.kind == "report_anc":
-        return f"/v1/patients/{item.subject.removeprefix('patient:')}/ancs"
-    return PATHS[item.kind]
+    return PATHS[item.kind].format(patient=item.subject.removeprefix("patient:"))
 
 
 # Answers worth another try later: still in flight, too many requests, the server's trouble.

@@ -15,7 +15,7 @@ from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QFileDialog, QPushButton, QWidget
 
-from app.psf_document import psf_from_document
+from app.psf_document import psf_to_document
 from app.use_cases.psf_draft import draft_next_psf
 from local_store.forms import FormKind
 from local_store.session import Session
@@ -79,12 +79,9 @@ def psf_job(
         if form.kind is not FormKind.PSF:
             raise ValueError("Only Patient Status Forms print from here.")
         patient_id, document, signature = form.patient_id, form.document, form.signature
-        psf_from_document(document)  # refuses a document of another kind
     else:
         assert patient_id is not None and today is not None
         draft = draft_next_psf(ledger, patient_id, today)
-        from app.psf_document import psf_to_document
-
         document, period = psf_to_document(draft.form), (draft.period_start, draft.period_end)
     patient = ledger.patient(patient_id)
     if patient is None:

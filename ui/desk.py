@@ -103,6 +103,11 @@ class Desk:
         config = self.config()
         if not config.embedded:
             return config.registry
+        return self._embedded_registry(secrets.token_urlsafe(16)).url
+
+    def _embedded_registry(self, operator_password: str) -> RegistryProcess:
+        """The embedded registry, started on this computer's loopback if it is not running
+        (the operator's password is set anew each start)."""
         with self._registry_lock:
             if self.registry_process is None:
                 from registry.process import RegistryProcess
@@ -110,11 +115,11 @@ class Desk:
                 process = RegistryProcess(
                     f"sqlite:///{self.folder / REGISTRY_DB}",
                     test_clock=True,
-                    operator_password=secrets.token_urlsafe(16),
+                    operator_password=operator_password,
                 )
                 process.start()
                 self.registry_process = process
-            return self.registry_process.url
+            return self.registry_process
 
     def registry_client(self, account_id: str) -> RegistryClient:
         config = self.config()
@@ -138,16 +143,7 @@ class Desk:
 
         self.save_config(DeskConfig(EMBEDDED))
         operator_password = secrets.token_urlsafe(16)
-        from registry.process import RegistryProcess
-
-        process = RegistryProcess(
-            f"sqlite:///{self.folder / REGISTRY_DB}",
-            test_clock=True,
-            operator_password=operator_password,
-        )
-        process.start()
-        with self._registry_lock:
-            self.registry_process = process
+        process = self._embedded_registry(operator_password)
         accounts = seed_demo_registry(process.url, operator_password, today)
         from local_store.workstation import NewAccount
 
@@ -227,11 +223,6 @@ class Desk:
 
     def is_demo(self) -> bool:
         return (self.folder / "DEMO").exists()
-
-    def forget_registry_session(self, account_id: str) -> None:
-        from local_store.device_secret import delete_secret
-
-        delete_secret(f"registry-session-{self.folder.name}-{account_id}")
 
 
 class SetupProblem(Exception):

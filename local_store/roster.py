@@ -127,6 +127,16 @@ def not_sent_counts(db: Database, patient_ids: list[str]) -> dict[str, tuple[int
     return {str(s).removeprefix("patient:"): (int(w), int(r)) for s, w, r in rows}
 
 
+def patient_names(db: Database, patient_ids: set[str]) -> dict[str, str]:
+    """Names for a set of patients in one read; a patient the store does not hold (an
+    enrollment not accepted yet) is named by its id."""
+    ids = sorted(patient_ids)
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(f"SELECT id, name FROM patients WHERE id IN ({marks})", ids) if ids else []
+    found = {str(i): str(n) for i, n in rows}
+    return {pid: found.get(pid, pid) for pid in ids}
+
+
 def notifications_since(
     db: Database,
     since: date,

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from local_store.mirror import Conflict, open_conflicts, resolve
 from local_store.outbox import OutboxItem, OutboxState
+from local_store.roster import patient_names
 from local_store.session import Session
 
 KIND_WORDS = {
@@ -78,14 +79,6 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
     table.resizeRowsToContents()
 
 
-def _names(session: Session, patient_ids: set[str]) -> dict[str, str]:
-    names = {}
-    for pid in patient_ids:
-        patient = session.ledger.patient(pid)
-        names[pid] = patient.name if patient else pid
-    return names
-
-
 # Awaiting signature
 @dataclass(frozen=True)
 class AwaitingRow:
@@ -99,7 +92,7 @@ class AwaitingRow:
 def load_awaiting(session: Session) -> list[AwaitingRow]:
     prescriber = session.account.prescriber_id or session.account.id
     forms = session.forms.awaiting_signature(prescriber)
-    names = _names(session, {f.patient_id for f in forms})
+    names = patient_names(session.db, {f.patient_id for f in forms})
     people = {a.id: a.name for a in session.workstation.accounts()}
     return [
         AwaitingRow(
@@ -160,7 +153,7 @@ def load_outbox(session: Session) -> list[OutboxRow]:
         OutboxState.REJECTED, OutboxState.SENDING, OutboxState.RETRY_WAIT, OutboxState.QUEUED
     )
     items.sort(key=lambda i: i.seq)
-    names = _names(session, {i.subject.removeprefix("patient:") for i in items})
+    names = patient_names(session.db, {i.subject.removeprefix("patient:") for i in items})
     return [OutboxRow(i, names[i.subject.removeprefix("patient:")]) for i in items]
 
 
@@ -212,7 +205,7 @@ class OutboxPane(QWidget):
 # Conflicts
 def load_conflicts(session: Session) -> list[tuple[Conflict, str]]:
     conflicts = open_conflicts(session.db)
-    names = _names(session, {c.patient_id for c in conflicts})
+    names = patient_names(session.db, {c.patient_id for c in conflicts})
     return [(c, names[c.patient_id]) for c in conflicts]
 
 

@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from app import record_codec
 from app.anc import Anc, Population
 from app.records import (
     Account,
@@ -33,7 +34,6 @@ from app.statuses import (
     AncSource,
     DispenseVia,
     MonitoringFrequency,
-    NotificationCode,
     PharmacySetting,
     TreatmentStatus,
 )
@@ -92,14 +92,9 @@ NOTIFICATION_COLUMNS = "n.patient_id, n.prescriber_id, n.code, n.per_ul, n.drawn
 
 
 def notification_from_row(row: Any) -> Notification:
-    return Notification(
-        row[0],
-        row[1],
-        NotificationCode(row[2]),
-        Anc(row[3]),
-        date.fromisoformat(row[4]),
-        date.fromisoformat(row[5]),
-    )
+    """A row of NOTIFICATION_COLUMNS, read by the one decoder the feed uses too."""
+    fields = ("patient_id", "prescriber_id", "code", "per_ul", "drawn", "on")
+    return record_codec.notification_from(dict(zip(fields, row, strict=True)))
 
 
 def pharmacy_from_row(row: Any) -> Pharmacy:

@@ -48,3 +48,18 @@ def standing(pharmacy: Pharmacy | None, today: date) -> PharmacyStanding:
 
 def is_certified(pharmacy: Pharmacy | None, today: date) -> bool:
     return standing(pharmacy, today) is PharmacyStanding.CERTIFIED
+
+
+def reconfirmation_reminder(pharmacy: Pharmacy | None, today: date) -> int | None:
+    """The reminder due today: 60, 30 or 7 (the nearest threshold the due date is within),
+    or None when the due date is further off than the first one, or already passed (then
+    the standing says lapsed)."""
+    if standing(pharmacy, today) is not PharmacyStanding.CERTIFIED:
+        return None
+    assert pharmacy is not None
+    due = reconfirmation_due(pharmacy)
+    if due is None:
+        return None
+    left = (due - today).days
+    within = [days for days in t.RECONFIRM_REMINDER_DAYS if left <= days]
+    return min(within) if within else None

@@ -39,6 +39,8 @@ PSF_CURRENT_DAYS = 37
 
 # §9 [D]: a pharmacy is decertified this many days after certification or reconfirmation.
 PHARMACY_RECONFIRM_DAYS = 730
+# The Authorized Representative is reminded this many days before certification lapses.
+RECONFIRM_REMINDER_DAYS = (60, 30, 7)
 
 # §10: a Dispense Rationale's ANC is current when drawn within this many days of the request.
 DISPENSE_RATIONALE_ANC_CURRENT_DAYS = {"weekly": 7, "every_2_weeks": 15, "monthly": 31}

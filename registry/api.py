@@ -506,6 +506,50 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
         result: dict[str, Any] = reg.audited(account, run)
         return result
 
+    @api.get("/v1/pharmacies/{pharmacy_id}/staff")
+    def pharmacy_staff(pharmacy_id: str, authorization: Auth = None) -> dict[str, Any]:
+        """The pharmacy's people and the invitations not yet accepted: for its AR only."""
+        account = reg.account(authorization)
+        if account.role is not Role.PHARMACY_AR or account.pharmacy_id != pharmacy_id:
+            raise ApiError(
+                403,
+                "NOT_PERMITTED",
+                "Only the pharmacy's Authorized Representative sees its staff.",
+            )
+        a, i = t.accounts.c, t.invitations.c
+
+        def run(conn: Connection) -> dict[str, Any]:
+            people = conn.execute(
+                select(a.id, a.name, a.email, a.role, a.active)
+                .where(a.pharmacy_id == pharmacy_id)
+                .order_by(a.role, a.name, a.id)
+            )
+            now = settings.now().isoformat()
+            waiting = conn.execute(
+                select(i.email, i.name, i.role, i.expires_at)
+                .where(i.pharmacy_id == pharmacy_id, i.accepted_by.is_(None), i.expires_at > now)
+                .order_by(i.expires_at)
+            )
+            return {
+                "people": [
+                    {
+                        "account_id": r.id,
+                        "name": r.name,
+                        "email": r.email or "",
+                        "role": r.role,
+                        "active": bool(r.active),
+                    }
+                    for r in people
+                ],
+                "invitations": [
+                    {"email": r.email, "name": r.name, "role": r.role, "expires_at": r.expires_at}
+                    for r in waiting
+                ],
+            }
+
+        result: dict[str, Any] = reg.read(run)
+        return result
+
     @api.get("/v1/pharmacies")
     def certified_pharmacies(
         authorization: Auth = None, q: str = "", limit: Annotated[int, Query(le=1000)] = 200

@@ -134,6 +134,10 @@ MATRIX: dict[str, tuple[Call, set[str]]] = {
         lambda w, c: c.get(f"/v1/pharmacies/{w.ids['rx_x']}/certification"),
         EVERYONE,
     ),
+    "pharmacy staff and invitations": (
+        lambda w, c: c.get(f"/v1/pharmacies/{w.ids['rx_x']}/staff"),
+        {"ar_rx_x"},
+    ),
     "change feed": (lambda w, c: c.changes(0), EVERYONE),
     "operator audit trail": (lambda w, c: c.get("/v1/operator/audit"), {"operator"}),
     "correct a patient": (
@@ -277,3 +281,18 @@ def test_a_failed_assessment_does_not_certify(world: World, served_registry: Any
     assert [r["id"] for r in result["review"]] == [first]
     feed = ok(client.changes(0))["changes"]
     assert [c["body"]["certified"] for c in feed if c["key"] == body["prescriber_id"]] == [False]
+
+
+def test_the_authorized_representative_sees_staff_and_open_invitations(world: World) -> None:
+    ar = world.client("ar_rx_x")
+    ok(ar.post("/v1/invitations", {"role": "pharmacy_staff", "email": "new.tech@rx.test",
+                                   "name": "Nia Tech"}))  # fmt: skip
+    listing = ok(ar.get(f"/v1/pharmacies/{world.ids['rx_x']}/staff"))
+    people = {p["account_id"]: p["role"] for p in listing["people"]}
+    assert people == {
+        world.ids["ar_rx_x"]: "pharmacy_ar",
+        world.ids["staff_rx_x"]: "pharmacy_staff",
+    }
+    assert [(i["email"], i["name"]) for i in listing["invitations"]] == [
+        ("new.tech@rx.test", "Nia Tech")
+    ]

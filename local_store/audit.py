@@ -35,6 +35,7 @@ class AuditAction(StrEnum):
     LOCKOUT = "lockout"
     SESSION_LOCKED = "session_locked"
     ACCOUNT = "account"
+    REGISTRY_ANSWER = "registry_answer"  # an RDA or Dispense Rationale answer, as received
 
 
 @dataclass(frozen=True)

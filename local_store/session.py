@@ -20,7 +20,7 @@ from app.roles import Action, may
 from app.signatures import PRESCRIBER_MEANING, Signature, check_may_sign, content_hash
 from app.workstation_accounts import check_may_add_account
 from local_store import keys
-from local_store.audit import AuditAction, AuditLog
+from local_store.audit import AuditAction, AuditEntry, AuditLog
 from local_store.database import Database
 from local_store.errors import AccountLocked, SessionLocked, StoreError
 from local_store.forms import Form, FormKind, Forms, FormState
@@ -208,6 +208,21 @@ class Session:
     def record_export(self, subject: str, detail: str) -> None:
         self._act()
         self._audit(AuditAction.EXPORT, subject, detail)
+
+    def record_registry_answer(self, subject: str, detail: str) -> None:
+        """The registry's answer to a dispensing request, kept in the tamper-evident log."""
+        self._act()
+        self._audit(AuditAction.REGISTRY_ANSWER, subject, detail)
+
+    def registry_answers(self, limit: int = 50) -> list[AuditEntry]:
+        """The answers recorded here, newest first."""
+        self._act()
+        rows = self.db.execute(
+            "SELECT seq, at, account_id, action, subject, detail, mac FROM audit_log "
+            "WHERE action = ? ORDER BY seq DESC LIMIT ?",
+            (AuditAction.REGISTRY_ANSWER.value, limit),
+        )
+        return [AuditEntry(*row) for row in rows]
 
     def _own_prescriber(self) -> str | None:
         """Office accounts see their prescriber's patients; other roles see the whole store."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -74,13 +74,27 @@ class Block:
 
 def render(form: FormData, contact: ProgramContact = ProgramContact()) -> bytes:
     """The PDF's bytes; the same bytes for the same form (reportlab's invariant mode)."""
+    return render_packet([form], contact)
+
+
+def render_packet(forms: Sequence[FormData], contact: ProgramContact = ProgramContact()) -> bytes:
+    """Several forms in one PDF, in order (a fax: the cover sheet, then the forms), each
+    numbering its own pages. The document is titled by the first form."""
     fonts.register()
-    pages = _paginate(_blocks(form, contact))
+    first = forms[0]
     buffer = io.BytesIO()
     canvas = new_canvas(buffer)
-    canvas.setTitle(f"{form.spec.title}{'' if form.blank else ' - ' + form.subject_name}")
+    canvas.setTitle(f"{first.spec.title}{'' if first.blank else ' - ' + first.subject_name}")
     canvas.setAuthor("Clozapine REMS Desk")
     canvas.setCreator("Clozapine REMS Desk")
+    for form in forms:
+        _draw(canvas, form, contact)
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _draw(canvas: Canvas, form: FormData, contact: ProgramContact) -> None:
+    pages = _paginate(_blocks(form, contact))
     for number, blocks in enumerate(pages, 1):
         canvas.setPageSize(LETTER)
         if _is_draft(form):
@@ -92,8 +106,6 @@ def render(form: FormData, contact: ProgramContact = ProgramContact()) -> bytes:
             block.draw(canvas, MARGIN, y)
             y -= block.height
         canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
 
 
 def new_canvas(buffer: io.BytesIO) -> Canvas:

@@ -9,6 +9,7 @@ the OS keyring on a workstation); if that fails too, `SignInRequired` asks the p
 from __future__ import annotations
 
 import contextlib
+import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -126,6 +127,9 @@ class RegistryClient:
         self.verify: str | bool = ca_bundle or True
         self.access_token: str | None = None
         self.account: dict[str, Any] | None = None
+        # The sync thread and a person's own calls (an RDA) share this client: one request
+        # at a time, so a refresh token is never rotated by two threads at once.
+        self._lock = threading.RLock()
 
     def close(self) -> None:
         self.http.close()
@@ -150,6 +154,10 @@ class RegistryClient:
         return Answer(response.status_code, body, response.headers.get("Idempotent-Replay") == "1")
 
     def _authorized(self, method: str, path: str, **kwargs: Any) -> Answer:
+        with self._lock:
+            return self._authorized_now(method, path, **kwargs)
+
+    def _authorized_now(self, method: str, path: str, **kwargs: Any) -> Answer:
         for attempt in (1, 2):
             headers = dict(kwargs.pop("headers", {}) or {})
             if self.access_token:
@@ -173,10 +181,13 @@ class RegistryClient:
         return result
 
     def sign_in(self, email: str, password: str) -> Answer:
-        answer = self._send("POST", "/v1/session", json={"email": email, "password": password})
-        if answer.ok:
-            self._keep(answer.body)
-        return answer
+        with self._lock:
+            answer = self._send(
+                "POST", "/v1/session", json={"email": email, "password": password}
+            )
+            if answer.ok:
+                self._keep(answer.body)
+            return answer
 
     def _refresh(self) -> bool:
         token = self.tokens.load()

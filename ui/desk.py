@@ -167,16 +167,18 @@ class Desk:
     ) -> list[str]:
         """A workstation for a real registry: each person (email, registry password) signs in
         to the registry once, so their workstation account carries the registry's id, role
-        and prescriber or pharmacy. The first must be a prescriber (an office's workstation)
-        or a pharmacy's Authorized Representative; their password opens the store too.
+        and prescriber or pharmacy. The first must be a prescriber (an office's workstation),
+        a pharmacy's Authorized Representative or a wholesaler; their password opens the
+        store too.
         Returns the names of the accounts made."""
         self.save_config(config)
         accounts = [self.registry_account(config, email, password) for email, password in people]
-        if accounts[0].role not in (Role.PRESCRIBER, Role.PHARMACY_AR):
+        if accounts[0].role not in (Role.PRESCRIBER, Role.PHARMACY_AR, Role.WHOLESALER):
             raise SetupProblem(
                 f"{people[0][0]} is a {accounts[0].role.value} account at the registry. Set up "
-                "the workstation with the prescriber's account (an office) or the Authorized "
-                "Representative's (a pharmacy) first; designees and staff are added after."
+                "the workstation with the prescriber's account (an office), the Authorized "
+                "Representative's (a pharmacy) or a wholesaler's first; designees and staff "
+                "are added after."
             )
         session = self.workstation.create(accounts[0], workstation_password or people[0][1])
         try:
@@ -283,6 +285,10 @@ class RegistryLink(threading.Thread):
         if answer.ok:
             self.worker.wake()
         return answer.ok
+
+    def client(self) -> RegistryClient | None:
+        """The registry session a person's own calls use (None until the link is up)."""
+        return self.worker.client if self.worker is not None else None
 
     def sync_now(self) -> None:
         if self.worker is not None:

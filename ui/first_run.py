@@ -1,5 +1,6 @@
 """First run: this workstation has no store yet. Either connect it to the program's registry
-(the prescriber's registry account first, designees optionally), or open the demo clinic on
+(the prescriber's, the pharmacy's Authorized Representative's or a wholesaler's registry
+account first, a designee or staff member optionally), or open the demo clinic on
 an embedded training registry. The slow parts (registry sign-in, Argon2id, starting the
 embedded registry) run on the store thread."""
 
@@ -55,19 +56,22 @@ class FirstRunPage(QWidget):
 
         connect = QGroupBox("Connect to your registry")
         self.url = _field("Registry address", "https://registry.example.org")
-        self.email = _field("Prescriber's registry email")
-        self.password = _password_field("Prescriber's registry password")
-        self.designee_email = _field("Designee's registry email (optional)")
-        self.designee_password = _password_field("Designee's registry password (optional)")
+        self.email = _field("Your registry email")
+        self.password = _password_field("Your registry password")
+        self.designee_email = _field("Designee's or staff member's registry email (optional)")
+        self.designee_password = _password_field(
+            "Designee's or staff member's registry password (optional)"
+        )
         form = QFormLayout(connect)
         form.addRow("Registry &address", self.url)
-        form.addRow("Prescriber's &email", self.email)
-        form.addRow("Prescriber's pass&word", self.password)
-        form.addRow("Designee's email (optional)", self.designee_email)
-        form.addRow("Designee's password", self.designee_password)
+        form.addRow("Your registry &email", self.email)
+        form.addRow("Your registry pass&word", self.password)
+        form.addRow("Designee or staff: email (optional)", self.designee_email)
+        form.addRow("Designee or staff: password", self.designee_password)
         note = QLabel(
-            "Each person signs in with their registry account once; the same password then "
-            "opens this workstation."
+            "The first account is the office's prescriber, the pharmacy's Authorized "
+            "Representative, or a wholesaler's. Each person signs in with their registry "
+            "account once; the same password then opens this workstation."
         )
         note.setObjectName("subtitle")
         note.setWordWrap(True)
@@ -124,7 +128,7 @@ class FirstRunPage(QWidget):
         )
         if not (url and email and password):
             self._failed(
-                ValueError("Type the registry address, and the prescriber's email and password.")
+                ValueError("Type the registry address, and your registry email and password.")
             )
             return
         people = [(email, password)]

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.roles import Role
 from local_store.errors import AccountLocked
 from ui import theme
 from ui.desk import Desk
@@ -147,6 +148,12 @@ class DeskWindow(QMainWindow):
             from ui.pharmacy_workspace import PharmacyWorkspace
 
             self.workspace = PharmacyWorkspace(
+                self, self.desk, self.worker, session, self.today, self.sync_now
+            )
+        elif session.account.role is Role.WHOLESALER:
+            from ui.wholesaler_workspace import WholesalerWorkspace
+
+            self.workspace = WholesalerWorkspace(
                 self, self.desk, self.worker, session, self.today, self.sync_now
             )
         else:

@@ -52,7 +52,7 @@ def page_images(pdf: bytes, count: int, dpi: int = PREVIEW_DPI) -> list[QImage]:
     return images
 
 
-def _page_count(pdf: bytes) -> int:
+def page_count(pdf: bytes) -> int:
     return max(1, pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages"))
 
 
@@ -69,7 +69,7 @@ def psf_job(
         data = fill.blank(forms.PSF)
         pdf = render(data)
         return PrintJob(
-            "Blank Patient Status Form", "form:psf:blank", pdf, page_images(pdf, _page_count(pdf))
+            "Blank Patient Status Form", "form:psf:blank", pdf, page_images(pdf, page_count(pdf))
         )
     ledger = session.ledger
     signature = None
@@ -94,7 +94,7 @@ def psf_job(
         f"Patient Status Form: {patient.name} ({state})",
         f"patient:{patient_id}",
         pdf,
-        page_images(pdf, _page_count(pdf)),
+        page_images(pdf, page_count(pdf)),
     )
 
 

@@ -29,8 +29,8 @@ class _Delivery(QObject):
 
 
 class StoreWorker:
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+    def __init__(self, name: str = "store") -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._delivery = _Delivery()
         self.busy = 0  # jobs not finished yet (tests wait for 0)
 

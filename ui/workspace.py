@@ -22,7 +22,8 @@ from ui.add_anc import AddAncDialog
 from ui.chart_view import ChartPage, load_chart
 from ui.desk import Desk
 from ui.enrollment_wizard import EnrollmentWizard
-from ui.print_preview import PreviewDialog, psf_job
+from ui.pharmacy_list import PharmacyListView
+from ui.print_preview import psf_job
 from ui.psf_editor import PsfEditor, load_editor
 from ui.queues import (
     AwaitingPane,
@@ -40,7 +41,12 @@ from ui.workspace_base import WorkspaceTabs
 if TYPE_CHECKING:
     from sync.engine import SyncReport
 
-FIXED_TABS = 4  # roster, awaiting signature, outbox, conflicts; charts open after them
+# roster, awaiting signature, outbox, conflicts, certified pharmacies; charts open after them
+FIXED_TABS = 5
+FIND_PHARMACY = (
+    "Find a certified pharmacy for a patient: only a certified pharmacy can dispense "
+    "clozapine. Search by name; export the list to give to a patient."
+)
 
 
 class Workspace(WorkspaceTabs):
@@ -86,6 +92,9 @@ class Workspace(WorkspaceTabs):
         self.addTab(self.awaiting, "Awaiting signature")
         self.addTab(self.outbox, "Outbox")
         self.addTab(self.conflicts, "Conflicts")
+        self.pharmacies = PharmacyListView(session, worker, self.calls, today, FIND_PHARMACY)
+        self.addTab(self.pharmacies, "Certified p&harmacies")
+        self.currentChanged.connect(self._tab_shown)
         for n in range(FIXED_TABS):
             self.tabBar().setTabButton(n, self.tabBar().ButtonPosition.RightSide, None)
         self._menus()
@@ -108,6 +117,10 @@ class Workspace(WorkspaceTabs):
             for page in self.charts():
                 self._load_chart(page)
         self.refresh_lists()
+
+    def _tab_shown(self, index: int) -> None:
+        if self.widget(index) is self.pharmacies:
+            self.pharmacies.load()
 
     def charts(self) -> list[ChartPage]:
         pages = (self.widget(n) for n in range(FIXED_TABS, self.count()))
@@ -341,25 +354,12 @@ class Workspace(WorkspaceTabs):
 
     def print_psf(self, patient_id: str) -> None:
         session, today = self.session, self.today()
-        self._print(lambda: psf_job(session, patient_id=patient_id, today=today))
+        self.print_job(lambda: psf_job(session, patient_id=patient_id, today=today))
 
     def print_form(self, form_id: str) -> None:
         session = self.session
-        self._print(lambda: psf_job(session, form_id=form_id))
+        self.print_job(lambda: psf_job(session, form_id=form_id))
 
     def print_blank(self) -> None:
         session = self.session
-        self._print(lambda: psf_job(session, blank=True))
-
-    def _print(self, make: Callable[[], Any]) -> None:
-        session = self.session
-
-        def audit(detail: str, subject: str) -> None:
-            self.worker.run(lambda: session.record_print(subject, detail))
-
-        def show(job: Any) -> None:
-            dialog = PreviewDialog(job, lambda detail: audit(detail, job.subject), self)
-            self.last_dialog = dialog
-            dialog.open()
-
-        self.worker.run(make, show, lambda e: QMessageBox.warning(self, "Print", str(e)))
+        self.print_job(lambda: psf_job(session, blank=True))

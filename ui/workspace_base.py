@@ -1,21 +1,24 @@
-"""What every signed-in workspace (an office's, a pharmacy's) is to the window around it:
-tabs over one session, the store thread, and the window's "sync now"; it says `firstPaint`
-once its first screen is filled, and the window then starts the registry link."""
+"""What every signed-in workspace (an office's, a pharmacy's, a wholesaler's) is to the window
+around it: tabs over one session, the store thread, calls to the registry through the
+window's registry link, the window's "sync now", and print preview with its audit; it says
+`firstPaint` once its first screen is filled, and the window then starts the registry link."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from local_store.session import Session
 from ui.desk import Desk
+from ui.registry_calls import RegistryCalls
 from ui.tasks import StoreWorker
 
 if TYPE_CHECKING:
+    from sync.client import RegistryClient
     from sync.engine import SyncReport
 
 
@@ -35,6 +38,28 @@ class WorkspaceTabs(QTabWidget):
         self.window_, self.desk, self.worker, self.session = window, desk, worker, session
         self.today, self.sync_now = today, sync_now
         self.last_dialog: QWidget | None = None  # the dialog opened last (tests read it)
+        self.calls = RegistryCalls(self._registry_client)
+
+    def _registry_client(self) -> RegistryClient | None:
+        link = getattr(self.window_, "link", None)
+        return link.client() if link is not None else None
+
+    def print_job(self, make: Callable[[], Any]) -> None:
+        """Make a print job on the store thread, then open Qt's print preview; each print or
+        save is audited."""
+        from ui.print_preview import PreviewDialog
+
+        session = self.session
+
+        def audit(detail: str, subject: str) -> None:
+            self.worker.run(lambda: session.record_print(subject, detail))
+
+        def show(job: Any) -> None:
+            dialog = PreviewDialog(job, lambda detail: audit(detail, job.subject), self)
+            self.last_dialog = dialog
+            dialog.open()
+
+        self.worker.run(make, show, lambda e: QMessageBox.warning(self, "Print", str(e)))
 
     def start(self) -> None:
         """Fill the first screen (from the store thread); emit `firstPaint` when it is in."""

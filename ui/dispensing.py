@@ -1,0 +1,226 @@
+"""Asking the registry for a REMS Dispense Authorization (RDA): its answer is the authority,
+is shown with every reason and who must act, and is recorded in the workstation's
+tamper-evident log. An inpatient pharmacy may send the patient's ANC with the request.
+A denial for a PSF that is not current alone offers the Dispense Rationale (§10); when the
+registry cannot be reached, the fallback is the ANC Lab Reporting Form by fax."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.rda import RdaReason
+from ui import theme
+from ui.add_anc import explain, unit_combo
+from ui.registry_calls import RegistryRefused, refusal_words
+
+if TYPE_CHECKING:
+    from sync.client import RegistryClient
+
+
+@dataclass(frozen=True)
+class RdaAnswer:
+    authorized: bool
+    first_dispense: bool
+    reasons: tuple[RdaReason, ...]
+    as_of: str
+
+    @property
+    def offers_dispense_rationale(self) -> bool:
+        """§10: denied for a PSF that is not current alone (the prescriber check aside)."""
+        rest = set(self.reasons) - {RdaReason.PRESCRIBER_NOT_CERTIFIED}
+        return not self.authorized and rest == {RdaReason.PSF_NOT_CURRENT}
+
+    @property
+    def record(self) -> str:
+        """The line kept in the audit log."""
+        if self.authorized:
+            kind = "first dispense" if self.first_dispense else "subsequent dispense"
+            return f"RDA authorized ({kind}), registry day {self.as_of}"
+        codes = ", ".join(r.value for r in self.reasons)
+        return f"RDA denied: {codes}, registry day {self.as_of}"
+
+
+def request_rda(
+    client: RegistryClient,
+    pharmacy_id: str,
+    patient_id: str,
+    prescriber_id: str,
+    anc: dict[str, str] | None = None,
+) -> RdaAnswer:
+    body: dict[str, Any] = {
+        "pharmacy_id": pharmacy_id,
+        "patient_id": patient_id,
+        "prescriber_id": prescriber_id,
+    }
+    if anc is not None:
+        body["anc"] = anc
+    answer = client.post("/v1/rda", body)
+    if not answer.ok:
+        raise RegistryRefused(refusal_words(answer))
+    return RdaAnswer(
+        bool(answer.body["authorized"]),
+        bool(answer.body["first_dispense"]),
+        tuple(RdaReason(r) for r in answer.body["reasons"]),
+        str(answer.body["as_of"]),
+    )
+
+
+def answer_html(answer: RdaAnswer, patient_name: str) -> str:
+    if answer.authorized:
+        kind = " (first dispense)" if answer.first_dispense else ""
+        return (
+            f"<b style='color:{theme.OK_TEXT}'>Authorized{kind}</b>: the registry authorized "
+            f"this dispense for {patient_name}. The answer is recorded on this workstation."
+        )
+    items = "".join(f"<li>{r.message}</li>" for r in answer.reasons)
+    return (
+        f"<b style='color:{theme.ALERT_TEXT}'>Denied</b>: the registry did not authorize this "
+        f"dispense for {patient_name}. Do not dispense.<ul>{items}</ul>"
+        "The answer is recorded on this workstation."
+    )
+
+
+class AncFields(QWidget):
+    """An ANC as typed from the lab report: value, unit (chosen, never assumed) and draw
+    date, with what it means in /µL shown as it is typed."""
+
+    changed = Signal()
+
+    def __init__(self, today: date, name: str) -> None:
+        super().__init__()
+        self.value = QLineEdit()
+        self.value.setAccessibleName(f"{name}: value")
+        self.unit = unit_combo(f"{name}: unit")
+        self.drawn = QDateEdit(QDate(today.year, today.month, today.day))
+        self.drawn.setAccessibleName(f"{name}: blood draw date")
+        self.drawn.setDisplayFormat("MM/dd/yyyy")
+        self.drawn.setCalendarPopup(True)
+        self.drawn.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.meaning = QLabel()
+        self.meaning.setWordWrap(True)
+        self.meaning.setAccessibleName(f"{name}: what it means")
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("ANC &value", self.value)
+        form.addRow("&Unit", self.unit)
+        form.addRow("Blood &draw date", self.drawn)
+        form.addRow(self.meaning)
+        self.value.textChanged.connect(self._explain)
+        self.unit.currentIndexChanged.connect(self._explain)
+        self.drawn.dateChanged.connect(lambda *_: self.changed.emit())
+        self._explain()
+
+    def _explain(self) -> None:
+        self.meaning.setText(self.explanation()[0])
+        self.changed.emit()
+
+    def explanation(self) -> tuple[str, bool]:
+        return explain(self.value.text(), self.unit.currentData())
+
+    def ready(self) -> bool:
+        return self.explanation()[1]
+
+    def entry(self) -> dict[str, str]:
+        """The ANC as the registry reads it: the value as typed, the unit, the draw date."""
+        return {
+            "value": self.value.text().strip(),
+            "unit": str(self.unit.currentData()),
+            "drawn": self.drawn.date().toPython().isoformat(),
+        }
+
+
+class RdaBox(QGroupBox):
+    """Under the preview: ask the registry, read its answer, and what to do next."""
+
+    def __init__(self, today: Callable[[], date]) -> None:
+        super().__init__("The registry's answer")
+        self.request = QPushButton("&Request authorization (RDA)")
+        self.request.setShortcut("Ctrl+R")
+        self.request.setToolTip("Ask the registry to authorize this dispense (Ctrl+R)")
+        self.with_anc = QCheckBox("Send the patient's ANC with the request (inpatient)")
+        self.anc = AncFields(today(), "ANC sent with the request")
+        self.anc.hide()
+        self.with_anc.hide()
+        self.answer = QLabel("Look a patient up, then ask the registry before dispensing.")
+        self.answer.setWordWrap(True)
+        self.answer.setTextFormat(Qt.TextFormat.RichText)
+        self.answer.setAccessibleName("Registry answer")
+        self.rationale = QPushButton("Give a &Dispense Rationale…")
+        self.rationale.setToolTip(
+            "The registry denied this dispense only because no Patient Status Form is current"
+        )
+        self.rationale.hide()
+        self.fallback = QPushButton("Print the &fallback fax…")
+        self.fallback.setToolTip(
+            "When the registry cannot be reached: the ANC Lab Reporting Form, prefilled, with "
+            "a fax cover sheet"
+        )
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.request)
+        buttons.addWidget(self.rationale)
+        buttons.addStretch(1)
+        buttons.addWidget(self.fallback)
+        box = QVBoxLayout(self)
+        box.addWidget(self.with_anc)
+        box.addWidget(self.anc)
+        box.addLayout(buttons)
+        box.addWidget(self.answer)
+        self.with_anc.toggled.connect(self.anc.setVisible)
+
+    def set_inpatient(self, inpatient: bool) -> None:
+        self.with_anc.setVisible(inpatient)
+        self.anc.setVisible(inpatient and self.with_anc.isChecked())
+
+    def inpatient_anc(self) -> dict[str, str] | None:
+        """The ANC to send, or None; raises ValueError with what to fix."""
+        if not (self.with_anc.isVisible() and self.with_anc.isChecked()):
+            return None
+        words, ready = self.anc.explanation()
+        if not ready:
+            raise ValueError(f"The ANC to send is not ready: {words}")
+        return self.anc.entry()
+
+    def waiting(self) -> None:
+        self.rationale.hide()
+        self.answer.setText("Asking the registry…")
+
+    def show_answer(self, answer: RdaAnswer, patient_name: str) -> None:
+        self.answer.setText(answer_html(answer, patient_name))
+        self.rationale.setVisible(answer.offers_dispense_rationale)
+        if answer.offers_dispense_rationale:
+            self.answer.setText(
+                self.answer.text()
+                + "<br>Only the Patient Status Form is missing: a <b>Dispense Rationale</b> "
+                "can authorize this dispense with a current ANC."
+            )
+
+    def show_problem(self, words: str, offline: bool) -> None:
+        self.rationale.hide()
+        extra = (
+            "<br>Nothing was authorized. The preview is not an authorization: print the "
+            "fallback fax (the ANC Lab Reporting Form) and send it to the program."
+            if offline
+            else ""
+        )
+        self.answer.setText(f"<b style='color:{theme.ALERT_TEXT}'>{words}</b>{extra}")
+
+    def clear(self) -> None:
+        self.rationale.hide()
+        self.answer.setText("Ask the registry before dispensing.")

@@ -1,0 +1,84 @@
+"""Calls to the registry that a person waits for (a look-up, an RDA, a Dispense Rationale, a
+staff list): on their own thread, never the GUI's nor the store's, through the registry
+link's session (one sign-in, one refresh token). A call that cannot reach the registry fails
+with words a pharmacist can act on; what to do offline is the caller's to offer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ui.tasks import StoreWorker
+
+if TYPE_CHECKING:
+    from sync.client import Answer, RegistryClient
+
+NOT_CONNECTED = (
+    "Not connected to the registry yet: this workstation is offline or still starting its "
+    "link. Try again in a moment."
+)
+
+
+class NotConnected(Exception):
+    pass
+
+
+class RegistryRefused(Exception):
+    """The registry answered and refused the request itself: its words say why."""
+
+
+def refusal_words(answer: Answer) -> str:
+    """A refused call as the registry put it: its message, and its code for the Contact Center."""
+    code = answer.error or f"HTTP {answer.status}"
+    return f"{answer.message or 'The registry refused this.'} ({code})"
+
+
+def problem_words(error: BaseException) -> tuple[str, bool]:
+    """What went wrong in words, and whether it is that the registry was out of reach."""
+    if isinstance(error, RegistryRefused):
+        return str(error), False
+    return offline_words(error), True
+
+
+def offline_words(error: BaseException) -> str:
+    from sync.client import RegistryNotTrusted, RegistryUnreachable, SignInRequired
+
+    if isinstance(error, NotConnected):
+        return NOT_CONNECTED
+    if isinstance(error, RegistryNotTrusted):
+        return str(error)
+    if isinstance(error, RegistryUnreachable):
+        return "The registry cannot be reached (the network or the registry is down)."
+    if isinstance(error, SignInRequired):
+        return "The registry asks you to sign in again: use the button in the status bar."
+    return f"Something went wrong talking to the registry: {error}"
+
+
+class RegistryCalls:
+    def __init__(self, client: Callable[[], RegistryClient | None]) -> None:
+        self._client = client
+        self._worker = StoreWorker("registry-call")
+
+    @property
+    def busy(self) -> int:
+        return self._worker.busy
+
+    def run(
+        self,
+        call: Callable[[RegistryClient], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[str, bool], None],
+    ) -> None:
+        """`call(client)` off the GUI thread; `done(result)` or `failed(words, offline)` back
+        on it (`offline`: the registry could not be reached or asked for a sign-in)."""
+
+        def job() -> Any:
+            client = self._client()
+            if client is None:
+                raise NotConnected()
+            return call(client)
+
+        self._worker.run(job, done, lambda error: failed(*problem_words(error)))
+
+    def shutdown(self) -> None:
+        self._worker.shutdown()

@@ -122,7 +122,7 @@ def new_canvas(buffer: io.BytesIO) -> Canvas:
 
 
 def _is_draft(form: FormData) -> bool:
-    return form.spec.signed and not form.blank and form.signature is None
+    return form.spec.signed and not form.blank and form.signature is None and not form.sign_by_hand
 
 
 # Pages

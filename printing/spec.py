@@ -77,6 +77,8 @@ class FormData:
     subject_name: str = ""  # "" on a blank form
     subject_dob: str = ""
     signature: SignatureMark | None = None
+    # Printed to be signed by hand and faxed (a fallback): unsigned, yet not a draft.
+    sign_by_hand: bool = False
 
     @property
     def blank(self) -> bool:

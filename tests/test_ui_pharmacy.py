@@ -6,7 +6,7 @@ which the program's own use cases wrote here as a sync would have."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,20 +19,21 @@ from app.rda import RdaReason
 from app.roles import Role
 from local_store.keys import FAST_KDF
 from tests.support.memory_keyring import MemoryKeyring
+from tests.support.pdf_reading import page_texts
 from tests.support.pharmacy_store import AR, BORN, TODAY, build_pharmacy_desk
 from tests.support.registry_world import PASSWORD, World
 from ui.desk import Desk
 from ui.eligibility import NOT_AN_AUTHORIZATION
 from ui.main_window import DeskWindow
 from ui.pharmacy_workspace import PharmacyWorkspace
+from ui.print_preview import PreviewDialog
 
 WAIT = 30_000
 
 
-@pytest.fixture
-def pharmacy(tmp_path: Path, memory_keyring: MemoryKeyring, qtbot: QtBot) -> Iterator[DeskWindow]:
-    desk = build_pharmacy_desk(tmp_path / "rx")
-    window = DeskWindow(desk, lambda: TODAY, sync_interval=3600)
+def open_pharmacy(folder: Path, qtbot: QtBot, today: date = TODAY) -> DeskWindow:
+    """The AR signed in on the offline pharmacy workstation, on the day `today`."""
+    window = DeskWindow(build_pharmacy_desk(folder), lambda: today, sync_interval=3600)
     qtbot.addWidget(window)
     window.show()
     page = window.sign_in_page
@@ -41,6 +42,12 @@ def pharmacy(tmp_path: Path, memory_keyring: MemoryKeyring, qtbot: QtBot) -> Ite
     qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: isinstance(window.workspace, PharmacyWorkspace), timeout=WAIT)
     qtbot.waitUntil(lambda: window.workspace.prescriber.count() == 3, timeout=WAIT)
+    return window
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path, memory_keyring: MemoryKeyring, qtbot: QtBot) -> Iterator[DeskWindow]:
+    window = open_pharmacy(tmp_path / "rx", qtbot)
     yield window
     window.close()
 
@@ -125,3 +132,56 @@ def test_a_pharmacy_sets_up_its_workstation_with_its_authorized_representative(
     qtbot.waitUntil(lambda: isinstance(window.workspace, PharmacyWorkspace), timeout=WAIT)
     assert window.workspace.pharmacy_id == world.ids["rx_x"]
     window.close()
+
+
+def test_the_reconfirmation_reminder_appears_30_days_before_the_due_date(
+    tmp_path: Path, memory_keyring: MemoryKeyring, qtbot: QtBot
+) -> None:
+    due = date(2024, 1, 2) + timedelta(days=730)  # certified 01/02/2024 (§9 [D])
+    for days_before, shown in ((31, "29"), (30, "30")):
+        window = open_pharmacy(tmp_path / f"rx{days_before}", qtbot, due - timedelta(days_before))
+        dashboard = window.workspace.dashboard
+        qtbot.waitUntil(lambda d=dashboard: bool(d.due.text()), timeout=WAIT)
+        assert dashboard.due.text() == f"{due:%m/%d/%Y} (in {days_before} days)"
+        assert dashboard.standing.text() == "Certified"
+        if days_before == 31:  # the 60-day reminder is still the one showing
+            assert "31 days left" in dashboard.reminder.text()
+        else:
+            assert dashboard.reminder.text().startswith(
+                f"Reminder: the pharmacy's certification must be reconfirmed by {due:%m/%d/%Y} "
+                "(30 days left). Reconfirm now"
+            )
+            assert not dashboard.reminder.isHidden()
+            assert "⚠" in window.workspace.tabText(1)
+        assert shown  # both days show a reminder; 61 days before shows none (app's test)
+        window.close()
+    window = open_pharmacy(tmp_path / "rx61", qtbot, due - timedelta(days=61))
+    dashboard = window.workspace.dashboard
+    qtbot.waitUntil(lambda: bool(dashboard.due.text()), timeout=WAIT)
+    assert dashboard.reminder.isHidden() and "⚠" not in window.workspace.tabText(1)
+    window.close()
+
+
+def test_offline_the_rda_says_so_and_the_fallback_fax_prints(
+    pharmacy: DeskWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    workspace = pharmacy.workspace
+    preview_of(qtbot, pharmacy, "Pavel Petrov")
+    qtbot.mouseClick(workspace.rda.request, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Nothing was authorized" in workspace.rda.answer.text(), timeout=WAIT)
+    assert "fallback fax" in workspace.rda.answer.text()
+    assert workspace.rda.rationale.isHidden()
+    qtbot.mouseClick(workspace.rda.fallback, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(workspace.last_dialog, PreviewDialog), timeout=WAIT)
+    preview = workspace.last_dialog
+    assert len(preview.job.pages) == 2  # the cover sheet, then the form
+    saved = tmp_path / "fallback.pdf"
+    preview.save_pdf(str(saved))
+    cover, form = page_texts(saved.read_bytes())
+    assert cover.startswith("Fax Cover Sheet") and "Pavel Petrov" not in cover  # no PHI
+    assert "Office or pharmacy\n Main Street" in cover
+    assert "Pages, including this one\n 2" in cover
+    assert "Urgent: a dispense is waiting" in cover and "ANC Lab Reporting Form" in cover
+    assert form.startswith("ANC Lab Reporting Form")  # to sign by hand: no draft mark
+    assert "Patient name (first, last)\n Pavel Petrov" in form
+    assert "X\nPharmacy\nSubmitter name\n Ari Shah" in form

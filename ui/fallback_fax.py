@@ -5,6 +5,7 @@ cover names no patient (minimum necessary): the form behind it does."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from app.use_cases.psf_draft import draft_next_psf
@@ -29,12 +30,15 @@ def fallback_job(session: Session, pharmacy_id: str, patient_id: str, today: dat
     prescriber = ledger.prescriber(patient.prescriber_id) if patient.prescriber_id else None
     period_start = draft_next_psf(ledger, patient_id, today).period_start
     reports = [r for r in ledger.anc_history(patient_id) if r.drawn >= period_start]
-    form = fill.anc_lab_report(
-        patient,
-        prescriber,
-        reports,
-        submitted_by="pharmacy",
-        submitter_name=session.account.name,
+    form = replace(
+        fill.anc_lab_report(
+            patient,
+            prescriber,
+            reports,
+            submitted_by="pharmacy",
+            submitter_name=session.account.name,
+        ),
+        sign_by_hand=True,  # the pharmacist signs the paper before faxing it
     )
     cover = fill.fax_cover(
         from_office=pharmacy_name,

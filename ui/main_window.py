@@ -273,6 +273,8 @@ class DeskWindow(QMainWindow):
         if self.link is not None:
             self.link.stop()
             self.link = None
+        if self.workspace is not None:
+            self.workspace.calls.shutdown()  # a reply still on its way is dropped
         if self.session is not None:
             session, self.session = self.session, None
             self.worker.run_now(session.sign_out)

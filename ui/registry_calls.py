@@ -81,4 +81,5 @@ class RegistryCalls:
         self._worker.run(job, done, lambda error: failed(*problem_words(error)))
 
     def shutdown(self) -> None:
-        self._worker.shutdown()
+        """No waiting for a call in flight (it may wait on the network): its reply is dropped."""
+        self._worker.shutdown(wait=False)

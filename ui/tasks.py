@@ -33,6 +33,7 @@ class StoreWorker:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._delivery = _Delivery()
         self.busy = 0  # jobs not finished yet (tests wait for 0)
+        self.closed = False
 
     def run(
         self,
@@ -40,6 +41,8 @@ class StoreWorker:
         done: Callable[[Any], None] | None = None,
         failed: Callable[[BaseException], None] | None = None,
     ) -> None:
+        if self.closed:
+            return  # the window closed: a late reply (a sync, a registry call) has no one to tell
         self.busy += 1
 
         def finished(future: Future[Any]) -> None:
@@ -63,8 +66,9 @@ class StoreWorker:
         """Wait for a job (closing the window, tests): the store thread still does it."""
         return self._pool.submit(job).result()
 
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=True)
+    def shutdown(self, wait: bool = True) -> None:
+        self.closed = True
+        self._pool.shutdown(wait=wait)
 
 
 def _unhandled(error: BaseException) -> None:

@@ -113,7 +113,7 @@ def build_world(url: str, operator_password: str, today: str = "2024-01-03") -> 
         _invite(world, world.clients[f"ar_{rx}"], "pharmacy_staff", f"staff_{rx}")
     email = _email("ws")
     body = ok(operator.post("/v1/wholesalers", {"email": email, "password": PASSWORD}))
-    world.ids["ws"] = body["account_id"]
+    world.ids["ws"], world.emails["ws"] = body["account_id"], email
     world.clients["ws"] = signed_in(url, email)
     world.ids["p1"] = f"patient-{uuid.uuid4()}"
     ok(world.clients["dr_a"].post("/v1/enrollments", enrollment_body(world.ids["p1"])))

@@ -14,9 +14,11 @@ from pytestqt.qtbot import QtBot
 
 from app.clock import SystemClock
 from app.rda import RdaReason
+from app.roles import Role
 from local_store.keys import FAST_KDF
+from registry import assessment
 from tests.support.memory_keyring import MemoryKeyring
-from tests.support.registry_world import PASSWORD, World, ok
+from tests.support.registry_world import PASSWORD, World, ok, signed_in
 from ui.desk import Desk, DeskConfig
 from ui.dispense_rationale import DispenseRationaleDialog
 from ui.main_window import DeskWindow
@@ -170,4 +172,45 @@ def test_a_wholesaler_searches_exports_and_checks_an_order(
     qtbot.mouseClick(listing.check, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "says the registry" in listing.verdict.text(), timeout=WAIT)
     assert listing.verdict.text().startswith("✓ rx_x is certified now")
+    window.close()
+
+
+def test_an_inpatient_pharmacy_sends_an_anc_with_its_rda(
+    tmp_path: Path, memory_keyring: MemoryKeyring, qtbot: QtBot, world: World
+) -> None:
+    ok(world.operator.put("/v1/test/clock", {"today": DAY.isoformat()}))
+    email = "ar.ward@hospital.test"
+    body = {"email": email, "password": PASSWORD, "pharmacy_name": "Ward 4 pharmacy",
+            "setting": "inpatient"}  # fmt: skip
+    ok(world.operator.post_public("/v1/pharmacies", body))
+    ar = signed_in(world.url, email)
+    ok(ar.post("/v1/assessment", {"answers": assessment.correct_answers(Role.PHARMACY_AR)}))
+    world.emails["ar_ward"] = email
+
+    def ancs() -> list[dict[str, object]]:
+        """The registry's ANCs, once each (the feed has a copy per audience), by seq."""
+        feed = ok(world.operator.changes(0, 10_000))["changes"]
+        return [body for _, body in sorted({c["key"]: c["body"] for c in feed
+                                             if c["kind"] == "anc"}.items())]  # fmt: skip
+
+    before = len(ancs())
+    window = connected_window(tmp_path / "ward", world, "ar_ward", qtbot)
+    workspace = window.workspace
+    qtbot.waitUntil(lambda: workspace.rda.with_anc.isVisible(), timeout=WAIT)  # inpatient
+    qtbot.keyClicks(workspace.name, "Rosa Test")
+    workspace.dob.setDate(QDate(1980, 1, 1))
+    qtbot.mouseClick(workspace.find, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: workspace.panel.verdict.text().startswith("Rosa Test"), timeout=WAIT)
+    workspace.rda.with_anc.setChecked(True)
+    qtbot.keyClicks(workspace.rda.anc.value, "2400")
+    qtbot.mouseClick(workspace.rda.request, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "not ready" in workspace.rda.answer.text(), timeout=WAIT)
+    assert len(ancs()) == before  # nothing sent without the unit
+    workspace.rda.anc.unit.setCurrentIndex(1)  # cells/µL
+    qtbot.mouseClick(workspace.rda.request, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: "Authorized (first dispense)" in workspace.rda.answer.text(), timeout=WAIT
+    )
+    sent = ancs()
+    assert len(sent) == before + 1 and sent[-1]["per_ul"] == 2400
     window.close()

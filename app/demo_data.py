@@ -104,17 +104,20 @@ def build_demo_clinic(today: date) -> DemoClinic:
 
 
 def play_demo_clinic(act: DemoActions, today: date) -> None:
-    """The demo clinic's last 400 days, ending on `today`."""
+    """The demo clinic's last 400 days (its pharmacy's certification began 700 days ago),
+    ending on `today`."""
 
     def at(days_ago: int) -> None:
         act.on_day(today - timedelta(days=days_ago))
 
-    at(400)
-    act.certify_prescriber(PRESCRIBER, "1234567893", "Dr. Ada Okafor")
-    act.add_designee(PRESCRIBER, DESIGNEE, "Sam Rivera")
+    # Main Street certified 700 days ago: its AR's 30-day reconfirmation reminder is showing.
+    at(700)
     act.certify_pharmacy(
         OUTPATIENT_PHARMACY, PharmacySetting.OUTPATIENT, "ar-main", "Main Street Pharmacy"
     )
+    at(400)
+    act.certify_prescriber(PRESCRIBER, "1234567893", "Dr. Ada Okafor")
+    act.add_designee(PRESCRIBER, DESIGNEE, "Sam Rivera")
     act.certify_pharmacy(
         INPATIENT_PHARMACY, PharmacySetting.INPATIENT, "ar-stlukes", "St. Luke's Inpatient"
     )

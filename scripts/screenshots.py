@@ -61,7 +61,10 @@ def main() -> int:
     wait(app, lambda: window.last_report is not None and window.workspace.roster_model.total >= 9)
     shot(app, window, "roster")
     window.workspace.open_chart("p-bello")
-    wait(app, lambda: window.workspace.count() > 4 and window.workspace.widget(4).data is not None)
+    wait(
+        app,
+        lambda: bool(window.workspace.charts()) and window.workspace.charts()[0].data is not None,
+    )
     shot(app, window, "patient-chart")
     window.workspace.new_psf("p-kowalski")
     wait(
@@ -90,7 +93,8 @@ def main() -> int:
     window.worker.run_now(lambda: session.queue_anc("p-miller", "2100", "/uL", "1990-01-02"))
     window.sync_now()
     wait(app, lambda: window.last_report is not None and window.last_report.pushed.rejected > 0)
-    desk.registry_process.kill()
+    registry = desk.registry_process
+    registry.kill()
     today = date.today().isoformat()
     window.worker.run_now(lambda: session.queue_anc("p-tran", "1.9", "K/uL", today))
     window.sync_now()
@@ -100,8 +104,76 @@ def main() -> int:
     wait(app, lambda: window.workspace.outbox.table.rowCount() == 2)
     shot(app, window, "outbox")
     window.close()
-    pharmacy_preview(app)
+    registry.start()  # back up, for the pharmacy and the wholesaler
+    try:
+        pharmacy_preview(app)
+        pharmacy_at_registry(app, registry.url)
+        wholesaler(app, registry.url)
+    finally:
+        registry.stop()
     return 0
+
+
+def connected(app: QApplication, url: str, who: str, size: tuple[int, int]) -> DeskWindow:
+    """A new workstation for one of the demo registry's accounts, signed in and synced."""
+    from ui.demo_seed import demo_credentials
+    from ui.desk import DeskConfig
+
+    email, password = demo_credentials(who)
+    desk = Desk(Path(tempfile.mkdtemp()) / who, SystemClock(), kdf=FAST_KDF)
+    desk.create_connected(DeskConfig(url), [(email, password)])
+    window = DeskWindow(desk, SystemClock().today, sync_interval=3600)
+    window.resize(*size)
+    window.show()
+    window.sign_in_page.email.setText(email)
+    window.sign_in_page.password.setText(password)
+    window.sign_in_page.submit()
+    wait(app, lambda: window.last_report is not None, 60)
+    return window
+
+
+def pharmacy_at_registry(app: QApplication, url: str) -> None:
+    """Main Street's AR: a PSF-only denial and its Dispense Rationale; the dashboard."""
+    from PySide6.QtCore import QDate
+
+    from sync.client import RegistryClient
+    from ui.demo_seed import demo_credentials
+
+    ar = RegistryClient(url)
+    ar.sign_in(*demo_credentials("ar-main"))
+    ar.post("/v1/invitations", {"role": "pharmacy_staff", "email": "nia.tech@mainstreet.example",
+                                "name": "Nia Tech"})  # fmt: skip
+    window = connected(app, url, "ar-main", (1500, 900))
+    workspace = window.workspace
+    workspace.name.setText("Linh Tran")
+    workspace.dob.setDate(QDate(1968, 11, 15))
+    workspace.look_up()
+    wait(app, lambda: workspace.panel.verdict.text().startswith("Linh Tran"), 60)
+    workspace.request_rda()
+    wait(app, lambda: workspace.rda.rationale.isVisible())
+    workspace.open_dispense_rationale()
+    dialog = workspace.last_dialog
+    wait(app, lambda: "left" in dialog.left.text())
+    dialog.npi.setText("1234567893")
+    dialog.anc.value.setText("1.9")
+    dialog.anc.unit.setCurrentIndex(2)
+    shot(app, dialog, "dispense-rationale")
+    dialog.close()
+    workspace.setCurrentWidget(workspace.dashboard)
+    wait(app, lambda: workspace.dashboard.staff.rowCount() >= 2)
+    shot(app, window, "pharmacy-dashboard")
+    window.close()
+
+
+def wholesaler(app: QApplication, url: str) -> None:
+    window = connected(app, url, "wholesaler-demo", (1200, 700))
+    listing = window.workspace.pharmacies
+    wait(app, lambda: listing.table.rowCount() > 0)
+    listing.table.selectRow(0)
+    listing.check_selected()
+    wait(app, lambda: "says the registry" in listing.verdict.text())
+    shot(app, window, "wholesaler-list")
+    window.close()
 
 
 def pharmacy_preview(app: QApplication) -> None:

@@ -296,3 +296,14 @@ def test_the_authorized_representative_sees_staff_and_open_invitations(world: Wo
     assert [(i["email"], i["name"]) for i in listing["invitations"]] == [
         ("new.tech@rx.test", "Nia Tech")
     ]
+
+
+def test_the_authorized_representative_keeps_the_name_given_at_enrollment(world: World) -> None:
+    body = {"email": "lena@ward.test", "password": "a long password", "name": "Lena Brooks",
+            "pharmacy_name": "Ward 4", "setting": "inpatient"}  # fmt: skip
+    made = ok(world.operator.post_public("/v1/pharmacies", body))
+    ar = RegistryClient(world.url)
+    ok(ar.sign_in("lena@ward.test", "a long password"))
+    ok(ar.post("/v1/assessment", {"answers": assessment.correct_answers(Role.PHARMACY_AR)}))
+    people = ok(ar.get(f"/v1/pharmacies/{made['pharmacy_id']}/staff"))["people"]
+    assert [(p["name"], p["role"]) for p in people] == [("Lena Brooks", "pharmacy_ar")]

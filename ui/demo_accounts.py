@@ -14,3 +14,7 @@ DEMO_PEOPLE = [
     ("Dr. Ada Okafor (prescriber)", *DEMO_ACCOUNTS["dr-okafor"]),
     ("Sam Rivera (designee)", *DEMO_ACCOUNTS["sam-rivera"]),
 ]
+
+# The demo registry's other people: each pharmacy's Authorized Representative, by demo id
+# (their email and password follow `ui.demo_seed.demo_credentials`).
+DEMO_AR_NAMES = {"ar-main": "Ari Shah", "ar-stlukes": "Lena Brooks", "ar-corner": "Cory Dunn"}

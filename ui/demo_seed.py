@@ -23,7 +23,7 @@ from app.use_cases.enrollment import EnrollmentForm
 from registry import assessment
 from registry.process import OPERATOR_EMAIL
 from sync.client import Answer, RegistryClient
-from ui.demo_accounts import DEMO_ACCOUNTS
+from ui.demo_accounts import DEMO_ACCOUNTS, DEMO_AR_NAMES
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,12 @@ class DemoAccount:
     password: str
     name: str
     role: Role
+
+
+def demo_credentials(demo_id: str) -> tuple[str, str]:
+    """A demo registry account's email and password (the workstation's own are listed on the
+    sign-in screen; the pharmacies' and the wholesaler's follow one pattern)."""
+    return DEMO_ACCOUNTS.get(demo_id, (f"{demo_id}@demo.clinic", "demo account password"))
 
 
 class SeedFailed(RuntimeError):
@@ -58,7 +64,7 @@ class RegistrySeeder:
         self.accounts: dict[str, DemoAccount] = {}
 
     def _email(self, demo_id: str) -> tuple[str, str]:
-        return DEMO_ACCOUNTS.get(demo_id, (f"{demo_id}@demo.clinic", "demo account password"))
+        return demo_credentials(demo_id)
 
     def _sign_in(self, demo_id: str) -> RegistryClient:
         email, password = self._email(demo_id)
@@ -101,6 +107,7 @@ class RegistrySeeder:
         body = {
             "email": email,
             "password": password,
+            "name": DEMO_AR_NAMES.get(ar_id, ""),
             "pharmacy_name": name,
             "setting": setting.value,
         }

@@ -124,6 +124,8 @@ class DispenseRationaleDialog(QDialog):
         self.patient_id = patient_id
         self.setWindowTitle(f"Dispense Rationale: {patient_name}")
         self.setMinimumWidth(560)
+        title = QLabel(f"Dispense Rationale for {patient_name}")
+        title.setObjectName("title")
         why = QLabel(
             "The registry denied this dispense only because no Patient Status Form is current. "
             "A Dispense Rationale authorizes this one dispense with a current ANC (drawn "
@@ -151,6 +153,7 @@ class DispenseRationaleDialog(QDialog):
         self.send = QPushButton("&Send to the registry")
         self.buttons.addButton(self.send, QDialogButtonBox.ButtonRole.ActionRole)
         layout = QVBoxLayout(self)
+        layout.addWidget(title)
         layout.addWidget(why)
         layout.addLayout(form)
         layout.addWidget(self.anc)

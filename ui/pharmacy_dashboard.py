@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -192,7 +193,11 @@ class PharmacyDashboard(QWidget):
         self.staff.setHorizontalHeaderLabels(["Name", "Email", "Role", "State"])
         self.staff.verticalHeader().setVisible(False)
         self.staff.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.staff.horizontalHeader().setStretchLastSection(True)
+        header = self.staff.horizontalHeader()
+        for column in range(3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.staff.setMinimumHeight(160)
         self.staff_note = QLabel("The staff list comes from the registry.")
         self.staff_note.setWordWrap(True)
         self.staff_note.setAccessibleName("Staff list note")
@@ -208,9 +213,8 @@ class PharmacyDashboard(QWidget):
         box.addWidget(self.staff_note)
         box.addWidget(self.staff, 1)
         box.addLayout(staff_buttons)
-        layout.addWidget(self.staff_box, 1)
-        if not self.is_ar:
-            layout.addStretch(1)
+        layout.addWidget(self.staff_box)
+        layout.addStretch(1)
         self.staff_loaded = False
 
     # The pharmacy's standing, from the snapshot
@@ -251,21 +255,22 @@ class PharmacyDashboard(QWidget):
     def _show_staff(self, listing: dict[str, Any]) -> None:
         self.staff_loaded = True
         rows = [
-            (p["name"], p["email"], _role(p["role"]), "Active" if p["active"] else "Inactive")
+            (p["name"] or "(no name given)", p["email"], _role(p["role"]),
+             "Active" if p["active"] else "Inactive")
             for p in listing["people"]
         ] + [
-            (i["name"], i["email"], _role(i["role"]), f"Invited; expires {i['expires_at'][:10]}")
+            (i["name"] or "(no name given)", i["email"], _role(i["role"]),
+             f"Invited; the invitation expires {_day(datetime.fromisoformat(i['expires_at']))}")
             for i in listing["invitations"]
-        ]
+        ]  # fmt: skip
         self.staff.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 self.staff.setItem(r, c, QTableWidgetItem(text))
-        self.staff.resizeColumnsToContents()
-        waiting = len(listing["invitations"])
+        people, waiting = len(listing["people"]), len(listing["invitations"])
         self.staff_note.setText(
-            f"{len(listing['people'])} people; {waiting} invitation{'s' if waiting != 1 else ''} "
-            "not accepted yet."
+            f"{people} {'person' if people == 1 else 'people'}; {waiting} "
+            f"invitation{'s' if waiting != 1 else ''} not accepted yet."
         )
 
     def _staff_failed(self, words: str, _offline: bool) -> None:
@@ -316,7 +321,7 @@ class PharmacyDashboard(QWidget):
         self.sync_now()
 
 
-def _day(day: date | None) -> str:
+def _day(day: date | datetime | None) -> str:
     return f"{day:%m/%d/%Y}" if day else "—"
 
 

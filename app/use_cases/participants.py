@@ -174,6 +174,12 @@ def _make_authorized_representative(
         old = ledger.account(previous.ar_account_id)
         if old is not None:
             ledger.save_account(replace(old, active=False))
+    existing = ledger.account(pharmacy.ar_account_id)  # enrolled with a name: keep it
     ledger.save_account(
-        Account(id=pharmacy.ar_account_id, role=Role.PHARMACY_AR, pharmacy_id=pharmacy.id)
+        Account(
+            id=pharmacy.ar_account_id,
+            role=Role.PHARMACY_AR,
+            name=existing.name if existing else "",
+            pharmacy_id=pharmacy.id,
+        )
     )

@@ -81,10 +81,12 @@ def roster_page(
     descending: bool = False,
     limit: int = 100,
     offset: int = 0,
+    born: date | None = None,
 ) -> list[RosterRow]:
     """One page of the roster. `name_prefix` matches the start of the name, ignoring case
-    and accents (typing "nun" finds "Núñez")."""
-    where, params = _filters(name_prefix, prescriber_id)
+    and accents (typing "nun" finds "Núñez"); `born`, the date of birth (a pharmacy's
+    look-up)."""
+    where, params = _filters(name_prefix, prescriber_id, born)
     direction = " DESC" if descending else ""
     # Ties break by name then id, so paging never shows a patient twice or skips one.
     parts = (*_ORDER_SQL[order], "p.sort_name", "p.id")
@@ -171,9 +173,14 @@ def patient_chart(db: Database, patient_id: str) -> PatientChart | None:
     )
 
 
-def _filters(name_prefix: str, prescriber_id: str | None) -> tuple[str, list[object]]:
+def _filters(
+    name_prefix: str, prescriber_id: str | None, born: date | None = None
+) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
+    if born is not None:
+        clauses.append("p.dob = ?")
+        params.append(born.isoformat())
     key = sort_name(name_prefix)
     if key:
         # A range on the indexed key: "nun" <= sort_name < "nuo".

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from app.errors import AccessRefused, ErrorCode
@@ -154,6 +154,7 @@ class Session:
         descending: bool = False,
         limit: int = 100,
         offset: int = 0,
+        born: date | None = None,
     ) -> list[RosterRow]:
         self._act()
         rows = roster_page(
@@ -164,6 +165,7 @@ class Session:
             descending=descending,
             limit=limit,
             offset=offset,
+            born=born,
         )
         self._audit(AuditAction.VIEW, "roster", f"{len(rows)} patients from row {offset}")
         return rows

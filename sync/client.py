@@ -182,9 +182,7 @@ class RegistryClient:
 
     def sign_in(self, email: str, password: str) -> Answer:
         with self._lock:
-            answer = self._send(
-                "POST", "/v1/session", json={"email": email, "password": password}
-            )
+            answer = self._send("POST", "/v1/session", json={"email": email, "password": password})
             if answer.ok:
                 self._keep(answer.body)
             return answer

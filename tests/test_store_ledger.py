@@ -3,7 +3,7 @@ answers as over memory, and the roster pages, sorts and filters in SQL."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -45,6 +45,17 @@ def test_the_roster_filters_by_name_ignoring_case_and_accents(
         "Okafor, Ben",
     ]
     assert [r.patient_id for r in prescriber_session.roster(limit=2, offset=1)] == ["p2", "p3"]
+
+
+def test_a_look_up_by_name_and_date_of_birth_finds_only_that_person(
+    prescriber_session: Session, store_clock: ManualClock
+) -> None:
+    certify_office(prescriber_session, store_clock)
+    for n in range(250):  # more namesakes than one page holds
+        enroll(prescriber_session, store_clock, f"s{n}", f"Smith, Ann {n}", "1970-01-01")
+    enroll(prescriber_session, store_clock, "s-born-80", "Smith, Ann", "1980-05-06")
+    found = prescriber_session.roster(name_prefix="smith, ann", born=date(1980, 5, 6), limit=200)
+    assert [r.patient_id for r in found] == ["s-born-80"]
 
 
 def test_the_roster_shows_the_latest_draw_even_when_reported_out_of_order(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -65,8 +65,8 @@ class Found:
 def look_up(session: Session, name: str, dob: date) -> list[Found]:
     """Patients on this workstation whose name starts so (case and accents ignored) and who
     were born on that day."""
-    rows = session.roster(name_prefix=name, limit=200)
-    return [Found(r.patient_id, r.name, r.dob, r.prescriber_id) for r in rows if r.dob == dob]
+    rows = session.roster(name_prefix=name, born=dob, limit=200)
+    return [Found(r.patient_id, r.name, r.dob, r.prescriber_id) for r in rows]
 
 
 def look_up_at_registry(client: RegistryClient, name: str, dob: date) -> list[Found]:
@@ -91,6 +91,8 @@ def prescribers(session: Session) -> list[tuple[str, str]]:
 
 class PharmacyWorkspace(WorkspaceTabs):
     """The pharmacy's: its first paint is the look-up form with the prescriber list."""
+
+    previewShown = Signal()
 
     def __init__(
         self,
@@ -310,6 +312,7 @@ class PharmacyWorkspace(WorkspaceTabs):
             return  # another patient was chosen meanwhile
         self.panel.show()
         self.panel.show_preview(preview, self.today())
+        self.previewShown.emit()
 
     def request_rda(self) -> None:
         current = self.current

@@ -60,7 +60,8 @@ class StoreWorker:
 
     def _finish(self, thunk: Callable[[], None]) -> None:
         self.busy -= 1
-        thunk()
+        if not self.closed:  # after shutdown the widgets to tell may be gone
+            thunk()
 
     def run_now(self, job: Callable[[], Any]) -> Any:
         """Wait for a job (closing the window, tests): the store thread still does it."""

@@ -109,6 +109,7 @@ class PharmacyWorkspace(WorkspaceTabs):
         self.local_found: list[Found] = []
         self.registry_found: list[Found] = []
         self.current: Found | None = None
+        self.preview_asked = 0  # only the newest preview asked for is shown
         self.name = QLineEdit()
         self.name.setAccessibleName("Patient's name")
         self.name.setPlaceholderText("Name as on the prescription")
@@ -267,6 +268,9 @@ class PharmacyWorkspace(WorkspaceTabs):
             item = QListWidgetItem(f"{patient.name} · born {patient.dob:%m/%d/%Y}{where}")
             item.setData(256, patient)  # Qt.UserRole
             self.results.addItem(item)
+        ids = [f.patient_id for f in found]
+        if found:
+            self.results.setCurrentRow(ids.index(chosen) if chosen in ids else 0)
         self.results.blockSignals(False)
         if not found:
             self.current = None
@@ -277,14 +281,13 @@ class PharmacyWorkspace(WorkspaceTabs):
             self.rda.clear()
             return
         self.found_note.setText(f"{len(self.local_found)} found on this workstation.")
-        ids = [f.patient_id for f in found]
-        self.results.setCurrentRow(ids.index(chosen) if chosen in ids else 0)
         self._choose()
 
     def _choose(self) -> None:
         item = self.results.currentItem()
-        self.current = item.data(256) if item is not None else None
-        self.rda.clear()
+        before, self.current = self.current, item.data(256) if item is not None else None
+        if before is None or self.current is None or before.patient_id != self.current.patient_id:
+            self.rda.clear()  # the registry's answer was for another patient
         self.preview()
 
     # Preview (the snapshot) and RDA (the registry)
@@ -301,15 +304,17 @@ class PharmacyWorkspace(WorkspaceTabs):
             return
         patient_id, session, today = current.patient_id, self.session, self.today()
         prescriber, pharmacy = str(self.prescriber.currentData() or ""), self.pharmacy_id
+        self.preview_asked += 1
+        asked = self.preview_asked
         self.worker.run(
             lambda: load_preview(session, pharmacy, patient_id, today, prescriber),
-            self._show_preview,
+            lambda preview: self._show_preview(preview, asked),
             lambda e: self.found_note.setText(str(e)),
         )
 
-    def _show_preview(self, preview: Preview) -> None:
-        if self.current is None or preview.patient_id != self.current.patient_id:
-            return  # another patient was chosen meanwhile
+    def _show_preview(self, preview: Preview, asked: int) -> None:
+        if asked != self.preview_asked:
+            return  # a newer preview was asked for (another patient or prescriber)
         self.panel.show()
         self.panel.show_preview(preview, self.today())
         self.previewShown.emit()

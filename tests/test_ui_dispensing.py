@@ -75,7 +75,7 @@ def test_a_psf_only_denial_offers_the_dispense_rationale_and_the_fourth_is_refus
     assert isinstance(workspace, PharmacyWorkspace)
     qtbot.keyClicks(workspace.name, "Rosa Test")
     workspace.dob.setDate(QDate(1980, 1, 1))
-    qtbot.mouseClick(workspace.find, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(workspace.look_up_button, Qt.MouseButton.LeftButton)
     # Not on this new workstation: the registry finds her, and her chart comes with a sync.
     qtbot.waitUntil(lambda: "The registry found 1" in workspace.registry_note.text(), timeout=WAIT)
     qtbot.waitUntil(lambda: workspace.panel.verdict.text().startswith("Rosa Test"), timeout=WAIT)
@@ -110,7 +110,7 @@ def test_a_psf_only_denial_offers_the_dispense_rationale_and_the_fourth_is_refus
     qtbot.waitUntil(lambda: dialog.left.text().startswith("1 of 3 left"), timeout=WAIT)
     fill_in(dialog)
     qtbot.mouseClick(dialog.send, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "Authorized by Dispense" in dialog.result.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "Authorized by Dispense" in dialog.reply.text(), timeout=WAIT)
     assert dialog.left.text().startswith("None left this year for this patient: 3 of 3 used")
     dialog.close()
 
@@ -118,10 +118,10 @@ def test_a_psf_only_denial_offers_the_dispense_rationale_and_the_fourth_is_refus
     qtbot.waitUntil(lambda: dialog.left.text().startswith("None left"), timeout=WAIT)
     fill_in(dialog)
     qtbot.mouseClick(dialog.send, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "Refused" in dialog.result.text(), timeout=WAIT)
-    assert "DISPENSE_RATIONALE_LIMIT_REACHED" in dialog.result.text()
-    assert "3 of 3 Dispense Rationales used in the last 365 days" in dialog.result.text()
-    assert "Do not dispense" in dialog.result.text()
+    qtbot.waitUntil(lambda: "Refused" in dialog.reply.text(), timeout=WAIT)
+    assert "DISPENSE_RATIONALE_LIMIT_REACHED" in dialog.reply.text()
+    assert "3 of 3 Dispense Rationales used in the last 365 days" in dialog.reply.text()
+    assert "Do not dispense" in dialog.reply.text()
 
     # Each of the registry's answers is recorded on the workstation, newest first.
     qtbot.waitUntil(lambda: workspace.answers.rowCount() == 4, timeout=WAIT)
@@ -199,7 +199,7 @@ def test_an_inpatient_pharmacy_sends_an_anc_with_its_rda(
     qtbot.waitUntil(lambda: workspace.rda.with_anc.isVisible(), timeout=WAIT)  # inpatient
     qtbot.keyClicks(workspace.name, "Rosa Test")
     workspace.dob.setDate(QDate(1980, 1, 1))
-    qtbot.mouseClick(workspace.find, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(workspace.look_up_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: workspace.panel.verdict.text().startswith("Rosa Test"), timeout=WAIT)
     workspace.rda.with_anc.setChecked(True)
     qtbot.keyClicks(workspace.rda.anc.value, "2400")

@@ -62,7 +62,7 @@ def preview_of(qtbot: QtBot, window: DeskWindow, name: str, prescriber: str = ""
     qtbot.keyClicks(workspace.name, name)
     born = date.fromisoformat(BORN)
     workspace.dob.setDate(QDate(born.year, born.month, born.day))
-    qtbot.mouseClick(workspace.find, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(workspace.look_up_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: workspace.panel.verdict.text().startswith(name), timeout=WAIT)
     return workspace.panel.messages()
 
@@ -93,7 +93,7 @@ def test_a_patient_not_on_the_workstation_says_not_enrolled(
 ) -> None:
     workspace = pharmacy.workspace
     qtbot.keyClicks(workspace.name, "Nobody Known")
-    qtbot.mouseClick(workspace.find, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(workspace.look_up_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Not on this workstation" in workspace.found_note.text(), timeout=WAIT)
     assert RdaReason.PATIENT_NOT_ENROLLED.message in workspace.found_note.text()
 

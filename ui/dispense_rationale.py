@@ -26,7 +26,7 @@ from app import thresholds
 from app.identifiers import is_valid_npi
 from ui import theme
 from ui.dispensing import AncFields
-from ui.registry_calls import RegistryCalls, RegistryRefused, refusal_words
+from ui.registry_calls import RegistryCalls, accepted
 
 if TYPE_CHECKING:
     from sync.client import RegistryClient
@@ -80,29 +80,25 @@ def left_words(used: int, outpatient: bool) -> str:
 
 
 def rationales_used(client: RegistryClient, patient_id: str) -> int:
-    answer = client.get(f"/v1/patients/{patient_id}")
-    if not answer.ok:
-        raise RegistryRefused(refusal_words(answer))
-    return int(answer.body["dispense_rationales_used"])
+    body = accepted(client.get(f"/v1/patients/{patient_id}"))
+    return int(body["dispense_rationales_used"])
 
 
 def submit(
     client: RegistryClient, pharmacy_id: str, patient_id: str, npi: str, anc: dict[str, str]
 ) -> RationaleAnswer:
-    body: dict[str, Any] = {
+    request: dict[str, Any] = {
         "pharmacy_id": pharmacy_id,
         "patient_id": patient_id,
         "npi": npi,
         "anc": anc,
     }
-    answer = client.post("/v1/dispense-rationales", body)
-    if not answer.ok:
-        raise RegistryRefused(refusal_words(answer))
+    body = accepted(client.post("/v1/dispense-rationales", request))
     return RationaleAnswer(
-        bool(answer.body["authorized"]),
-        answer.body.get("refusal"),
-        str(answer.body.get("message") or ""),
-        int(answer.body.get("rationales_used") or 0),
+        bool(body["authorized"]),
+        body.get("refusal"),
+        str(body.get("message") or ""),
+        int(body.get("rationales_used") or 0),
     )
 
 
@@ -142,10 +138,10 @@ class DispenseRationaleDialog(QDialog):
         self.left = QLabel("Checking how many are left this year…" if outpatient else "")
         self.left.setWordWrap(True)
         self.left.setAccessibleName("Dispense Rationales left")
-        self.result = QLabel()
-        self.result.setWordWrap(True)
-        self.result.setTextFormat(Qt.TextFormat.RichText)
-        self.result.setAccessibleName("Registry answer")
+        self.reply = QLabel()
+        self.reply.setWordWrap(True)
+        self.reply.setTextFormat(Qt.TextFormat.RichText)
+        self.reply.setAccessibleName("Registry answer")
         form = QFormLayout()
         form.addRow("Prescriber's &NPI", self.npi)
         form.addRow("", self.npi_check)
@@ -158,7 +154,7 @@ class DispenseRationaleDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.anc)
         layout.addWidget(self.left)
-        layout.addWidget(self.result)
+        layout.addWidget(self.reply)
         layout.addWidget(self.buttons)
         self.buttons.rejected.connect(self.reject)
         self.send.clicked.connect(self._send)
@@ -187,7 +183,7 @@ class DispenseRationaleDialog(QDialog):
         npi, anc = self.npi.text().strip(), self.anc.entry()
         pharmacy, patient = self.pharmacy_id, self.patient_id
         self.send.setEnabled(False)
-        self.result.setText("Sending to the registry…")
+        self.reply.setText("Sending to the registry…")
         self.calls.run(lambda c: submit(c, pharmacy, patient, npi, anc), self._answer, self._fail)
 
     def _answer(self, answer: RationaleAnswer) -> None:
@@ -195,18 +191,18 @@ class DispenseRationaleDialog(QDialog):
         if self.outpatient:
             self.left.setText(left_words(answer.used, True))
         if answer.authorized:
-            self.result.setText(
+            self.reply.setText(
                 f"<b style='color:{theme.OK_TEXT}'>Authorized by Dispense Rationale.</b> You "
                 "may dispense. The ANC is recorded at the registry, and the answer on this "
                 "workstation. Ask the prescriber to submit a Patient Status Form."
             )
             return
-        self.result.setText(
+        self.reply.setText(
             f"<b style='color:{theme.ALERT_TEXT}'>Refused ({answer.code}).</b> "
             f"{answer.message} Do not dispense."
         )
         self._check()
 
     def _fail(self, words: str, _offline: bool) -> None:
-        self.result.setText(f"<b style='color:{theme.ALERT_TEXT}'>{words}</b>")
+        self.reply.setText(f"<b style='color:{theme.ALERT_TEXT}'>{words}</b>")
         self._check()

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.rda import RdaReason
 from ui import theme
 from ui.add_anc import explain, unit_combo
-from ui.registry_calls import RegistryRefused, refusal_words
+from ui.registry_calls import accepted
 
 if TYPE_CHECKING:
     from sync.client import RegistryClient
@@ -64,21 +64,19 @@ def request_rda(
     prescriber_id: str,
     anc: dict[str, str] | None = None,
 ) -> RdaAnswer:
-    body: dict[str, Any] = {
+    request: dict[str, Any] = {
         "pharmacy_id": pharmacy_id,
         "patient_id": patient_id,
         "prescriber_id": prescriber_id,
     }
     if anc is not None:
-        body["anc"] = anc
-    answer = client.post("/v1/rda", body)
-    if not answer.ok:
-        raise RegistryRefused(refusal_words(answer))
+        request["anc"] = anc
+    body = accepted(client.post("/v1/rda", request))
     return RdaAnswer(
-        bool(answer.body["authorized"]),
-        bool(answer.body["first_dispense"]),
-        tuple(RdaReason(r) for r in answer.body["reasons"]),
-        str(answer.body["as_of"]),
+        bool(body["authorized"]),
+        bool(body["first_dispense"]),
+        tuple(RdaReason(r) for r in body["reasons"]),
+        str(body["as_of"]),
     )
 
 
@@ -142,7 +140,7 @@ class AncFields(QWidget):
         return {
             "value": self.value.text().strip(),
             "unit": str(self.unit.currentData()),
-            "drawn": self.drawn.date().toPython().isoformat(),
+            "drawn": self.drawn.date().toString(Qt.DateFormat.ISODate),
         }
 
 

@@ -144,24 +144,21 @@ class DeskWindow(QMainWindow):
 
     def start_session(self, session: Session, password: str) -> None:
         self.session, self._password = session, password
+        from ui.workspace_base import Surroundings
+
+        around = Surroundings(self, self.desk, self.worker, session, self.today, self.sync_now)
         if session.account.role.is_pharmacy:
             from ui.pharmacy_workspace import PharmacyWorkspace
 
-            self.workspace = PharmacyWorkspace(
-                self, self.desk, self.worker, session, self.today, self.sync_now
-            )
+            self.workspace = PharmacyWorkspace(around)
         elif session.account.role is Role.WHOLESALER:
             from ui.wholesaler_workspace import WholesalerWorkspace
 
-            self.workspace = WholesalerWorkspace(
-                self, self.desk, self.worker, session, self.today, self.sync_now
-            )
+            self.workspace = WholesalerWorkspace(around)
         else:
             from ui.workspace import Workspace
 
-            self.workspace = Workspace(
-                self, self.desk, self.worker, session, self.today, self.sync_now
-            )
+            self.workspace = Workspace(around)
         self._session_menu()
         self.pages.addWidget(self.workspace)
         self.pages.setCurrentWidget(self.workspace)

@@ -40,7 +40,7 @@ from app.roles import Role
 from local_store.session import Session
 from ui import theme
 from ui.eligibility import as_of_text
-from ui.registry_calls import RegistryCalls, RegistryRefused, refusal_words
+from ui.registry_calls import RegistryCalls, accepted
 
 if TYPE_CHECKING:
     from sync.client import RegistryClient
@@ -90,27 +90,19 @@ def reminder_text(facts: PharmacyFacts, today: date, is_ar: bool) -> str:
 
 
 def staff_listing(client: RegistryClient, pharmacy_id: str) -> dict[str, Any]:
-    answer = client.get(f"/v1/pharmacies/{pharmacy_id}/staff")
-    if not answer.ok:
-        raise RegistryRefused(refusal_words(answer))
-    result: dict[str, Any] = answer.body
-    return result
+    listing: dict[str, Any] = accepted(client.get(f"/v1/pharmacies/{pharmacy_id}/staff"))
+    return listing
 
 
 def invite_staff(client: RegistryClient, email: str, name: str) -> dict[str, Any]:
-    body = {"role": "pharmacy_staff", "email": email, "name": name}
-    answer = client.post("/v1/invitations", body)
-    if not answer.ok:
-        raise RegistryRefused(refusal_words(answer))
-    result: dict[str, Any] = answer.body
-    return result
+    request = {"role": "pharmacy_staff", "email": email, "name": name}
+    made: dict[str, Any] = accepted(client.post("/v1/invitations", request))
+    return made
 
 
 def reconfirm(client: RegistryClient, pharmacy_id: str) -> str:
-    answer = client.post(f"/v1/pharmacies/{pharmacy_id}/reconfirm")
-    if not answer.ok:
-        raise RegistryRefused(refusal_words(answer))
-    return str(answer.body["attested_on"])
+    body = accepted(client.post(f"/v1/pharmacies/{pharmacy_id}/reconfirm"))
+    return str(body["attested_on"])
 
 
 class InviteDialog(QDialog):
@@ -284,7 +276,7 @@ class PharmacyDashboard(QWidget):
         self.calls.run(
             lambda c: invite_staff(c, email, name),
             lambda body: self._invited(email, body),
-            lambda words, _offline: QMessageBox.warning(self, "Invite staff", words),
+            lambda words, _offline: self._warn("Invite staff", words),
         )
 
     def _invited(self, email: str, body: dict[str, Any]) -> None:
@@ -309,8 +301,11 @@ class PharmacyDashboard(QWidget):
         self.calls.run(
             lambda c: reconfirm(c, pharmacy),
             self._reconfirmed,
-            lambda words, _offline: QMessageBox.warning(self, "Reconfirm", words),
+            lambda words, _offline: self._warn("Reconfirm", words),
         )
+
+    def _warn(self, title: str, words: str) -> None:
+        QMessageBox.warning(self, title, words)
 
     def _reconfirmed(self, attested_on: str) -> None:
         self.reminder.setText(

@@ -31,7 +31,7 @@ from app.certification import is_certified
 from local_store.session import Session
 from ui import theme
 from ui.eligibility import as_of_text
-from ui.registry_calls import RegistryCalls, RegistryRefused, refusal_words
+from ui.registry_calls import RegistryCalls, accepted
 from ui.tasks import StoreWorker
 
 if TYPE_CHECKING:
@@ -79,10 +79,8 @@ def to_csv(pharmacies: list[ListedPharmacy], on: date) -> str:
 
 
 def registry_check(client: RegistryClient, pharmacy_id: str) -> bool:
-    answer = client.get(f"/v1/pharmacies/{pharmacy_id}/certification")
-    if not answer.ok:
-        raise RegistryRefused(refusal_words(answer))
-    return bool(answer.body["certified"])
+    body = accepted(client.get(f"/v1/pharmacies/{pharmacy_id}/certification"))
+    return bool(body["certified"])
 
 
 class PharmacyListView(QWidget):

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMainWindow,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -38,15 +36,13 @@ from PySide6.QtWidgets import (
 from app.rda import RdaReason
 from app.statuses import PharmacySetting
 from local_store.session import Session
-from ui.desk import Desk
 from ui.dispense_rationale import DispenseRationaleDialog, RationaleAnswer
 from ui.dispensing import RdaAnswer, RdaBox, request_rda
 from ui.eligibility import EligibilityPanel, Preview, load_preview
 from ui.fallback_fax import fallback_job
 from ui.pharmacy_dashboard import PharmacyDashboard, PharmacyFacts, load_facts
-from ui.registry_calls import RegistryRefused, refusal_words
-from ui.tasks import StoreWorker
-from ui.workspace_base import WorkspaceTabs
+from ui.registry_calls import accepted
+from ui.workspace_base import Surroundings, WorkspaceTabs
 
 if TYPE_CHECKING:
     from sync.client import RegistryClient
@@ -70,9 +66,7 @@ def look_up(session: Session, name: str, dob: date) -> list[Found]:
 
 
 def look_up_at_registry(client: RegistryClient, name: str, dob: date) -> list[Found]:
-    answer = client.post("/v1/patients/lookup", {"name": name, "dob": dob.isoformat()})
-    if not answer.ok:
-        raise RegistryRefused(refusal_words(answer))
+    body = accepted(client.post("/v1/patients/lookup", {"name": name, "dob": dob.isoformat()}))
     return [
         Found(
             p["patient_id"],
@@ -81,7 +75,7 @@ def look_up_at_registry(client: RegistryClient, name: str, dob: date) -> list[Fo
             p["prescriber_id"],
             on_workstation=False,
         )
-        for p in answer.body["patients"]
+        for p in body["patients"]
     ]
 
 
@@ -94,16 +88,9 @@ class PharmacyWorkspace(WorkspaceTabs):
 
     previewShown = Signal()
 
-    def __init__(
-        self,
-        window: QMainWindow,
-        desk: Desk,
-        worker: StoreWorker,
-        session: Session,
-        today: Callable[[], date],
-        sync_now: Callable[[], None],
-    ) -> None:
-        super().__init__(window, desk, worker, session, today, sync_now)
+    def __init__(self, around: Surroundings) -> None:
+        super().__init__(around)
+        session, today = around.session, around.today
         self.pharmacy_id = session.account.pharmacy_id or ""
         self.setting: PharmacySetting | None = None
         self.local_found: list[Found] = []
@@ -117,7 +104,7 @@ class PharmacyWorkspace(WorkspaceTabs):
         self.dob.setAccessibleName("Patient's date of birth")
         self.dob.setDisplayFormat("MM/dd/yyyy")
         self.dob.setCalendarPopup(True)
-        self.find = QPushButton("&Look up")
+        self.look_up_button = QPushButton("&Look up")
         self.results = QListWidget()
         self.results.setAccessibleName("Patients found")
         self.found_note = QLabel()
@@ -134,7 +121,7 @@ class PharmacyWorkspace(WorkspaceTabs):
         form = QFormLayout()
         form.addRow("Patient's &name", self.name)
         form.addRow("Date of &birth", self.dob)
-        form.addRow(self.find)
+        form.addRow(self.look_up_button)
         form.addRow(self.found_note)
         form.addRow(self.registry_note)
         form.addRow(self.results)
@@ -157,7 +144,7 @@ class PharmacyWorkspace(WorkspaceTabs):
         box.addWidget(QLabel(f"Signed in as <b>{session.account.name}</b> ({role})"))
         box.addWidget(page, 1)
         self.addTab(outer, "&Eligibility and RDA")
-        self.dashboard = PharmacyDashboard(session, self.calls, today, sync_now)
+        self.dashboard = PharmacyDashboard(session, self.calls, today, self.sync_now)
         self.addTab(self.dashboard, "P&harmacy")
         self.answers = QTableWidget(0, 3)
         self.answers.setAccessibleName("Registry answers recorded here")
@@ -166,7 +153,7 @@ class PharmacyWorkspace(WorkspaceTabs):
         self.answers.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.answers.horizontalHeader().setStretchLastSection(True)
         self.addTab(self.answers, "Registry &answers")
-        self.find.clicked.connect(self.look_up)
+        self.look_up_button.clicked.connect(self.look_up)
         self.name.returnPressed.connect(self.look_up)
         self.results.currentItemChanged.connect(lambda *_: self._choose())
         self.prescriber.currentIndexChanged.connect(lambda *_: self.preview())

@@ -27,6 +27,13 @@ class RegistryRefused(Exception):
     """The registry answered and refused the request itself: its words say why."""
 
 
+def accepted(answer: Answer) -> Any:
+    """The body of an answer the registry accepted; a refusal raises `RegistryRefused`."""
+    if not answer.ok:
+        raise RegistryRefused(refusal_words(answer))
+    return answer.body
+
+
 def refusal_words(answer: Answer) -> str:
     """A refused call as the registry put it: its message, and its code for the Contact Center."""
     code = answer.error or f"HTTP {answer.status}"

@@ -4,17 +4,10 @@ ship only to a certified pharmacy). A wholesaler's workstation holds no patient.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QMainWindow
-
-from local_store.session import Session
-from ui.desk import Desk
 from ui.pharmacy_list import PharmacyListView
-from ui.tasks import StoreWorker
-from ui.workspace_base import WorkspaceTabs
+from ui.workspace_base import Surroundings, WorkspaceTabs
 
 if TYPE_CHECKING:
     from sync.engine import SyncReport
@@ -26,16 +19,9 @@ PURPOSE = (
 
 
 class WholesalerWorkspace(WorkspaceTabs):
-    def __init__(
-        self,
-        window: QMainWindow,
-        desk: Desk,
-        worker: StoreWorker,
-        session: Session,
-        today: Callable[[], date],
-        sync_now: Callable[[], None],
-    ) -> None:
-        super().__init__(window, desk, worker, session, today, sync_now)
+    def __init__(self, around: Surroundings) -> None:
+        super().__init__(around)
+        session, worker, today = around.session, around.worker, around.today
         self.pharmacies = PharmacyListView(session, worker, self.calls, today, PURPOSE)
         self.addTab(self.pharmacies, "&Certified pharmacies")
 

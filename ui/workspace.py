@@ -7,11 +7,10 @@ Imported only after sign-in, so the sign-in window starts without these modules.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from app.notifications import flagged_since, notification_text
 from app.thresholds import NOTIFICATION_FLAG_DAYS
@@ -20,7 +19,6 @@ from local_store.roster import notifications_since
 from local_store.session import Session
 from ui.add_anc import AddAncDialog
 from ui.chart_view import ChartPage, load_chart
-from ui.desk import Desk
 from ui.enrollment_wizard import EnrollmentWizard
 from ui.pharmacy_list import PharmacyListView
 from ui.print_preview import psf_job
@@ -35,8 +33,7 @@ from ui.queues import (
     settle_conflict,
 )
 from ui.roster_view import RosterModel, RosterPane
-from ui.tasks import StoreWorker
-from ui.workspace_base import WorkspaceTabs
+from ui.workspace_base import Surroundings, WorkspaceTabs
 
 if TYPE_CHECKING:
     from sync.engine import SyncReport
@@ -52,16 +49,9 @@ FIND_PHARMACY = (
 class Workspace(WorkspaceTabs):
     """The office's: its first paint is the first roster page."""
 
-    def __init__(
-        self,
-        window: QMainWindow,
-        desk: Desk,
-        worker: StoreWorker,
-        session: Session,
-        today: Callable[[], date],
-        sync_now: Callable[[], None],
-    ) -> None:
-        super().__init__(window, desk, worker, session, today, sync_now)
+    def __init__(self, around: Surroundings) -> None:
+        super().__init__(around)
+        session, worker, today = around.session, around.worker, around.today
         self.setTabsClosable(True)
         self.tabCloseRequested.connect(self._close_tab)
         self.roster_model = RosterModel(worker, session, today)
@@ -71,7 +61,7 @@ class Workspace(WorkspaceTabs):
         self.awaiting = AwaitingPane()
         self.awaiting.openForm.connect(self.open_form)
         self.outbox = OutboxPane()
-        self.outbox.syncNow.connect(sync_now)
+        self.outbox.syncNow.connect(self.sync_now)
         self.conflicts = ConflictsPane()
         self.conflicts.settle.connect(self._settle)
         self.alerts = QLabel()
@@ -83,7 +73,7 @@ class Workspace(WorkspaceTabs):
         box = QVBoxLayout(roster_tab)
         who = QLabel(
             f"Signed in as <b>{session.account.name}</b> ({session.account.role.value})"
-            + ("  ·  <b>Demo clinic: invented patients</b>" if desk.is_demo() else "")
+            + ("  ·  <b>Demo clinic: invented patients</b>" if self.desk.is_demo() else "")
         )
         box.addWidget(who)
         box.addWidget(self.alerts)

@@ -6,6 +6,7 @@ window's registry link, the window's "sync now", and print preview with its audi
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -22,21 +23,25 @@ if TYPE_CHECKING:
     from sync.engine import SyncReport
 
 
+@dataclass(frozen=True)
+class Surroundings:
+    """What the window gives the workspace it shows."""
+
+    window: QMainWindow
+    desk: Desk
+    worker: StoreWorker
+    session: Session
+    today: Callable[[], date]
+    sync_now: Callable[[], None]
+
+
 class WorkspaceTabs(QTabWidget):
     firstPaint = Signal()
 
-    def __init__(
-        self,
-        window: QMainWindow,
-        desk: Desk,
-        worker: StoreWorker,
-        session: Session,
-        today: Callable[[], date],
-        sync_now: Callable[[], None],
-    ) -> None:
+    def __init__(self, around: Surroundings) -> None:
         super().__init__()
-        self.window_, self.desk, self.worker, self.session = window, desk, worker, session
-        self.today, self.sync_now = today, sync_now
+        self.window_, self.desk, self.worker = around.window, around.desk, around.worker
+        self.session, self.today, self.sync_now = around.session, around.today, around.sync_now
         self.last_dialog: QWidget | None = None  # the dialog opened last (tests read it)
         self.calls = RegistryCalls(self._registry_client)
 

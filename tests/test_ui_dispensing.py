@@ -84,7 +84,9 @@ def test_a_psf_only_denial_offers_the_dispense_rationale_and_the_fourth_is_refus
     def ask_and_open_rationale() -> DispenseRationaleDialog:
         workspace.last_dialog = None
         qtbot.mouseClick(workspace.rda.request, Qt.MouseButton.LeftButton)
+        assert not workspace.rda.request.isEnabled()  # no second request while one is out
         qtbot.waitUntil(lambda: "Denied" in workspace.rda.answer.text(), timeout=WAIT)
+        assert workspace.rda.request.isEnabled()
         assert RdaReason.PSF_NOT_CURRENT.message in workspace.rda.answer.text()
         assert workspace.rda.rationale.isVisible()  # offered: the PSF alone is missing
         qtbot.mouseClick(workspace.rda.rationale, Qt.MouseButton.LeftButton)

@@ -196,10 +196,13 @@ class RdaBox(QGroupBox):
         return self.anc.entry()
 
     def waiting(self) -> None:
+        # One request at a time: a second click would ask (and count a dispense) twice.
+        self.request.setEnabled(False)
         self.rationale.hide()
         self.answer.setText("Asking the registry…")
 
     def show_answer(self, answer: RdaAnswer, patient_name: str) -> None:
+        self.request.setEnabled(True)
         self.answer.setText(answer_html(answer, patient_name))
         self.rationale.setVisible(answer.offers_dispense_rationale)
         if answer.offers_dispense_rationale:
@@ -210,6 +213,7 @@ class RdaBox(QGroupBox):
             )
 
     def show_problem(self, words: str, offline: bool) -> None:
+        self.request.setEnabled(True)
         self.rationale.hide()
         extra = (
             "<br>Nothing was authorized. The preview is not an authorization: print the "

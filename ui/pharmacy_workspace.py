@@ -329,6 +329,8 @@ class PharmacyWorkspace(WorkspaceTabs):
         self.record(patient, answer.record)
         if self.current is not None and self.current.patient_id == patient.patient_id:
             self.rda.show_answer(answer, patient.name)
+        else:
+            self.rda.request.setEnabled(True)
         self.sync_now()  # the dispense (and an ANC sent with it) comes back through the feed
 
     def record(self, patient: Found, line: str) -> None:

@@ -13,10 +13,13 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 
+from app.certification import PharmacyStanding
 from app.clock import SystemClock
 from app.program import Program
 from app.rda import RdaReason
+from app.records import Pharmacy
 from app.roles import Role
+from app.statuses import PharmacySetting
 from local_store.keys import FAST_KDF
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.pdf_reading import page_texts
@@ -25,6 +28,7 @@ from tests.support.registry_world import PASSWORD, World
 from ui.desk import Desk
 from ui.eligibility import NOT_AN_AUTHORIZATION
 from ui.main_window import DeskWindow
+from ui.pharmacy_dashboard import PharmacyFacts, reminder_text
 from ui.pharmacy_workspace import PharmacyWorkspace
 from ui.print_preview import PreviewDialog
 
@@ -185,3 +189,11 @@ def test_offline_the_rda_says_so_and_the_fallback_fax_prints(
     assert form.startswith("ANC Lab Reporting Form")  # to sign by hand: no draft mark
     assert "Patient name (first, last)\n Pavel Petrov" in form
     assert "X\nPharmacy\nSubmitter name\n Ari Shah" in form
+
+
+def test_staff_are_told_to_ask_their_authorized_representative() -> None:
+    rx = Pharmacy("rx", PharmacySetting.OUTPATIENT, "ar", "Main Street", date(2024, 1, 2))
+    due = date(2026, 1, 1)
+    facts = PharmacyFacts(rx, PharmacyStanding.CERTIFIED, due, 7, None)
+    text = reminder_text(facts, due - timedelta(days=1), is_ar=False)
+    assert "(1 day left). Ask your Authorized Representative to reconfirm" in text

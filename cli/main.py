@@ -55,7 +55,7 @@ def _app(args: argparse.Namespace) -> int:
     # The start-up benchmark's hook: say "shown" and stop once the first window is up.
     shown = os.environ.get("CLOZAPINE_EXIT_WHEN_SHOWN") == "1"
     return run(
-        demo=bool(getattr(args, "demo", False)),
+        demo=getattr(args, "demo", None),
         data_dir=getattr(args, "data_dir", None),
         on_shown=(lambda: print("shown", flush=True)) if shown else None,
     )
@@ -81,9 +81,12 @@ def build_parser(*, app_only: bool = False) -> argparse.ArgumentParser:
     app = commands.add_parser("app", help="start the desktop app (the default command)")
     app.add_argument(
         "--demo",
-        action="store_true",
-        help="open the demo clinic: invented patients on an embedded training registry "
-        "(made on the first start)",
+        nargs="?",
+        const="clinic",
+        choices=("clinic", "pharmacy", "wholesaler"),
+        help="open a demo workstation on an embedded training registry with invented "
+        "patients (made on the first start): the clinic (the default), or Main Street "
+        "Pharmacy or a wholesaler beside it",
     )
     app.add_argument("--data-dir", type=Path, help="the workstation's folder (default: yours)")
     app.set_defaults(func=_app)

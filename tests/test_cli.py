@@ -148,3 +148,15 @@ def test_bench_only_runs_the_benchmarks_it_names(tmp_path: Path) -> None:
     out = desk("bench", "--quick", "--only", "rules.rda", "--json", str(path))
     assert out.returncode == 0
     assert [m["name"] for m in json.loads(path.read_text())["metrics"]] == ["rules.rda_preview_us"]
+
+
+def test_app_opens_the_demo_clinic_by_default_or_the_pharmacy_or_wholesaler_beside_it() -> None:
+    from cli.main import build_parser
+
+    parser = build_parser(app_only=True)
+    assert parser.parse_args(["app", "--demo"]).demo == "clinic"
+    assert parser.parse_args(["app", "--demo", "pharmacy"]).demo == "pharmacy"
+    assert parser.parse_args(["app", "--demo", "wholesaler"]).demo == "wholesaler"
+    assert parser.parse_args(["app"]).demo is None  # this computer's own workstation
+    out = desk("app", "--demo", "pharmacist")
+    assert out.returncode == 2 and "invalid choice: 'pharmacist'" in out.stderr

@@ -9,11 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.clock import SystemClock
+from app.rda import RdaReason
 from local_store.audit import AuditAction
 from local_store.forms import FormKind
 from local_store.keys import FAST_KDF
@@ -25,6 +26,7 @@ from tests.support.registry_world import PASSWORD, World, ok
 from ui.demo_accounts import DEMO_ACCOUNTS
 from ui.desk import Desk
 from ui.main_window import DeskWindow
+from ui.pharmacy_workspace import PharmacyWorkspace
 from ui.print_preview import PreviewDialog
 
 DESIGNEE = DEMO_ACCOUNTS["sam-rivera"]
@@ -385,3 +387,38 @@ def test_work_made_while_the_registry_is_down_is_queued_then_sent(
     session = demo.session
     items = demo.worker.run_now(lambda: session.outbox.items())
     assert [i.state for i in items if i.kind == "report_anc"] == [OutboxState.ACKED]
+
+
+def test_the_demo_pharmacy_asks_the_demo_clinics_registry(
+    tmp_path: Path, memory_keyring: MemoryKeyring, qtbot: QtBot
+) -> None:
+    """`clozapine-desk app --demo pharmacy`: Main Street Pharmacy's workstation on the demo
+    clinic's training registry (the clinic is made first). Linh Tran's last PSF is older
+    than 37 days: the registry denies for that alone, and a Dispense Rationale is offered."""
+    clinic = Desk(tmp_path / "demo", SystemClock(), kdf=FAST_KDF)
+    desk = Desk(tmp_path / "demo-pharmacy", SystemClock(), kdf=FAST_KDF)
+    window = DeskWindow(desk, SystemClock().today, sync_interval=3600)
+    qtbot.addWidget(window)
+    window.show()
+    window.first_run.create_demo_workstation("pharmacy", clinic)
+    qtbot.waitUntil(lambda: hasattr(window, "sign_in_page"), timeout=90_000)
+    email, password = DEMO_ACCOUNTS["ar-main"]
+    hint = window.sign_in_page.hint.text()
+    assert email in hint and password in hint and "Ari Shah" in hint
+    assert clinic.is_set_up() and desk.demo_kind() == "pharmacy"
+    page = window.sign_in_page
+    qtbot.keyClicks(page.email, email)
+    qtbot.keyClicks(page.password, password)
+    qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.workspace, PharmacyWorkspace), timeout=WAIT)
+    workspace = window.workspace
+    qtbot.waitUntil(lambda: window.last_report is not None, timeout=WAIT)
+    qtbot.keyClicks(workspace.name, "Linh Tran")
+    workspace.dob.setDate(QDate(1968, 11, 15))
+    qtbot.mouseClick(workspace.look_up_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: workspace.panel.verdict.text().startswith("Linh Tran"), timeout=WAIT)
+    assert workspace.panel.messages() == [RdaReason.PSF_NOT_CURRENT.message]
+    qtbot.mouseClick(workspace.rda.request, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Denied" in workspace.rda.answer.text(), timeout=WAIT)
+    assert workspace.rda.rationale.isVisible()
+    window.close()

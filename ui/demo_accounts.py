@@ -7,6 +7,10 @@ from __future__ import annotations
 DEMO_ACCOUNTS = {
     "dr-okafor": ("ada.okafor@demo.clinic", "maple river lantern"),
     "sam-rivera": ("sam.rivera@demo.clinic", "copper kite meadow"),
+    # Main Street Pharmacy's Authorized Representative and the wholesaler: the demo pharmacy's
+    # and the demo wholesaler's workstations (`clozapine-desk app --demo pharmacy`).
+    "ar-main": ("ari.shah@mainstreet.example", "amber lighthouse ninety"),
+    "wholesaler-demo": ("orders@demo-wholesale.example", "granite harbor seventeen"),
 }
 
 # (name, email, password) as the demo's sign-in screen shows them.
@@ -18,3 +22,18 @@ DEMO_PEOPLE = [
 # The demo registry's other people: each pharmacy's Authorized Representative, by demo id
 # (their email and password follow `ui.demo_seed.demo_credentials`).
 DEMO_AR_NAMES = {"ar-main": "Ari Shah", "ar-stlukes": "Lena Brooks", "ar-corner": "Cory Dunn"}
+
+# The demo workstations besides the clinic: which demo account each is set up for, and how
+# its sign-in screen names that account.
+DEMO_WORKSTATIONS = {
+    "pharmacy": ("ar-main", "Ari Shah (Main Street Pharmacy, authorized representative)"),
+    "wholesaler": ("wholesaler-demo", "Demo Wholesale (wholesaler)"),
+}
+
+
+def demo_people(kind: str) -> list[tuple[str, str, str]]:
+    """(label, email, password) for the demo workstation of this kind, as sign-in shows them."""
+    if kind not in DEMO_WORKSTATIONS:
+        return DEMO_PEOPLE
+    who, label = DEMO_WORKSTATIONS[kind]
+    return [(label, *DEMO_ACCOUNTS[who])]

@@ -41,6 +41,9 @@ REGISTRY_DB = "demo-registry.db"
 class DeskConfig:
     registry: str  # EMBEDDED, or the registry's https:// address
     ca_bundle: str | None = None
+    # The embedded registry's database when it is not this folder's own (a demo pharmacy or
+    # wholesaler shares the demo clinic's training registry).
+    registry_db: str | None = None
 
     @property
     def embedded(self) -> bool:
@@ -85,7 +88,7 @@ class Desk:
 
     def config(self) -> DeskConfig:
         raw = json.loads(self.config_path.read_text())
-        return DeskConfig(raw["registry"], raw.get("ca_bundle"))
+        return DeskConfig(raw["registry"], raw.get("ca_bundle"), raw.get("registry_db"))
 
     def save_config(self, config: DeskConfig) -> None:
         if not config.embedded:
@@ -93,9 +96,10 @@ class Desk:
 
             check_url(config.registry)  # https only (plain http to this computer only)
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.config_path.write_text(
-            json.dumps({"registry": config.registry, "ca_bundle": config.ca_bundle}, indent=2)
-        )
+        saved = {"registry": config.registry, "ca_bundle": config.ca_bundle}
+        if config.registry_db:
+            saved["registry_db"] = config.registry_db
+        self.config_path.write_text(json.dumps(saved, indent=2))
 
     # The registry
     def registry_url(self) -> str:
@@ -112,8 +116,9 @@ class Desk:
             if self.registry_process is None:
                 from registry.process import RegistryProcess
 
+                database = self.config().registry_db or str(self.folder / REGISTRY_DB)
                 process = RegistryProcess(
-                    f"sqlite:///{self.folder / REGISTRY_DB}",
+                    f"sqlite:///{database}",
                     test_clock=True,
                     operator_password=operator_password,
                 )
@@ -156,8 +161,35 @@ class Desk:
             session.add_account(new[1], accounts[1].password)
         finally:
             session.sign_out()
-        (self.folder / "DEMO").write_text("Invented patients only: a training workstation.\n")
+        self._mark_demo("clinic")
         return [(a.name, a.email, a.password) for a in accounts]
+
+    def create_demo_workstation(self, kind: str, clinic: Desk, today: date) -> None:
+        """The demo pharmacy's or wholesaler's workstation, on the demo clinic's training
+        registry (the clinic is made first if it is not there yet): its one account is the
+        demo registry's Authorized Representative of Main Street Pharmacy, or the wholesaler."""
+        from ui.demo_accounts import DEMO_WORKSTATIONS
+        from ui.demo_seed import demo_credentials
+
+        if not clinic.is_set_up():
+            clinic.create_demo(today)
+        clinic.stop()  # this workstation starts the training registry on the same file
+        config = DeskConfig(EMBEDDED, registry_db=str(clinic.folder / REGISTRY_DB))
+        self.create_connected(config, [demo_credentials(DEMO_WORKSTATIONS[kind][0])])
+        self._mark_demo(kind)
+
+    def _mark_demo(self, kind: str) -> None:
+        (self.folder / "DEMO").write_text(
+            f"{kind}\nInvented patients only: a training workstation.\n"
+        )
+
+    def demo_kind(self) -> str | None:
+        """ "clinic", "pharmacy" or "wholesaler" for a demo workstation; None otherwise."""
+        marker = self.folder / "DEMO"
+        if not marker.exists():
+            return None
+        first = marker.read_text().splitlines()[0].strip()
+        return first if first in ("clinic", "pharmacy", "wholesaler") else "clinic"
 
     def create_connected(
         self,

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.demo_accounts import DEMO_PEOPLE
+from ui.demo_accounts import DEMO_PEOPLE, demo_people
 from ui.desk import Desk, DeskConfig
 from ui.sign_in import demo_hint
 from ui.tasks import StoreWorker
@@ -146,7 +146,19 @@ class FirstRunPage(QWidget):
 
     def create_demo(self) -> None:
         self._busy("Starting the training registry and filling the demo clinic (a few seconds)…")
-        self.worker.run(lambda: self.desk.create_demo(self.today()), self._demo_done, self._failed)
+        self.worker.run(
+            lambda: self.desk.create_demo(self.today()),
+            lambda _: self.finished.emit(demo_hint(DEMO_PEOPLE)),
+            self._failed,
+        )
 
-    def _demo_done(self, people: list[tuple[str, str, str]]) -> None:
-        self.finished.emit(demo_hint(DEMO_PEOPLE))
+    def create_demo_workstation(self, kind: str, clinic: Desk) -> None:
+        """The demo pharmacy or wholesaler, on the demo clinic's training registry."""
+        self._busy(
+            f"Starting the training registry and setting up the demo {kind} (a few seconds)…"
+        )
+        self.worker.run(
+            lambda: self.desk.create_demo_workstation(kind, clinic, self.today()),
+            lambda _: self.finished.emit(demo_hint(demo_people(kind))),
+            self._failed,
+        )

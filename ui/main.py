@@ -15,7 +15,7 @@ DEMO_FOLDER = "demo"
 
 
 def run(
-    *, demo: bool, data_dir: Path | None = None, on_shown: Callable[[], None] | None = None
+    *, demo: str | None, data_dir: Path | None = None, on_shown: Callable[[], None] | None = None
 ) -> int:
     """Start the window; `on_shown` (the start-up benchmark) runs once it is up, then quits."""
     headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
@@ -35,14 +35,16 @@ def run(
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Clozapine REMS Desk")
-    folder = data_dir or data_folder()
-    if demo:
-        folder = folder / DEMO_FOLDER
+    home = data_dir or data_folder()
+    # The demo clinic, or the demo pharmacy or wholesaler beside it on its training registry.
+    folder = home / DEMO_FOLDER if demo == "clinic" else home / f"demo-{demo}" if demo else home
     clock = SystemClock()
     desk = Desk(folder, clock)
     window = DeskWindow(desk, clock.today)
-    if demo and not desk.is_set_up():
+    if demo == "clinic" and not desk.is_set_up():
         window.first_run.create_demo()
+    elif demo and not desk.is_set_up():
+        window.first_run.create_demo_workstation(demo, Desk(home / DEMO_FOLDER, clock))
     window.show()
     if on_shown is not None:
         app.processEvents()

@@ -127,9 +127,9 @@ class DeskWindow(QMainWindow):
     def _demo_hint(self) -> str:
         if not self.desk.is_demo():
             return ""
-        from ui.demo_accounts import DEMO_PEOPLE
+        from ui.demo_accounts import demo_people
 
-        return demo_hint(DEMO_PEOPLE)
+        return demo_hint(demo_people(self.desk.demo_kind() or "clinic"))
 
     # Sign-in
     def show_sign_in(self, hint: str = "") -> None:

@@ -58,12 +58,12 @@ class SignInPage(QWidget):
         inner.addLayout(form)
         inner.addWidget(self.button)
         inner.addWidget(self.message)
+        self.hint = QLabel(demo_hint)  # the demo's accounts; empty on a real workstation
         if demo_hint:
-            hint = QLabel(demo_hint)
-            hint.setObjectName("banner")
-            hint.setAccessibleName("Demo accounts")
-            hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            inner.addWidget(hint)
+            self.hint.setObjectName("banner")
+            self.hint.setAccessibleName("Demo accounts")
+            self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            inner.addWidget(self.hint)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)

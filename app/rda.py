@@ -6,6 +6,7 @@ the registry runs it as the authority. A preview is never an authorization.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -101,6 +102,12 @@ _DENIAL_MESSAGES = {
         "Treatment Rationale on a Patient Status Form."
     ),
 }
+
+
+def offers_dispense_rationale(reasons: Iterable[RdaReason]) -> bool:
+    """§10: a denial offers the Dispense Rationale when the Patient Status Form is the only
+    failing check (the prescriber check plays no part: the pharmacist types the NPI)."""
+    return set(reasons) - {RdaReason.PRESCRIBER_NOT_CERTIFIED} == {RdaReason.PSF_NOT_CURRENT}
 
 
 class CheckOutcome(StrEnum):

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.rda import RdaReason
+from app.rda import RdaReason, offers_dispense_rationale
 from ui import theme
 from ui.add_anc import explain, unit_combo
 from ui.registry_calls import accepted
@@ -43,9 +43,7 @@ class RdaAnswer:
 
     @property
     def offers_dispense_rationale(self) -> bool:
-        """§10: denied for a PSF that is not current alone (the prescriber check aside)."""
-        rest = set(self.reasons) - {RdaReason.PRESCRIBER_NOT_CERTIFIED}
-        return not self.authorized and rest == {RdaReason.PSF_NOT_CURRENT}
+        return not self.authorized and offers_dispense_rationale(self.reasons)
 
     @property
     def record(self) -> str:

@@ -11,7 +11,7 @@ from app.errors import DEFAULT_MESSAGES, ErrorCode, RemsError
 from app.identifiers import validate_npi
 from app.ports import ProgramFacts, ProgramLedger
 from app.psf import AncEntry
-from app.rda import RdaReason, evaluate_rda
+from app.rda import evaluate_rda, offers_dispense_rationale
 from app.records import Dispense
 from app.roles import Action
 from app.statuses import AncSource, DispenseVia, PharmacySetting, TreatmentStatus
@@ -44,8 +44,9 @@ def dispense_rationales_used(facts: ProgramFacts, patient_id: str, today: date) 
 
 def is_applicable(facts: ProgramFacts, pharmacy_id: str, patient_id: str, today: date) -> bool:
     """Offered only when an RDA would be denied for PSF_NOT_CURRENT alone (prescriber aside)."""
-    decision = evaluate_rda(facts, pharmacy_id, patient_id, None, today)
-    return decision.reasons == (RdaReason.PSF_NOT_CURRENT,)
+    return offers_dispense_rationale(
+        evaluate_rda(facts, pharmacy_id, patient_id, None, today).reasons
+    )
 
 
 def submit_dispense_rationale(

@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import thresholds
-from app.identifiers import is_valid_npi
+from app.errors import InvalidEntry
+from app.identifiers import validate_npi
+from app.statuses import MonitoringFrequency
 from ui import theme
 from ui.dispensing import AncFields
 from ui.registry_calls import RegistryCalls, accepted
@@ -32,6 +34,12 @@ if TYPE_CHECKING:
     from sync.client import RegistryClient
 
 LIMIT = thresholds.OUTPATIENT_DISPENSE_RATIONALE_LIMIT
+WINDOW = thresholds.DISPENSE_RATIONALE_WINDOW_DAYS
+# "7, 15 or 31 days for weekly, every-2-weeks or monthly monitoring", from the rule itself.
+CURRENT_ANC = ", ".join(
+    f"{days} days for {MonitoringFrequency(kind).label.lower()}"
+    for kind, days in thresholds.DISPENSE_RATIONALE_ANC_CURRENT_DAYS.items()
+)
 
 
 @dataclass(frozen=True)
@@ -39,28 +47,22 @@ class RationaleAnswer:
     authorized: bool
     code: str | None
     message: str
-    used: int  # outpatient Dispense Rationales for the patient in the last 365 days
+    used: int  # outpatient Dispense Rationales for the patient in the rolling window
 
     @property
     def record(self) -> str:
         outcome = "accepted" if self.authorized else f"refused: {self.code}"
-        return f"Dispense Rationale {outcome} ({self.used} of {LIMIT} used in 365 days)"
+        return f"Dispense Rationale {outcome} ({self.used} of {LIMIT} used in {WINDOW} days)"
 
 
 def npi_words(text: str) -> tuple[str, bool]:
-    """The NPI as typed: what is wrong with it, or that it is valid (§11)."""
-    digits = text.strip()
-    if not digits:
+    """The NPI as typed, checked by the program's own rule (§11): what is wrong, or valid."""
+    if not text.strip():
         return "Type the prescriber's NPI from the prescription.", False
-    if not digits.isdigit():
-        return "An NPI is 10 digits, with no letters or spaces.", False
-    if len(digits) != 10:
-        return f"An NPI has 10 digits ({len(digits)} typed).", False
-    if not is_valid_npi(digits):
-        return (
-            "✗ Not a valid NPI: its check digit does not match. Check it against the prescription.",
-            False,
-        )
+    try:
+        validate_npi(text)
+    except InvalidEntry as error:
+        return f"✗ Not a valid NPI: {error.message}", False
     return "✓ A valid NPI.", True
 
 
@@ -70,12 +72,12 @@ def left_words(used: int, outpatient: bool) -> str:
     left = max(0, LIMIT - used)
     if left == 0:
         return (
-            f"None left this year for this patient: {used} of {LIMIT} used in the last 365 "
+            f"None left this year for this patient: {used} of {LIMIT} used in the last {WINDOW} "
             "days (all outpatient pharmacies). The registry will refuse another."
         )
     return (
-        f"{left} of {LIMIT} left this year for this patient ({used} used in the last 365 days, "
-        "all outpatient pharmacies)."
+        f"{left} of {LIMIT} left this year for this patient ({used} used in the last {WINDOW} "
+        "days, all outpatient pharmacies)."
     )
 
 
@@ -125,12 +127,12 @@ class DispenseRationaleDialog(QDialog):
         why = QLabel(
             "The registry denied this dispense only because no Patient Status Form is current. "
             "A Dispense Rationale authorizes this one dispense with a current ANC (drawn "
-            "within 7, 15 or 31 days for weekly, every-2-weeks or monthly monitoring)."
+            f"within {CURRENT_ANC} monitoring)."
         )
         why.setWordWrap(True)
         self.npi = QLineEdit()
         self.npi.setAccessibleName("Prescriber's NPI")
-        self.npi.setMaxLength(10)
+        self.npi.setMaxLength(14)  # 10 digits, with the spaces or dashes a form may show
         self.npi.setPlaceholderText("10 digits, from the prescription")
         self.npi_check = QLabel()
         self.npi_check.setAccessibleName("NPI check")
@@ -180,7 +182,7 @@ class DispenseRationaleDialog(QDialog):
         self.left.setText(f"How many are left could not be read: {words}")
 
     def _send(self) -> None:
-        npi, anc = self.npi.text().strip(), self.anc.entry()
+        npi, anc = validate_npi(self.npi.text()), self.anc.entry()
         pharmacy, patient = self.pharmacy_id, self.patient_id
         self.send.setEnabled(False)
         self.reply.setText("Sending to the registry…")

@@ -155,8 +155,7 @@ def _patient_form(
             contact=contact,
         )
     if name == "anc-lab-report":
-        draft = draft_next_psf(facts, patient_id, today)
-        reports = [r for r in facts.anc_history(patient_id) if r.drawn >= draft.period_start]
+        reports = draft_next_psf(facts, patient_id, today).reports
         return fill.anc_lab_report(patient, prescriber, reports, contact=contact)
     baseline = [r for r in facts.anc_history(patient_id) if r.source is AncSource.ENROLLMENT]
     document = enrollment_to_document(

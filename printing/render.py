@@ -93,6 +93,12 @@ def render_packet(forms: Sequence[FormData], contact: ProgramContact = ProgramCo
     return buffer.getvalue()
 
 
+def pages_of(form: FormData, contact: ProgramContact = ProgramContact()) -> int:
+    """How many pages the form will print on (a fax cover counts them before rendering)."""
+    fonts.register()
+    return len(_paginate(_blocks(form, contact)))
+
+
 def _draw(canvas: Canvas, form: FormData, contact: ProgramContact) -> None:
     pages = _paginate(_blocks(form, contact))
     for number, blocks in enumerate(pages, 1):

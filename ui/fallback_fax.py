@@ -11,7 +11,7 @@ from datetime import date
 from app.use_cases.psf_draft import draft_next_psf
 from local_store.session import Session
 from printing import fill
-from printing.render import render, render_packet
+from printing.render import pages_of, render_packet
 from ui.print_preview import PrintJob, page_count, page_images
 
 COVER_MESSAGE = (
@@ -28,8 +28,7 @@ def fallback_job(session: Session, pharmacy_id: str, patient_id: str, today: dat
     pharmacy = ledger.pharmacy(pharmacy_id)
     pharmacy_name = pharmacy.name if pharmacy and pharmacy.name else pharmacy_id
     prescriber = ledger.prescriber(patient.prescriber_id) if patient.prescriber_id else None
-    period_start = draft_next_psf(ledger, patient_id, today).period_start
-    reports = [r for r in ledger.anc_history(patient_id) if r.drawn >= period_start]
+    reports = draft_next_psf(ledger, patient_id, today).reports
     form = replace(
         fill.anc_lab_report(
             patient,
@@ -44,7 +43,7 @@ def fallback_job(session: Session, pharmacy_id: str, patient_id: str, today: dat
         from_office=pharmacy_name,
         from_contact=session.account.name,
         on=today,
-        pages=1 + page_count(render(form)),
+        pages=1 + pages_of(form),
         enclosed=["ANC Lab Reporting Form"],
         message=COVER_MESSAGE,
         urgent=True,

@@ -11,6 +11,7 @@ from app.errors import ErrorCode, RemsError
 from app.ports import ProgramFacts
 from app.psf import AncEntry, PsfSubmission, labs_missing, reporting_period
 from app.psf_document import typed_number
+from app.records import AncReport
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class PsfDraft:
     period_start: date
     period_end: date
     labs_missing: bool
+    reports: tuple[AncReport, ...] = ()  # the period's ANCs as recorded (an ANC Lab Report's)
 
 
 def draft_next_psf(facts: ProgramFacts, patient_id: str, today: date) -> PsfDraft:
@@ -28,7 +30,7 @@ def draft_next_psf(facts: ProgramFacts, patient_id: str, today: date) -> PsfDraf
     previous = facts.latest_psf(patient_id)
     start, end = reporting_period(previous.dated if previous else patient.enrolled_on, today)
     history = facts.anc_history(patient_id)
-    in_period = [r for r in history if start <= r.drawn <= end]
+    in_period = tuple(r for r in history if start <= r.drawn <= end)
     # The value as it was typed (1.9 in K/uL stays 1.9), as a number the rules accept.
     entries = tuple(
         AncEntry(
@@ -41,4 +43,6 @@ def draft_next_psf(facts: ProgramFacts, patient_id: str, today: date) -> PsfDraf
     missing = labs_missing(
         (r.drawn for r in history), start, end, patient.monitoring, patient.hospice
     )
-    return PsfDraft(PsfSubmission(patient_id, patient.monitoring, entries), start, end, missing)
+    return PsfDraft(
+        PsfSubmission(patient_id, patient.monitoring, entries), start, end, missing, in_period
+    )

@@ -1,12 +1,13 @@
 """Add ANC: one lab result, with its unit chosen explicitly (no default to guess from) and
 what it means in /µL shown as it is typed, so a K/µL value typed as /µL is caught before it
-is sent. The value goes to the registry exactly as typed."""
+is sent. The value goes to the registry exactly as typed. `AncFields` is that entry, also
+used where a pharmacy sends an ANC (with an RDA, or a Dispense Rationale)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -51,6 +52,58 @@ def explain(text: str, unit: str | None) -> tuple[str, bool]:
     return f"= {anc.per_ul:,} cells/µL", True
 
 
+class AncFields(QWidget):
+    """An ANC as typed from the lab report: value, unit (chosen, never assumed) and draw
+    date, with what it means in /µL shown as it is typed."""
+
+    changed = Signal()
+
+    def __init__(self, today: date, name: str) -> None:
+        super().__init__()
+        self.value = QLineEdit()
+        self.value.setAccessibleName(f"{name}: value")
+        self.unit = unit_combo(f"{name}: unit")
+        self.drawn = QDateEdit(QDate(today.year, today.month, today.day))
+        self.drawn.setAccessibleName(f"{name}: blood draw date")
+        self.drawn.setDisplayFormat("MM/dd/yyyy")
+        self.drawn.setCalendarPopup(True)
+        self.drawn.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.meaning = QLabel()
+        self.meaning.setWordWrap(True)
+        self.meaning.setAccessibleName(f"{name}: what it means")
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("ANC &value", self.value)
+        form.addRow("&Unit", self.unit)
+        form.addRow("Blood &draw date", self.drawn)
+        form.addRow(self.meaning)
+        self.value.textChanged.connect(self._explain)
+        self.unit.currentIndexChanged.connect(self._explain)
+        self.drawn.dateChanged.connect(lambda *_: self.changed.emit())
+        self._explain()
+
+    def _explain(self) -> None:
+        text, ok = self.explanation()
+        self.meaning.setText(text)
+        self.meaning.setObjectName("" if ok else "problem")
+        self.meaning.setStyleSheet(self.styleSheet())  # the object name's style, again
+        self.changed.emit()
+
+    def explanation(self) -> tuple[str, bool]:
+        return explain(self.value.text(), self.unit.currentData())
+
+    def ready(self) -> bool:
+        return self.explanation()[1]
+
+    def entry(self) -> dict[str, str]:
+        """The ANC as the registry reads it: the value as typed, the unit, the draw date."""
+        return {
+            "value": self.value.text().strip(),
+            "unit": str(self.unit.currentData()),
+            "drawn": self.drawn.date().toString(Qt.DateFormat.ISODate),
+        }
+
+
 class AddAncDialog(QDialog):
     submitted = Signal(str, str, str, str)  # patient id, value as typed, unit, drawn (ISO)
 
@@ -60,22 +113,9 @@ class AddAncDialog(QDialog):
         super().__init__(parent)
         self.patient_id = patient_id
         self.setWindowTitle(f"Add ANC: {patient_name}")
-        self.value = QLineEdit()
-        self.value.setAccessibleName("ANC value")
-        self.unit = unit_combo("ANC unit")
-        self.drawn = QDateEdit(QDate(today.year, today.month, today.day))
-        self.drawn.setAccessibleName("Blood draw date")
-        self.drawn.setCalendarPopup(True)
-        self.drawn.setMaximumDate(QDate(today.year, today.month, today.day))
-        self.drawn.setDisplayFormat("MM/dd/yyyy")
-        self.meaning = QLabel()
-        self.meaning.setWordWrap(True)
-        self.meaning.setAccessibleName("What this ANC means")
-        self.confirm_low = QLabel()
-        form = QFormLayout()
-        form.addRow("ANC &value", self.value)
-        form.addRow("&Unit", self.unit)
-        form.addRow("Blood &draw date", self.drawn)
+        self.fields = AncFields(today, "ANC")
+        self.value, self.unit = self.fields.value, self.fields.unit
+        self.drawn, self.meaning = self.fields.drawn, self.fields.meaning
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -84,26 +124,18 @@ class AddAncDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"<b>{patient_name}</b>"))
-        layout.addLayout(form)
-        layout.addWidget(self.meaning)
+        layout.addWidget(self.fields)
         layout.addWidget(self.buttons)
-        self.value.textChanged.connect(self._explain)
-        self.unit.currentIndexChanged.connect(self._explain)
-        self._explain()
+        self.fields.changed.connect(self._allow)
+        self._allow()
 
-    def _explain(self) -> None:
-        text, ok = explain(self.value.text(), self.unit.currentData())
-        self.meaning.setText(text)
-        self.meaning.setObjectName("" if ok else "problem")
-        self.meaning.setStyleSheet(self.styleSheet())
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+    def _allow(self) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(self.fields.ready())
 
     def _submit(self) -> None:
-        _, ok = explain(self.value.text(), self.unit.currentData())
-        if not ok:
+        if not self.fields.ready():
             return
-        drawn = self.drawn.date().toPython().isoformat()
-        self.submitted.emit(
-            self.patient_id, self.value.text().strip(), self.unit.currentData(), drawn
-        )
+        entry = self.fields.entry()
+        self.submitted.emit(self.patient_id, entry["value"], entry["unit"], entry["drawn"])
         self.accept()

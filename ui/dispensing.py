@@ -11,23 +11,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
 from app.rda import RdaReason, offers_dispense_rationale
 from ui import theme
-from ui.add_anc import explain, unit_combo
+from ui.add_anc import AncFields
 from ui.registry_calls import accepted
 
 if TYPE_CHECKING:
@@ -91,55 +87,6 @@ def answer_html(answer: RdaAnswer, patient_name: str) -> str:
         f"dispense for {patient_name}. Do not dispense.<ul>{items}</ul>"
         "The answer is recorded on this workstation."
     )
-
-
-class AncFields(QWidget):
-    """An ANC as typed from the lab report: value, unit (chosen, never assumed) and draw
-    date, with what it means in /µL shown as it is typed."""
-
-    changed = Signal()
-
-    def __init__(self, today: date, name: str) -> None:
-        super().__init__()
-        self.value = QLineEdit()
-        self.value.setAccessibleName(f"{name}: value")
-        self.unit = unit_combo(f"{name}: unit")
-        self.drawn = QDateEdit(QDate(today.year, today.month, today.day))
-        self.drawn.setAccessibleName(f"{name}: blood draw date")
-        self.drawn.setDisplayFormat("MM/dd/yyyy")
-        self.drawn.setCalendarPopup(True)
-        self.drawn.setMaximumDate(QDate(today.year, today.month, today.day))
-        self.meaning = QLabel()
-        self.meaning.setWordWrap(True)
-        self.meaning.setAccessibleName(f"{name}: what it means")
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("ANC &value", self.value)
-        form.addRow("&Unit", self.unit)
-        form.addRow("Blood &draw date", self.drawn)
-        form.addRow(self.meaning)
-        self.value.textChanged.connect(self._explain)
-        self.unit.currentIndexChanged.connect(self._explain)
-        self.drawn.dateChanged.connect(lambda *_: self.changed.emit())
-        self._explain()
-
-    def _explain(self) -> None:
-        self.meaning.setText(self.explanation()[0])
-        self.changed.emit()
-
-    def explanation(self) -> tuple[str, bool]:
-        return explain(self.value.text(), self.unit.currentData())
-
-    def ready(self) -> bool:
-        return self.explanation()[1]
-
-    def entry(self) -> dict[str, str]:
-        """The ANC as the registry reads it: the value as typed, the unit, the draw date."""
-        return {
-            "value": self.value.text().strip(),
-            "unit": str(self.unit.currentData()),
-            "drawn": self.drawn.date().toString(Qt.DateFormat.ISODate),
-        }
 
 
 class RdaBox(QGroupBox):

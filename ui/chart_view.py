@@ -28,6 +28,7 @@ from local_store.forms import Form
 from local_store.outbox import OutboxItem, OutboxState
 from local_store.session import Session
 from ui.anc_trend import AncTrend
+from ui.us_dates import us_day
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,6 @@ def _table(headers: list[str], rows: list[list[str]], name: str) -> QTableWidget
     table.resizeColumnsToContents()
     table.horizontalHeader().setStretchLastSection(True)
     return table
-
-
-def _us(day: date | None) -> str:
-    return day.strftime("%m/%d/%Y") if day else "—"
 
 
 FORM_STATES = {"draft": "Draft", "signed": "Signed", "submitted": "Submitted (no signature needed)"}
@@ -130,14 +127,14 @@ class ChartPage(QWidget):
     def show_chart(self, data: ChartData) -> None:
         self.data = data
         s = data.summary
-        self.heading.setText(f"{s.name}  ·  born {_us(s.dob)}")
+        self.heading.setText(f"{s.name}  ·  born {us_day(s.dob)}")
         latest = (
-            f"{s.latest_anc.anc.per_ul:,}/µL on {_us(s.latest_anc.drawn)} "
+            f"{s.latest_anc.anc.per_ul:,}/µL on {us_day(s.latest_anc.drawn)} "
             f"({s.latest_category.label if s.latest_category else ''})"
             if s.latest_anc
             else "none yet"
         )
-        due = _us(s.next_anc_due) + ("  OVERDUE" if s.anc_overdue else "")
+        due = us_day(s.next_anc_due) + ("  OVERDUE" if s.anc_overdue else "")
         population = "BEN" if s.population.value == "ben" else "general population"
         self.facts.setText(
             f"<b>Treatment status:</b> {s.treatment_status.label}  ·  "
@@ -145,7 +142,7 @@ class ChartPage(QWidget):
             f"<b>Latest ANC:</b> {latest}<br>"
             f"<b>Monitoring set on the PSF:</b> {s.monitoring.label}  ·  "
             f"<b>Label recommends:</b> {s.recommended_monitoring.label}  ·  "
-            f"<b>Next ANC due:</b> {due}  ·  <b>PSF due:</b> {_us(s.psf_due)}"
+            f"<b>Next ANC due:</b> {due}  ·  <b>PSF due:</b> {us_day(s.psf_due)}"
         )
         recent = [n for n in data.notifications if n.on >= flagged_since(s.as_of)]
         if recent:
@@ -158,7 +155,7 @@ class ChartPage(QWidget):
         self.details.clear()
         ancs = [
             [
-                _us(r.drawn),
+                us_day(r.drawn),
                 f"{r.anc.per_ul:,}/µL",
                 f"{r.entered_value} {r.entered_unit}" if r.entered_value else "",
                 categorize(r.anc, s.population).label,
@@ -170,7 +167,9 @@ class ChartPage(QWidget):
             _table(["Drawn", "ANC", "As entered", "Category", "How reported"], ancs, "ANC history"),
             f"ANC history ({len(ancs)})",
         )
-        statuses = [[_us(c.on), c.to_status.label, c.reason] for c in reversed(data.status_history)]
+        statuses = [
+            [us_day(c.on), c.to_status.label, c.reason] for c in reversed(data.status_history)
+        ]
         self.details.addTab(
             _table(["Date", "Status", "Why"], statuses, "Treatment status history"),
             "Treatment status",
@@ -191,7 +190,7 @@ class ChartPage(QWidget):
             lambda row, _c: self.openForm.emit(list(reversed(data.forms))[row].id)
         )
         self.details.addTab(self.forms_table, f"Forms ({len(forms)})")
-        notes = [[_us(n.on), notification_text(n)] for n in reversed(data.notifications)]
+        notes = [[us_day(n.on), notification_text(n)] for n in reversed(data.notifications)]
         self.details.addTab(
             _table(["Date", "Notification"], notes, "Notifications"),
             f"Notifications ({len(notes)})",

@@ -41,6 +41,7 @@ from local_store.session import Session
 from ui import theme
 from ui.eligibility import as_of_text
 from ui.registry_calls import RegistryCalls, accepted
+from ui.us_dates import us_day
 
 if TYPE_CHECKING:
     from sync.client import RegistryClient
@@ -223,8 +224,8 @@ class PharmacyDashboard(QWidget):
             f"color: {theme.OK_TEXT if ok else theme.ALERT_TEXT}; font-weight: 600;"
         )
         self.setting.setText(pharmacy.setting.value.capitalize() if pharmacy else "Unknown")
-        self.certified_on.setText(_day(pharmacy.certified_on if pharmacy else None))
-        self.attested_on.setText(_day(pharmacy.attested_on if pharmacy else None))
+        self.certified_on.setText(us_day(pharmacy.certified_on if pharmacy else None))
+        self.attested_on.setText(us_day(pharmacy.attested_on if pharmacy else None))
         if facts.due is None:
             self.due.setText("Not certified yet")
         else:
@@ -252,7 +253,7 @@ class PharmacyDashboard(QWidget):
             for p in listing["people"]
         ] + [
             (i["name"] or "(no name given)", i["email"], _role(i["role"]),
-             f"Invited; the invitation expires {_day(datetime.fromisoformat(i['expires_at']))}")
+             f"Invited; the invitation expires {us_day(datetime.fromisoformat(i['expires_at']))}")
             for i in listing["invitations"]
         ]  # fmt: skip
         self.staff.setRowCount(len(rows))
@@ -314,10 +315,6 @@ class PharmacyDashboard(QWidget):
         )
         self.reminder.show()
         self.sync_now()
-
-
-def _day(day: date | datetime | None) -> str:
-    return f"{day:%m/%d/%Y}" if day else "—"
 
 
 def _role(value: str) -> str:

@@ -27,6 +27,7 @@ from local_store.session import Session
 from ui import theme
 from ui.roster_data import PAGE, RosterLine, RosterPage, load_page
 from ui.tasks import StoreWorker
+from ui.us_dates import us_day
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -42,10 +43,6 @@ COLUMNS: list[tuple[str, RosterOrder]] = [
     ("PSF due", RosterOrder.PSF_DUE),
     ("Registry", RosterOrder.NOT_SENT),
 ]
-
-
-def _us(day: date | None) -> str:
-    return day.strftime("%m/%d/%Y") if day else "—"
 
 
 class RosterModel(QAbstractTableModel):
@@ -164,7 +161,7 @@ class RosterModel(QAbstractTableModel):
         if column == 0:
             return f"⚠ {row.name}" if line.alert else row.name
         if column == 1:
-            return _us(row.dob)
+            return us_day(row.dob)
         if column == 2:
             return s.treatment_status.label
         if column == 3:
@@ -172,14 +169,14 @@ class RosterModel(QAbstractTableModel):
         if column == 4:
             return line.category.label if line.category else "—"
         if column == 5:
-            return _us(s.latest_anc.drawn if s.latest_anc else None)
+            return us_day(s.latest_anc.drawn if s.latest_anc else None)
         if column == 6:
             return s.recommended_monitoring.label
         if column == 7:
-            due = _us(s.next_anc_due)
+            due = us_day(s.next_anc_due)
             return f"OVERDUE {due}" if s.anc_overdue else due
         if column == 8:
-            return _us(s.psf_due)
+            return us_day(s.psf_due)
         if line.rejected:
             return f"Refused ({line.rejected})"
         return f"Not sent ({line.not_sent})" if line.not_sent else "Up to date"

@@ -142,7 +142,7 @@ def test_the_reconfirmation_reminder_appears_30_days_before_the_due_date(
     tmp_path: Path, memory_keyring: MemoryKeyring, qtbot: QtBot
 ) -> None:
     due = date(2024, 1, 2) + timedelta(days=730)  # certified 01/02/2024 (§9 [D])
-    for days_before, shown in ((31, "29"), (30, "30")):
+    for days_before in (31, 30):
         window = open_pharmacy(tmp_path / f"rx{days_before}", qtbot, due - timedelta(days_before))
         dashboard = window.workspace.dashboard
         qtbot.waitUntil(lambda d=dashboard: bool(d.due.text()), timeout=WAIT)
@@ -157,7 +157,6 @@ def test_the_reconfirmation_reminder_appears_30_days_before_the_due_date(
             )
             assert not dashboard.reminder.isHidden()
             assert "⚠" in window.workspace.tabText(1)
-        assert shown  # both days show a reminder; 61 days before shows none (app's test)
         window.close()
     window = open_pharmacy(tmp_path / "rx61", qtbot, due - timedelta(days=61))
     dashboard = window.workspace.dashboard

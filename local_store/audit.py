@@ -93,6 +93,15 @@ class AuditLog:
         rows = [AuditEntry(*row) for row in self._db.execute(sql)]
         return sorted(rows, key=lambda e: e.seq)
 
+    def latest(self, action: AuditAction, limit: int) -> list[AuditEntry]:
+        """The newest entries of one kind, newest first."""
+        rows = self._db.execute(
+            "SELECT seq, at, account_id, action, subject, detail, mac FROM audit_log "
+            "WHERE action = ? ORDER BY seq DESC LIMIT ?",
+            (action.value, limit),
+        )
+        return [AuditEntry(*row) for row in rows]
+
     def verify(self) -> AuditReport:
         """Walk the chain; report the first entry that is missing, out of place or altered."""
         previous = GENESIS

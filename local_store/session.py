@@ -219,12 +219,7 @@ class Session:
     def registry_answers(self, limit: int = 50) -> list[AuditEntry]:
         """The answers recorded here, newest first."""
         self._act()
-        rows = self.db.execute(
-            "SELECT seq, at, account_id, action, subject, detail, mac FROM audit_log "
-            "WHERE action = ? ORDER BY seq DESC LIMIT ?",
-            (AuditAction.REGISTRY_ANSWER.value, limit),
-        )
-        return [AuditEntry(*row) for row in rows]
+        return self.audit.latest(AuditAction.REGISTRY_ANSWER, limit)
 
     def _own_prescriber(self) -> str | None:
         """Office accounts see their prescriber's patients; other roles see the whole store."""

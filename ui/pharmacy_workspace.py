@@ -191,7 +191,8 @@ class PharmacyWorkspace(WorkspaceTabs):
         self.setting = facts.pharmacy.setting if facts.pharmacy else None
         self.rda.set_inpatient(self.setting is PharmacySetting.INPATIENT)
         self.dashboard.show_facts(facts)
-        self.setTabText(1, "P&harmacy ⚠" if facts.reminder is not None else "P&harmacy")
+        tab = self.indexOf(self.dashboard)
+        self.setTabText(tab, "P&harmacy ⚠" if facts.reminder is not None else "P&harmacy")
 
     def on_report(self, report: SyncReport) -> None:
         if report.pulled.changes:

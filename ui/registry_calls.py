@@ -66,10 +66,6 @@ class RegistryCalls:
         self._client = client
         self._worker = StoreWorker("registry-call")
 
-    @property
-    def busy(self) -> int:
-        return self._worker.busy
-
     def run(
         self,
         call: Callable[[RegistryClient], Any],

@@ -69,6 +69,8 @@ def _demo_roster(args: argparse.Namespace) -> int:
 
 def build_parser(*, app_only: bool = False) -> argparse.ArgumentParser:
     """Every command; `app_only` leaves out the others' modules (the window starts sooner)."""
+    from ui.demo_accounts import DEMO_KINDS  # plain data, no Qt
+
     parser = argparse.ArgumentParser(
         prog="clozapine-desk",
         description=(
@@ -83,7 +85,7 @@ def build_parser(*, app_only: bool = False) -> argparse.ArgumentParser:
         "--demo",
         nargs="?",
         const="clinic",
-        choices=("clinic", "pharmacy", "wholesaler"),
+        choices=DEMO_KINDS,
         help="open a demo workstation on an embedded training registry with invented "
         "patients (made on the first start): the clinic (the default), or Main Street "
         "Pharmacy or a wholesaler beside it",

@@ -31,6 +31,9 @@ DEMO_WORKSTATIONS = {
 }
 
 
+DEMO_KINDS = ("clinic", *DEMO_WORKSTATIONS)  # `app --demo KIND`
+
+
 def demo_people(kind: str) -> list[tuple[str, str, str]]:
     """(label, email, password) for the demo workstation of this kind, as sign-in shows them."""
     if kind not in DEMO_WORKSTATIONS:

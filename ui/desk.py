@@ -188,8 +188,10 @@ class Desk:
         marker = self.folder / "DEMO"
         if not marker.exists():
             return None
+        from ui.demo_accounts import DEMO_KINDS
+
         first = marker.read_text().splitlines()[0].strip()
-        return first if first in ("clinic", "pharmacy", "wholesaler") else "clinic"
+        return first if first in DEMO_KINDS else "clinic"  # an older marker: the clinic
 
     def create_connected(
         self,

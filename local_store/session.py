@@ -15,7 +15,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from app.errors import AccessRefused, ErrorCode
-from app.records import Account
+from app.rda import RdaDecision
+from app.records import Account, Patient
 from app.roles import Action, may
 from app.signatures import PRESCRIBER_MEANING, Signature, check_may_sign, content_hash
 from app.workstation_accounts import check_may_add_account
@@ -26,6 +27,7 @@ from local_store.errors import AccountLocked, SessionLocked, StoreError
 from local_store.forms import Form, FormKind, Forms, FormState
 from local_store.ledger import StoreLedger
 from local_store.outbox import Outbox
+from local_store.previews import preview
 from local_store.roster import (
     PatientChart,
     RosterOrder,
@@ -179,6 +181,19 @@ class Session:
         chart = patient_chart(self.db, patient_id)
         self._audit(AuditAction.VIEW, f"patient:{patient_id}", "chart")
         return chart
+
+    def preview_eligibility(
+        self, pharmacy_id: str, patient_id: str, today: date, prescriber_id: str = ""
+    ) -> tuple[Patient, RdaDecision] | None:
+        """A pharmacist's preview of one patient (audited as a view of that patient): the
+        patient and the RDA checks, or None for a patient this workstation does not hold."""
+        self._act()
+        decision = preview(self.db, pharmacy_id, patient_id, today, prescriber_id)
+        patient = self.ledger.patient(patient_id)
+        if decision is None or patient is None:
+            return None
+        self._audit(AuditAction.VIEW, f"patient:{patient_id}", "eligibility preview")
+        return patient, decision
 
     def queue_anc(self, patient_id: str, value: str, unit: str, drawn: str) -> str:
         """Add ANC: the value exactly as typed goes to the registry, which applies the rules

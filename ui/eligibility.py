@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.rda import CheckOutcome, RdaDecision, RdaReason
-from local_store.previews import preview
 from local_store.session import Session
 from ui import theme
 
@@ -48,14 +47,13 @@ def load_preview(
 ) -> Preview:
     """The checks for one patient at this pharmacy, with the prescriber on the prescription
     (the patient's own prescriber when not given). Audited as a view of the patient."""
-    chart = session.view_patient(patient_id)
-    decision = preview(session.db, pharmacy_id, patient_id, today, prescriber_id)
-    if chart is None or decision is None:
+    found = session.preview_eligibility(pharmacy_id, patient_id, today, prescriber_id)
+    if found is None:
         raise LookupError(RdaReason.PATIENT_NOT_ENROLLED.message)
-    prescriber = prescriber_id or chart.patient.prescriber_id or ""
-    return Preview(
-        patient_id, chart.patient.name, prescriber, decision, session.sync_state.snapshot_as_of
-    )
+    patient, decision = found
+    prescriber = prescriber_id or patient.prescriber_id or ""
+    as_of = session.sync_state.snapshot_as_of
+    return Preview(patient_id, patient.name, prescriber, decision, as_of)
 
 
 def as_of_text(at: datetime | None, today: date) -> str:

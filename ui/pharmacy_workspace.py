@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -164,16 +165,24 @@ class PharmacyWorkspace(WorkspaceTabs):
 
     # First paint and syncs
     def start(self) -> None:
+        self._load(self.firstPaint.emit)
+
+    def _load(self, then: Callable[[], None] | None = None) -> None:
+        """The prescribers and the pharmacy's standing from the store (again after a sync)."""
         session, pharmacy, today = self.session, self.pharmacy_id, self.today()
 
         def load() -> tuple[list[tuple[str, str]], PharmacyFacts]:
             return prescribers(session), load_facts(session, pharmacy, today)
 
-        self.worker.run(load, self._first_paint)
+        def show(loaded: tuple[list[tuple[str, str]], PharmacyFacts]) -> None:
+            self._show_loaded(*loaded)
+            if then is not None:
+                then()
+
+        self.worker.run(load, show)
         self.load_answers()
 
-    def _first_paint(self, loaded: tuple[list[tuple[str, str]], PharmacyFacts]) -> None:
-        found, facts = loaded
+    def _show_loaded(self, found: list[tuple[str, str]], facts: PharmacyFacts) -> None:
         self.prescriber.blockSignals(True)
         chosen = self.prescriber.currentData()
         self.prescriber.clear()
@@ -185,7 +194,6 @@ class PharmacyWorkspace(WorkspaceTabs):
         self._show_facts(facts)
         if not self.name.text():
             self.name.setFocus()
-        self.firstPaint.emit()
 
     def _show_facts(self, facts: PharmacyFacts) -> None:
         self.setting = facts.pharmacy.setting if facts.pharmacy else None
@@ -196,7 +204,7 @@ class PharmacyWorkspace(WorkspaceTabs):
 
     def on_report(self, report: SyncReport) -> None:
         if report.pulled.changes:
-            self.start()
+            self._load()
             self._look_up_locally()
         if self.currentWidget() is self.dashboard and not self.dashboard.staff_loaded:
             self.dashboard.load_staff()

@@ -1,6 +1,9 @@
 """Crash safety: a process writing through the store is SIGKILLed at 200+ random moments.
 After each kill the store opens, both integrity checks are clean, the audit chain is
-intact, and every write the process reported as committed is there."""
+intact, and every write the process reported as committed is there.
+
+The random moment is counted from the writer's "ready" (signed in), not from its start: on
+a loaded machine sign-in alone can outlast the window, and a kill then tests nothing."""
 
 from __future__ import annotations
 
@@ -15,23 +18,32 @@ from local_store.database import Database
 from local_store.session import Session
 from local_store.workstation import Workstation
 from tests.conftest import PRESCRIBER_PASSWORD
-from tests.support.crash_writer import write_until_killed
+from tests.support.crash_writer import READY, write_until_killed
 
 KILLS = 200
+READY_TIMEOUT = 60.0  # seconds for a fork to sign in, however loaded the machine
 
 
-def read_reports(fd: int) -> list[int]:
+def wait_until_ready(fd: int, kill: int) -> bytes:
+    """Read until the writer's READY line; returns what came after it (reports, perhaps)."""
     data = b""
-    while True:
-        ready, _, _ = select.select([fd], [], [], 0)
-        if not ready:
-            break
+    deadline = time.monotonic() + READY_TIMEOUT
+    while READY not in data:
+        left = deadline - time.monotonic()
+        ready, _, _ = select.select([fd], [], [], max(left, 0))
+        assert ready, f"kill {kill}: the writer did not sign in within {READY_TIMEOUT} s"
         chunk = os.read(fd, 65536)
-        if not chunk:
-            break
+        assert chunk, f"kill {kill}: the writer stopped before it was ready"
+        data += chunk
+    return data.split(READY, 1)[1]
+
+
+def read_reports(fd: int, data: bytes) -> list[int]:
+    """The commits reported after READY; call once the writer is dead (reads to the end)."""
+    while chunk := os.read(fd, 65536):
         data += chunk
     # A line is only a report once its newline arrived.
-    return [int(line) for line in data.split(b"\n")[:-1]] if data else []
+    return [int(line) for line in data.split(b"\n")[:-1]]
 
 
 def test_sigkill_at_random_moments_loses_no_committed_write(
@@ -53,11 +65,17 @@ def test_sigkill_at_random_moments_loses_no_committed_write(
                 workstation, "a.kim@clinic.example", PRESCRIBER_PASSWORD, kill * 100_000, write_fd
             )
         os.close(write_fd)
+        try:
+            early = wait_until_ready(read_fd, kill)
+        except AssertionError:
+            os.kill(child, signal.SIGKILL)  # a writer left running would write forever
+            os.waitpid(child, 0)
+            raise
         time.sleep(rng.uniform(0.0, 0.04))
         os.kill(child, signal.SIGKILL)
         _, status = os.waitpid(child, 0)
         assert os.WIFSIGNALED(status), f"kill {kill}: the writer stopped on its own ({status})"
-        reported = read_reports(read_fd)
+        reported = read_reports(read_fd, early)
         os.close(read_fd)
         kills_after_a_commit += bool(reported)
         committed += reported

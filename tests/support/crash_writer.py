@@ -1,7 +1,8 @@
 """A child process that writes through the store and reports each commit on a pipe.
 
-Used by the crash test: the parent forks, lets the child write, SIGKILLs it at a random
-moment, then checks that every commit the child reported is in the store."""
+Used by the crash test: the parent forks, waits for the child's "ready" (signed in), lets it
+write, SIGKILLs it at a random moment, then checks that every commit the child reported is
+in the store."""
 
 from __future__ import annotations
 
@@ -14,14 +15,20 @@ from app.statuses import AncSource, MonitoringFrequency, TreatmentStatus
 from local_store.audit import AuditAction
 from local_store.workstation import Workstation
 
+# Said once signed in: the kill window starts here, not during sign-in (Argon2id), which on a
+# loaded machine can take longer than the whole window.
+READY = b"ready\n"
+
 
 def write_until_killed(
     workstation: Workstation, email: str, password: str, first: int, report_fd: int
 ) -> None:
     """Never returns: writes patient after patient (each with an ANC, an outbox item and an
-    audit entry, in one transaction) and writes "<n>\\n" to `report_fd` after each commit."""
+    audit entry, in one transaction) and writes "<n>\\n" to `report_fd` after each commit,
+    after a first READY once signed in."""
     try:
         session = workstation.sign_in(email, password)
+        os.write(report_fd, READY)
         ledger = session.ledger
         day = date(2026, 3, 1)
         n = first

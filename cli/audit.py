@@ -1,15 +1,21 @@
-"""`clozapine-desk audit verify`: check the audit log's hash chain and report the first bad
-entry. Reading the log needs the store open, so it asks for a workstation account's email
-and password (a prompt, or --password-stdin for scripts)."""
+"""`clozapine-desk audit verify`: check the audit log's hash chain and its keyed head, and
+report the first bad entry and any damage found and recorded earlier. Reading the log needs
+the store open, so it asks for a workstation account's email and password (a prompt, or
+--password-stdin for scripts); that sign-in checks the head first, as every sign-in does."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.clock import SystemClock
+
+if TYPE_CHECKING:
+    from local_store.audit import AuditReport
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,8 +55,27 @@ def run_verify(args: argparse.Namespace) -> int:
     if report.intact:
         print(f"Audit log intact: {report.entries} entries, every link checked.")
         return 0
-    print(
-        f"Audit log BROKEN at entry #{report.first_bad}: {report.problem}. Entries before it "
-        "are intact. Keep this computer as it is and tell your privacy officer."
-    )
+    print("\n".join(damage_words(report)))
     return 1
+
+
+def damage_words(report: AuditReport) -> list[str]:
+    """The damage in plain words: a broken link or head now, and each finding recorded
+    earlier (at a sign-in, say), which stays in the log for whoever checks it next."""
+    lines = []
+    if report.first_bad is not None:
+        lines.append(
+            f"Audit log DAMAGED at entry #{report.first_bad}: {report.problem}. Entries "
+            "before it are intact."
+        )
+    for finding in report.findings:
+        lines.append(
+            f"Audit log DAMAGED: found on {_local(finding.at)} and recorded as entry "
+            f"#{finding.seq}: {finding.detail}"
+        )
+    lines.append("Keep this computer as it is and tell your privacy officer.")
+    return lines
+
+
+def _local(stamp: str) -> str:
+    return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M %Z")

@@ -21,7 +21,7 @@ from app.roles import Action, may
 from app.signatures import PRESCRIBER_MEANING, Signature, check_may_sign, content_hash
 from app.workstation_accounts import check_may_add_account
 from local_store import keys
-from local_store.audit import AuditAction, AuditEntry, AuditLog
+from local_store.audit import AuditAction, AuditEntry, AuditLog, Watch
 from local_store.database import Database
 from local_store.errors import AccountLocked, SessionLocked, StoreError
 from local_store.forms import Form, FormKind, Forms, FormState
@@ -53,6 +53,9 @@ class Session:
         self._db = db  # the same object for the whole session; closed while locked
         self._last_activity = workstation.clock.now()
         self._audit_key = keys.derive(data_key, "audit")
+        # One log for the session: it checks its head before each entry, and keeps what it
+        # found (a cut tail, a rewritten or missing head) for the window to tell the person.
+        self._audit_log = AuditLog(db, self._audit_key, Watch(account.id, workstation.clock.now))
 
     # Life cycle
     @property
@@ -91,7 +94,7 @@ class Session:
 
     def _lock(self, action: AuditAction, detail: str) -> None:
         with contextlib.suppress(StoreError):
-            AuditLog(self._db, self._audit_key).record(
+            self._audit_log.record(
                 self.workstation.clock.now(), self.account.id, action, self.account.id, detail
             )
         self._db.close()
@@ -135,7 +138,14 @@ class Session:
 
     @property
     def audit(self) -> AuditLog:
-        return AuditLog(self.db, self._audit_key)
+        self.db  # noqa: B018 - raises SessionLocked
+        return self._audit_log
+
+    @property
+    def audit_damage(self) -> list[str]:
+        """Damage this session found in the audit log (at sign-in, or since), in plain words,
+        each already recorded as an entry of its own; empty when all was well."""
+        return list(self._audit_log.found)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Database]:

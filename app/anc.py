@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
@@ -133,6 +134,38 @@ class Anc:
         return f"{self.per_ul:,}/µL"
 
 
+# R16: more significant digits than any lab prints is a typing or software error, and
+# bounding them keeps every conversion below cheap.
+MAX_SIGNIFICANT_DIGITS = 10
+# What a person types from a lab report: "1500", "1,500", "1.5"; no signs, no exponents.
+_PLAIN_DECIMAL = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d{1,10})(?:\.\d{1,10})?")
+
+
+def anc_number(text: str) -> int | float:
+    """The ANC a person typed, as the JSON number the registry and the rules read (R16).
+    INVALID_ANC for anything but a plain decimal (a thousands comma is fine)."""
+    cleaned = text.strip()
+    if not _PLAIN_DECIMAL.fullmatch(cleaned):
+        raise InvalidEntry(
+            ErrorCode.INVALID_ANC,
+            f"{text!r} is not a number as a lab report prints it. Type the ANC, e.g. 1500, "
+            "1,500 or 1.5.",
+        )
+    number = Decimal(cleaned.replace(",", ""))
+    _check_digits(number)
+    return int(number) if "." not in cleaned else float(number)
+
+
+def _check_digits(number: Decimal) -> None:
+    too_many = len(number.normalize().as_tuple().digits) > MAX_SIGNIFICANT_DIGITS
+    if too_many or number.adjusted() >= MAX_SIGNIFICANT_DIGITS:  # 1e4000 has one digit
+        raise InvalidEntry(
+            ErrorCode.INVALID_ANC,
+            f"An ANC has at most {MAX_SIGNIFICANT_DIGITS} significant digits. Check the value "
+            "on the lab report.",
+        )
+
+
 def _as_decimal(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise InvalidEntry(
@@ -147,20 +180,13 @@ def _as_decimal(value: object) -> Decimal:
         raise InvalidEntry(ErrorCode.INVALID_ANC) from exc
     if not number.is_finite():
         raise InvalidEntry(ErrorCode.INVALID_ANC, "The ANC must be a finite number.")
+    _check_digits(number)  # before any arithmetic: 10**4000 costs nothing to refuse here
     return number
 
 
 def parse_anc_text(text: str, unit: str | AncUnit = AncUnit.PER_UL) -> Anc:
-    """Read an ANC typed into a form field ("1,500", "1.5")."""
-    cleaned = text.strip().replace(",", "")
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise InvalidEntry(
-            ErrorCode.INVALID_ANC,
-            f"{text!r} is not a number. Type the ANC from the lab report, e.g. 1500 or 1.5.",
-        ) from exc
-    return Anc.from_entry(number, unit)
+    """Read an ANC typed into a form field ("1,500", "1.5"): the number the registry is sent."""
+    return Anc.from_entry(anc_number(text), unit)
 
 
 def unit_mixup_warning(value: object, unit: str | AncUnit) -> str | None:

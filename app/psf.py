@@ -16,11 +16,13 @@ from app.statuses import MonitoringFrequency, TreatmentStatus
 
 @dataclass(frozen=True)
 class AncEntry:
-    """An ANC as typed on a form: value and unit as entered, and the blood draw date."""
+    """An ANC on a form: its value (a number, rules.md §13 R16), the unit and the blood draw
+    date as entered, and the text as typed (`as_entered`), which the record keeps to show."""
 
     value: object
     drawn: date | str
     unit: str = "/uL"
+    as_entered: str | None = None
 
 
 @dataclass(frozen=True)

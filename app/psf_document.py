@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
+from app.anc import anc_number
+from app.errors import InvalidEntry
 from app.psf import AncEntry, PsfSubmission
 from app.statuses import MonitoringFrequency, TreatmentStatus
 
@@ -73,20 +74,26 @@ def anc_entries_from(raw: object) -> tuple[AncEntry, ...]:
     if not isinstance(raw, list):
         raise ValueError("A form's ANCs must be a list.")
     return tuple(
-        AncEntry(value=typed_number(a["value"]), drawn=str(a["drawn"]), unit=str(a["unit"]))
+        AncEntry(
+            value=typed_number(a["value"]),
+            drawn=str(a["drawn"]),
+            unit=str(a["unit"]),
+            as_entered=str(a["value"]),
+        )
         for a in raw
     )
 
 
 def typed_number(value: object) -> object:
-    """A value as typed becomes a number when it is one; anything else is left for the rules
-    to refuse with their own message."""
-    text = str(value).strip().replace(",", "")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
+    """A value as typed becomes a number when it is a plain decimal (rules.md §13 R16: no
+    exponents, at most 10 significant digits); anything else is left for the rules to refuse
+    with their own message, and costs nothing to read."""
+    if not isinstance(value, str):
         return value
-    return int(number) if number == number.to_integral_value() and "." not in text else number
+    try:
+        return anc_number(value)
+    except InvalidEntry:
+        return value
 
 
 def _optional_text(value: object) -> str | None:

@@ -61,6 +61,12 @@ class Action(StrEnum):
     DEACTIVATE_PHARMACY = "deactivate_pharmacy"
     SIGN_FORM = "sign_form"  # an electronic signature on a PSF or enrollment (prescribers only)
     MANAGE_WORKSTATION_ACCOUNTS = "manage_workstation_accounts"
+    # Not in §1's table: the registry's own reads, named so no route restates a role rule.
+    LOOK_UP_PATIENT = "look_up_patient"  # by name and date of birth (pharmacies, the program)
+    SEE_PHARMACY_STAFF = "see_pharmacy_staff"  # the pharmacy's people and open invitations
+    READ_NOTIFICATIONS = "read_notifications"  # the office's neutropenia notifications
+    READ_PROGRAM_AUDIT = "read_program_audit"  # the Contact Center's own audit trail
+    CORRECT_PATIENT = "correct_patient"  # a name or date of birth, with the reason
 
 
 _PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -77,6 +83,7 @@ _PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.INVITE_DESIGNEE,
             Action.LOOK_UP_PHARMACY,
             Action.SIGN_FORM,
+            Action.READ_NOTIFICATIONS,
         }
     ),
     Role.DESIGNEE: frozenset(
@@ -86,6 +93,7 @@ _PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.SUBMIT_PSF,
             Action.SET_MONITORING,
             Action.LOOK_UP_PHARMACY,
+            Action.READ_NOTIFICATIONS,
         }
     ),
     Role.PHARMACY_AR: frozenset(
@@ -95,13 +103,28 @@ _PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.INVITE_PHARMACY_STAFF,
             Action.RECONFIRM_PHARMACY,
             Action.LOOK_UP_PHARMACY,
+            Action.LOOK_UP_PATIENT,
+            Action.SEE_PHARMACY_STAFF,
         }
     ),
     Role.PHARMACY_STAFF: frozenset(
-        {Action.REQUEST_RDA, Action.REPORT_ANC_WITH_PHARMACY_REQUEST, Action.LOOK_UP_PHARMACY}
+        {
+            Action.REQUEST_RDA,
+            Action.REPORT_ANC_WITH_PHARMACY_REQUEST,
+            Action.LOOK_UP_PHARMACY,
+            Action.LOOK_UP_PATIENT,
+        }
     ),
     Role.WHOLESALER: frozenset({Action.LOOK_UP_PHARMACY}),
-    Role.PROGRAM_OPERATOR: frozenset({Action.LOOK_UP_PHARMACY, Action.DEACTIVATE_PHARMACY}),
+    Role.PROGRAM_OPERATOR: frozenset(
+        {
+            Action.LOOK_UP_PHARMACY,
+            Action.DEACTIVATE_PHARMACY,
+            Action.LOOK_UP_PATIENT,
+            Action.READ_PROGRAM_AUDIT,
+            Action.CORRECT_PATIENT,
+        }
+    ),
     Role.WORKSTATION_ADMIN: frozenset({Action.MANAGE_WORKSTATION_ACCOUNTS}),
 }
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from app.anc import anc_number
 from app.errors import AccessRefused, ErrorCode
 from app.rda import RdaDecision
 from app.records import Account, Patient
@@ -206,15 +207,16 @@ class Session:
         return patient, decision
 
     def queue_anc(self, patient_id: str, value: str, unit: str, drawn: str) -> str:
-        """Add ANC: the value exactly as typed goes to the registry, which applies the rules
-        (it may interrupt treatment); the chart shows it as "not sent yet" until then."""
+        """Add ANC: the number and the text as typed go to the registry, which applies the
+        rules (it may interrupt treatment); the chart shows it as "not sent yet" until then."""
         item_id = str(uuid.uuid4())
         with self.transaction():
             self.outbox.enqueue(
                 item_id,
                 "report_anc",
                 f"patient:{patient_id}",
-                {"value": value, "unit": unit, "drawn": drawn},
+                # The number the registry reads, and the text as typed to show (§13 R16).
+                {"value": anc_number(value), "as_entered": value, "unit": unit, "drawn": drawn},
                 self.workstation.clock.now(),
             )
             self._audit(AuditAction.CREATE, f"anc:{item_id}", f"patient:{patient_id}")

@@ -22,7 +22,7 @@ from app.errors import AccessRefused, ErrorCode, InvalidEntry, RemsError
 from app.identifiers import validate_npi
 from app.program import Program
 from app.psf import AncEntry
-from app.psf_document import psf_from_document, typed_number
+from app.psf_document import psf_from_document
 from app.records import Account
 from app.roles import Action, Role
 from app.statuses import PharmacySetting
@@ -84,12 +84,13 @@ def new_id(prefix: str) -> str:
 
 
 def _anc(raw: dict[str, Any]) -> AncEntry:
-    # As typed, like a PSF's ANCs: "1250" is the number 1250; other text is INVALID_ANC.
-    value = raw.get("value")
+    # A number (the schema refused anything else, rules.md §13 R16); the text as typed
+    # rides beside it for the record to show.
     return AncEntry(
-        value=typed_number(value) if isinstance(value, str) else value,
+        value=raw.get("value"),
         drawn=raw.get("drawn", ""),
         unit=raw.get("unit", "/uL"),
+        as_entered=raw.get("as_entered"),
     )
 
 
@@ -430,3 +431,27 @@ BATCHABLE: dict[str, Callable[[Context, dict[str, Any]], Result]] = {
     "/v1/rda": request_rda,
     "/v1/dispense-rationales": dispense_rationale,
 }
+
+
+def check_patient_scope(ctx: Context, patient_id: str) -> None:
+    """Offices see their prescriber's patients; a pharmacy the ones it looked up by name and
+    date of birth (or dispensed to); the program everyone; wholesalers no one."""
+    patient = ctx.ledger.patient(patient_id)
+    if patient is None:
+        raise RemsError(ErrorCode.UNKNOWN_PATIENT)
+    account = ctx.actor
+    if account.role is Role.PROGRAM_OPERATOR:
+        return
+    if account.role.is_office and patient.prescriber_id == account.prescriber_id:
+        return
+    if (
+        account.role.is_pharmacy
+        and account.pharmacy_id
+        and ctx.ledger.pharmacy_sees(account.pharmacy_id, patient_id)
+    ):
+        return
+    raise AccessRefused(
+        ErrorCode.NOT_PERMITTED,
+        "This patient is not one you can see. Pharmacies look a patient up by name and date "
+        "of birth first; offices see their own prescriber's patients.",
+    )

@@ -13,6 +13,7 @@ from app.anc import (
     AncCategory,
     AncUnit,
     Population,
+    anc_number,
     categorize,
     is_acceptable,
     meets_initiation,
@@ -131,10 +132,34 @@ def test_k_per_ul_is_a_thousand_per_ul(value: Decimal) -> None:
     assert Anc.from_entry(value, "K/uL").per_ul == Anc.from_entry(value * 1000, "/uL").per_ul
 
 
-@given(st.floats(min_value=0, max_value=100, allow_nan=False))
+@given(st.floats(min_value=0, max_value=100, allow_nan=False).map(lambda v: round(v, 7)))
 def test_k_per_ul_floats_round_half_up_to_the_nearest_cell(value: float) -> None:
     per_ul = Anc.from_entry(value, "K/uL").per_ul
     assert abs(per_ul - Decimal(str(value)) * 1000) <= Decimal("0.5")
+
+
+@pytest.mark.parametrize(
+    "value", [1.6735033826329273, 12345678901, 10**4000, float("inf"), float("nan"), "1500"]
+)
+def test_values_past_ten_significant_digits_or_not_numbers_are_invalid(value: object) -> None:
+    # rules.md §13 R16: refused at once, whatever their size (10**4000 is not multiplied).
+    with pytest.raises(InvalidEntry) as refused:
+        Anc.from_entry(value, "K/uL")
+    assert refused.value.code is ErrorCode.INVALID_ANC
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"), [("1500", 1500), ("1,500", 1500), ("1.9", 1.9), (" 0.45 ", 0.45)]
+)
+def test_what_a_person_types_becomes_the_number_sent(typed: str, number: float) -> None:
+    assert anc_number(typed) == number
+
+
+@pytest.mark.parametrize("typed", ["1e3", "1e1000000", "-5", "1,50", "Infinity", "", "1.2.3"])
+def test_exponents_signs_and_odd_text_are_not_numbers_a_person_types(typed: str) -> None:
+    with pytest.raises(InvalidEntry) as refused:
+        anc_number(typed)
+    assert refused.value.code is ErrorCode.INVALID_ANC
 
 
 @given(st.integers(0, 100_000), st.integers(0, 100_000), st.sampled_from([G, B]))

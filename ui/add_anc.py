@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.anc import AncUnit, parse_anc_text, unit_mixup_warning
+from app.anc import AncUnit, anc_number, parse_anc_text, unit_mixup_warning
 from app.errors import RemsError
 from app.psf_document import typed_number
 
@@ -95,10 +95,13 @@ class AncFields(QWidget):
     def ready(self) -> bool:
         return self.explanation()[1]
 
-    def entry(self) -> dict[str, str]:
-        """The ANC as the registry reads it: the value as typed, the unit, the draw date."""
+    def entry(self) -> dict[str, object]:
+        """The ANC as the registry reads it: the number, the text as typed, the unit, the
+        draw date. Only called once `ready()` (the text is a plain decimal)."""
+        typed = self.value.text().strip()
         return {
-            "value": self.value.text().strip(),
+            "value": anc_number(typed),
+            "as_entered": typed,
             "unit": str(self.unit.currentData()),
             "drawn": self.drawn.date().toString(Qt.DateFormat.ISODate),
         }
@@ -137,5 +140,6 @@ class AddAncDialog(QDialog):
         if not self.fields.ready():
             return
         entry = self.fields.entry()
-        self.submitted.emit(self.patient_id, entry["value"], entry["unit"], entry["drawn"])
+        typed, unit, drawn = str(entry["as_entered"]), str(entry["unit"]), str(entry["drawn"])
+        self.submitted.emit(self.patient_id, typed, unit, drawn)
         self.accept()

@@ -35,7 +35,8 @@ def validate_anc_entry(entry: AncEntry, today: date, dob: date | None) -> ValidA
             f"The blood draw date {drawn.isoformat()} is before the patient's date of birth.",
         )
     # Kept exactly as typed (the unit too): the record shows what the lab slip said.
-    return ValidAnc(anc, drawn, str(entry.value), str(entry.unit))
+    shown = entry.as_entered if entry.as_entered is not None else str(entry.value)
+    return ValidAnc(anc, drawn, shown, str(entry.unit))
 
 
 def validate_anc_entries(

@@ -1,0 +1,89 @@
+"""Enrollment and certification: prescribers, pharmacies, the knowledge assessment,
+invitations (designees, pharmacy staff, a new Authorized Representative), wholesalers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from registry import acts, assessment, schemas
+from registry.deps import CurrentAccount, IdempotencyKey, Reg
+from registry.openapi_answers import answers
+
+router = APIRouter(tags=["participants"])
+
+
+@router.post("/v1/prescribers", status_code=201, responses=answers(400, 413, 422))
+def enroll_prescriber(body: schemas.NewPrescriber, reg: Reg, key: IdempotencyKey = None) -> Any:
+    return reg.post(
+        "/v1/prescribers",
+        key,
+        None,
+        body,
+        lambda ctx: acts.enroll_prescriber(ctx, body.model_dump()),
+    )
+
+
+@router.post("/v1/pharmacies", status_code=201, responses=answers(400, 413, 422))
+def enroll_pharmacy(body: schemas.NewPharmacy, reg: Reg, key: IdempotencyKey = None) -> Any:
+    return reg.post(
+        "/v1/pharmacies", key, None, body, lambda ctx: acts.enroll_pharmacy(ctx, body.model_dump())
+    )
+
+
+@router.get("/v1/assessment", responses=answers(401, 403))
+def assessment_questions(account: CurrentAccount) -> dict[str, Any]:
+    return {
+        "questions": [
+            {"id": q.id, "text": q.text, "choices": list(q.choices)}
+            for q in assessment.questions_for(account.role)
+        ]
+    }
+
+
+@router.post("/v1/assessment", responses=answers(400, 401, 403, 413, 422))
+def take_assessment(
+    body: schemas.AssessmentAnswers, reg: Reg, account: CurrentAccount, key: IdempotencyKey = None
+) -> JSONResponse:
+    return reg.post(
+        "/v1/assessment",
+        key,
+        account,
+        body,
+        lambda ctx: acts.take_assessment(ctx, body.model_dump()),
+    )
+
+
+@router.post("/v1/invitations", status_code=201, responses=answers(400, 401, 403, 413, 422))
+def invite(
+    body: schemas.Invitation, reg: Reg, account: CurrentAccount, key: IdempotencyKey = None
+) -> Any:
+    return reg.post(
+        "/v1/invitations", key, account, body, lambda ctx: acts.invite(ctx, body.model_dump())
+    )
+
+
+@router.post("/v1/invitations/accept", status_code=201, responses=answers(400, 413, 422))
+def accept(body: schemas.AcceptInvitation, reg: Reg, key: IdempotencyKey = None) -> JSONResponse:
+    return reg.post(
+        "/v1/invitations/accept",
+        key,
+        None,
+        body,
+        lambda ctx: acts.accept_invitation(ctx, body.model_dump()),
+    )
+
+
+@router.post("/v1/wholesalers", status_code=201, responses=answers(400, 401, 403, 413, 422))
+def add_wholesaler(
+    body: schemas.NewWholesaler, reg: Reg, account: CurrentAccount, key: IdempotencyKey = None
+) -> JSONResponse:
+    return reg.post(
+        "/v1/wholesalers",
+        key,
+        account,
+        body,
+        lambda ctx: acts.add_wholesaler(ctx, body.model_dump()),
+    )

@@ -1,0 +1,117 @@
+"""Pharmacies: reconfirmation, deactivation, a certification check, the AR's staff list,
+and the certified-pharmacy list wholesalers and offices search."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import JSONResponse
+from sqlalchemy import Connection
+
+from app.errors import ErrorCode
+from app.records import Account
+from app.roles import Action
+from registry import acts, limits, queries
+from registry.deps import CurrentAccount, IdempotencyKey, Reg, allowed
+from registry.openapi_answers import answers
+from registry.service import ApiError
+
+router = APIRouter(tags=["pharmacies"])
+PharmacyId = Annotated[str, Path(min_length=1, max_length=limits.ID)]
+StaffReader = Annotated[
+    Account,
+    Depends(
+        allowed(
+            Action.SEE_PHARMACY_STAFF,
+            "Only the pharmacy's Authorized Representative sees its staff.",
+        )
+    ),
+]
+PharmacyFinder = Annotated[
+    Account, Depends(allowed(Action.LOOK_UP_PHARMACY, "This account cannot look up pharmacies."))
+]
+
+
+@router.post("/v1/pharmacies/{pharmacy_id}/reconfirm", responses=answers(400, 401, 403, 422))
+def reconfirm(
+    pharmacy_id: PharmacyId, reg: Reg, account: CurrentAccount, key: IdempotencyKey = None
+) -> JSONResponse:
+    return reg.post(
+        f"/v1/pharmacies/{pharmacy_id}/reconfirm",
+        key,
+        account,
+        None,
+        lambda ctx: acts.reconfirm_pharmacy(ctx, pharmacy_id),
+    )
+
+
+@router.post("/v1/pharmacies/{pharmacy_id}/deactivate", responses=answers(400, 401, 403, 422))
+def deactivate_pharmacy(
+    pharmacy_id: PharmacyId, reg: Reg, account: CurrentAccount, key: IdempotencyKey = None
+) -> JSONResponse:
+    return reg.post(
+        f"/v1/pharmacies/{pharmacy_id}/deactivate",
+        key,
+        account,
+        None,
+        lambda ctx: acts.deactivate_pharmacy(ctx, pharmacy_id),
+    )
+
+
+@router.get("/v1/pharmacies/{pharmacy_id}/certification", responses=answers(400, 401, 403, 422))
+def pharmacy_certification(
+    pharmacy_id: PharmacyId, reg: Reg, account: CurrentAccount
+) -> dict[str, Any]:
+    def run(conn: Connection) -> dict[str, Any]:
+        ctx = reg.context(conn, account, "")
+        certified = ctx.program.check_pharmacy(pharmacy_id, account.id)
+        ctx.audit_operator("check_pharmacy", f"pharmacy:{pharmacy_id}")
+        return {"pharmacy_id": pharmacy_id, "certified": certified}
+
+    result: dict[str, Any] = reg.audited(account, run)
+    return result
+
+
+@router.get("/v1/pharmacies/{pharmacy_id}/staff", responses=answers(400, 401, 403))
+def pharmacy_staff(pharmacy_id: PharmacyId, reg: Reg, account: StaffReader) -> dict[str, Any]:
+    """The pharmacy's people and the invitations not yet accepted: for its AR only."""
+    if account.pharmacy_id != pharmacy_id:  # scope: the AR's own pharmacy
+        raise ApiError(
+            403,
+            ErrorCode.NOT_PERMITTED.value,
+            "Only the pharmacy's Authorized Representative sees its staff.",
+        )
+    now = reg.settings.now().isoformat()
+    result: dict[str, Any] = reg.read(lambda conn: queries.pharmacy_staff(conn, pharmacy_id, now))
+    return result
+
+
+@router.get("/v1/pharmacies", responses=answers(400, 401, 403))
+def certified_pharmacies(
+    reg: Reg,
+    account: PharmacyFinder,
+    q: Annotated[str, Query(max_length=limits.NAME)] = "",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    """The certified-pharmacy list: wholesalers check orders, offices and patients find one."""
+
+    def run(conn: Connection) -> dict[str, Any]:
+        ctx = reg.context(conn, account, "")
+        today = ctx.program.clock.today()
+        found = []
+        for pharmacy in ctx.ledger.pharmacies():
+            if q and q.casefold() not in pharmacy.name.casefold():
+                continue
+            if ctx.program.check_pharmacy(pharmacy.id):
+                found.append(
+                    {
+                        "pharmacy_id": pharmacy.id,
+                        "name": pharmacy.name,
+                        "setting": pharmacy.setting.value,
+                    }
+                )
+        return {"as_of": today.isoformat(), "pharmacies": found[:limit]}
+
+    result: dict[str, Any] = reg.read(run)
+    return result

@@ -1,0 +1,299 @@
+"""The registry's request handling under the routes: who is asking, the Idempotency-Key,
+each act in its own savepoint, and the answer kept with its key.
+
+Errors always answer {"error": CODE, "message": what to do}: 400 a malformed request,
+401 sign in again, 403 not allowed (role, scope, certification), 404 unknown patient,
+409 the same request is still being processed, 410 the change feed needs a resync,
+413 a request too large, 422 the rules refuse it (or an Idempotency-Key reused for another
+request), 429 too many sign-in attempts.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import logging
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from app.clock import FixedClock
+from app.errors import AccessRefused, ErrorCode, RemsError
+from app.program import Program
+from app.records import Account
+from app.roles import Role
+from registry import acts, auth, idempotency, schemas
+from registry.database import run_in_transaction, transaction
+from registry.ledger import (
+    PHARMACY_LIST,
+    PRESCRIBER_LIST,
+    SqlLedger,
+    pharmacy_audience,
+    prescriber_audience,
+)
+from registry.meta import get_meta
+from registry.settings import Settings
+
+BATCH_LIMIT = 100
+INTERNAL = "INTERNAL_ERROR"
+_log = logging.getLogger("registry")
+TEST_TODAY = "test_today"
+Act = Callable[[acts.Context], acts.Result]
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+        self.status, self.code, self.message, self.extra = status, code, message, extra
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": code, "message": message, **extra}
+
+
+def refusal(error: RemsError) -> acts.Result:
+    if error.code is ErrorCode.UNKNOWN_PATIENT:
+        status = 404
+    elif isinstance(error, AccessRefused):
+        status = 403
+    else:
+        status = 422
+    return status, error_body(error.code.value, error.message)
+
+
+class Registry:
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+
+    # Clocks
+    def program_today(self, conn: Connection) -> date:
+        if self.settings.test_clock:
+            value = get_meta(conn, TEST_TODAY)
+            if value:
+                return date.fromisoformat(value)
+        return self.settings.now().astimezone().date()
+
+    # Who is asking
+    def account_for_token(self, token: str | None) -> Account:
+        """The account a bearer token belongs to, or 401/403 in words."""
+        if not token:
+            raise ApiError(401, "SIGN_IN_REQUIRED", "Sign in to the registry first.")
+        with transaction(self.engine, readonly=True) as conn:
+            account = auth.authenticate(conn, self.settings, token)
+        if account is None:
+            raise ApiError(
+                401, "SIGN_IN_REQUIRED", "Your registry sign-in has ended. Sign in again."
+            )
+        if not account.active:  # e.g. an Authorized Representative who was replaced
+            raise ApiError(403, ErrorCode.NOT_PERMITTED.value, "This account is no longer active.")
+        return account
+
+    # Acts
+    def context(
+        self,
+        conn: Connection,
+        account: Account | None,
+        key: str,
+        today: date | None = None,
+        *,
+        acting: bool = False,
+    ) -> acts.Context:
+        ledger = SqlLedger(conn, self.settings.now().isoformat(), acting=acting)
+        program = Program(ledger, FixedClock(today or self.program_today(conn)))
+        return acts.Context(conn, self.settings, ledger, program, account, key)
+
+    def _run(
+        self,
+        conn: Connection,
+        account: Account | None,
+        key: str,
+        act: Act,
+        today: date | None = None,
+    ) -> acts.Result:
+        """The act in a savepoint: a refusal keeps nothing it wrote, but its answer is kept."""
+        ctx = self.context(conn, account, key, today, acting=True)
+        savepoint = conn.begin_nested()
+        try:
+            status, body = act(ctx)
+            ctx.ledger.flush_changes()
+        except RemsError as error:
+            savepoint.rollback()
+            return refusal(error)
+        except (KeyError, ValueError, TypeError) as error:
+            savepoint.rollback()
+            return 422, error_body(
+                "INVALID_REQUEST", f"The form could not be read ({error}). Check its fields."
+            )
+        except DBAPIError:
+            raise  # the whole transaction is retried (a conflict) or fails
+        except Exception:
+            # A fault of ours: this item alone fails, is not remembered, and may be retried;
+            # in a batch, the other items still go through.
+            savepoint.rollback()
+            _log.exception("an act failed (key %s)", key)
+            return 500, error_body(
+                INTERNAL, "The registry could not process this. It will be tried again."
+            )
+        savepoint.commit()
+        return status, body
+
+    def post(
+        self,
+        path: str,
+        key: str | None,
+        account: Account | None,
+        body: BaseModel | None,
+        act: Act,
+    ) -> JSONResponse:
+        """A POST with its Idempotency-Key: claimed, acted once, the answer kept 30 days."""
+        if not key or len(key) > 64:
+            raise ApiError(
+                400,
+                "IDEMPOTENCY_KEY_REQUIRED",
+                "Every POST needs an Idempotency-Key header (a new UUID per request).",
+            )
+        owner = account.id if account else "public"
+        digest = idempotency.request_hash(
+            "POST", path, body.model_dump(mode="json") if body else None
+        )
+        takeover = self._takeover()
+        with transaction(self.engine) as conn:
+            claim = idempotency.claim(conn, key, owner, digest, self.settings.now(), takeover)
+        if isinstance(claim, idempotency.Replay):
+            return JSONResponse(claim.body, claim.status_code, headers={"Idempotent-Replay": "1"})
+        if isinstance(claim, idempotency.Refused):
+            code = "IN_FLIGHT" if claim.status_code == 409 else "IDEMPOTENCY_KEY_REUSED"
+            raise ApiError(claim.status_code, code, claim.message)
+
+        def body_fn(conn: Connection) -> acts.Result:
+            status, answer = self._run(conn, account, key, act)
+            _settle_key(conn, key, status, answer)
+            return status, answer
+
+        try:
+            status, answer = run_in_transaction(self.engine, body_fn)
+        except BaseException:
+            with transaction(self.engine) as conn:
+                idempotency.release(conn, key)
+            raise
+        return JSONResponse(answer, status)
+
+    def _takeover(self) -> timedelta:
+        return timedelta(seconds=self.settings.in_flight_takeover_seconds)
+
+    def batch(self, account: Account, items: list[Any]) -> list[dict[str, Any]]:
+        """Several queued items in one transaction, each claimed and decided on its own
+        (a savepoint each): one item's refusal never touches another's."""
+        now = self.settings.now()
+        takeover = self._takeover()
+
+        def body_fn(conn: Connection) -> list[dict[str, Any]]:
+            results: list[dict[str, Any]] = []
+            today = self.program_today(conn)  # one date for the whole batch
+            for item in items:
+                if not isinstance(item, dict):
+                    results.append(_item("", 400, "INVALID_REQUEST", "Each item is an object."))
+                    continue
+                key, path = str(item.get("key", "")), str(item.get("path", ""))
+                model = _BATCH_BODIES.get(path)
+                if model is None or not key or len(key) > 64:
+                    results.append(_item(key, 400, "INVALID_REQUEST", "Unknown path or key."))
+                    continue
+                try:
+                    body = model.model_validate(item.get("body"))
+                except ValidationError as error:
+                    results.append(_item(key, 422, "INVALID_REQUEST", _validation_text(error)))
+                    continue
+                data = body.model_dump(mode="json")
+                digest = idempotency.request_hash("POST", path, data)
+                claim = idempotency.claim(conn, key, account.id, digest, now, takeover)
+                if isinstance(claim, idempotency.Replay):
+                    results.append({"key": key, "status": claim.status_code, "body": claim.body})
+                    continue
+                if isinstance(claim, idempotency.Refused):
+                    code = "IN_FLIGHT" if claim.status_code == 409 else "IDEMPOTENCY_KEY_REUSED"
+                    results.append(_item(key, claim.status_code, code, claim.message))
+                    continue
+                status, answer = self._run(
+                    conn,
+                    account,
+                    key,
+                    functools.partial(_act_on, acts.BATCHABLE[path], data),
+                    today,
+                )
+                _settle_key(conn, key, status, answer)
+                results.append({"key": key, "status": status, "body": answer})
+            return results
+
+        result: list[dict[str, Any]] = run_in_transaction(self.engine, body_fn)
+        return result
+
+    def read(self, fn: Callable[[Connection], Any]) -> Any:
+        return run_in_transaction(self.engine, fn, readonly=True)
+
+    def write(self, fn: Callable[[Connection], Any]) -> Any:
+        return run_in_transaction(self.engine, fn)
+
+    def audited(self, account: Account, fn: Callable[[Connection], Any]) -> Any:
+        """A read that the program's operator's audit trail records."""
+        operator = account.role is Role.PROGRAM_OPERATOR
+        return self.write(fn) if operator else self.read(fn)
+
+
+def _settle_key(conn: Connection, key: str, status: int, answer: Any) -> None:
+    """Keep the answer with its key; an internal failure is not kept, so a retry acts."""
+    if status == 500:
+        idempotency.release(conn, key)
+    else:
+        idempotency.finish(conn, key, status, answer)
+
+
+def _act_on(
+    act: Callable[[acts.Context, dict[str, Any]], acts.Result],
+    data: dict[str, Any],
+    ctx: acts.Context,
+) -> acts.Result:
+    return act(ctx, data)
+
+
+def _item(key: str, status: int, code: str, message: str) -> dict[str, Any]:
+    return {"key": key, "status": status, "body": error_body(code, message)}
+
+
+def _validation_text(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    return f"{where}: {first.get('msg', 'invalid')}. Check this field."
+
+
+_BATCH_BODIES: dict[str, type[BaseModel]] = {
+    "/v1/enrollments": schemas.FormIn,
+    "/v1/psfs": schemas.FormIn,
+    "/v1/rda": schemas.RdaIn,
+    "/v1/dispense-rationales": schemas.DispenseRationaleIn,
+}
+
+
+def audiences(account: Account) -> list[str] | None:
+    """Which feed audiences an account reads (None: all of them, the program operator)."""
+    if account.role is Role.PROGRAM_OPERATOR:
+        return None
+    if account.role.is_office and account.prescriber_id:
+        return [prescriber_audience(account.prescriber_id), PHARMACY_LIST]
+    if account.role.is_pharmacy and account.pharmacy_id:
+        return [pharmacy_audience(account.pharmacy_id), PHARMACY_LIST, PRESCRIBER_LIST]
+    if account.role is Role.WHOLESALER:
+        return [PHARMACY_LIST]
+    return []
+
+
+def version() -> str:
+    try:
+        return importlib.metadata.version("clozapine-desk")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - always installed
+        return "0"

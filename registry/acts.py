@@ -119,7 +119,14 @@ def enroll_prescriber(ctx: Context, body: dict[str, Any]) -> Result:
     validate_npi(body["npi"])  # INVALID_NPI before anything is made
     prescriber_id = new_id("prescriber")
     ctx.program.register_prescriber(prescriber_id, body["npi"], body.get("name", ""))
-    auth.set_credentials(ctx.conn, ctx.settings, prescriber_id, body["email"], body["password"])
+    auth.set_credentials(
+        ctx.conn,
+        ctx.settings,
+        prescriber_id,
+        body["email"],
+        body["password"],
+        name=body.get("name", ""),
+    )
     return 201, {"account_id": prescriber_id, "prescriber_id": prescriber_id, "certified": False}
 
 
@@ -132,7 +139,9 @@ def enroll_pharmacy(ctx: Context, body: dict[str, Any]) -> Result:
     ctx.ledger.save_account(
         Account(ar_id, Role.PHARMACY_AR, body.get("name", ""), pharmacy_id=pharmacy_id)
     )
-    auth.set_credentials(ctx.conn, ctx.settings, ar_id, body["email"], body["password"])
+    auth.set_credentials(
+        ctx.conn, ctx.settings, ar_id, body["email"], body["password"], name=body.get("name", "")
+    )
     return 201, {"account_id": ar_id, "pharmacy_id": pharmacy_id, "certified": False}
 
 
@@ -244,7 +253,7 @@ def accept_invitation(ctx: Context, body: dict[str, Any]) -> Result:
         ctx.ledger.save_account(
             Account(account_id, Role.PHARMACY_AR, name, pharmacy_id=row.pharmacy_id)
         )
-    auth.set_credentials(ctx.conn, ctx.settings, account_id, row.email, body["password"])
+    auth.set_credentials(ctx.conn, ctx.settings, account_id, row.email, body["password"], name=name)
     ctx.conn.execute(
         t.invitations.update()
         .where(inv.code_sha256 == row.code_sha256)
@@ -258,7 +267,14 @@ def add_wholesaler(ctx: Context, body: dict[str, Any]) -> Result:
     _email_free(ctx, body["email"])
     account_id = new_id("wholesaler")
     ctx.program.add_account(account_id, Role.WHOLESALER, body.get("name", ""))
-    auth.set_credentials(ctx.conn, ctx.settings, account_id, body["email"], body["password"])
+    auth.set_credentials(
+        ctx.conn,
+        ctx.settings,
+        account_id,
+        body["email"],
+        body["password"],
+        name=body.get("name", ""),
+    )
     ctx.audit_operator("add_wholesaler", f"account:{account_id}", body["email"])
     return 201, {"account_id": account_id}
 

@@ -40,9 +40,22 @@ class Settings:
     feed_tombstone_days: int = 90
     # Threads serving requests in each worker process.
     request_threads: int = 4
-    # Argon2id cost for registry passwords; tests lower it (test-clock mode only).
+    # Argon2id cost for registry passwords; tests lower it (test-clock mode only). One lane:
+    # a hash then keeps to one core, so `hash_threads` bounds the cores sign-in can take
+    # (the work per guess, for an attacker, is the same as with four lanes).
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 1
+    # Sign-in attempts, per process, in token buckets (registry/throttle.py): a burst, then a
+    # steady rate. Per account (the email as typed, known or not) and per client address.
+    sign_in_account_burst: int = 10
+    sign_in_account_per_minute: float = 6.0
+    sign_in_address_burst: int = 30
+    sign_in_address_per_minute: float = 30.0
+    # Every password hash runs on these threads, never on a request thread; past
+    # `hash_queue` waiting, a sign-in is answered 503 at once instead of joining the queue.
+    hash_threads: int = 1
+    hash_queue: int = 4
 
 
 class UnsafeTestClock(ValueError):

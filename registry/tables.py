@@ -48,6 +48,9 @@ tokens = Table(
     Column("kind", String(32), nullable=False),  # access | refresh
     Column("expires_at", String(40), nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    # The sign-in a token descends from (a random id made at sign-in): reuse of a rotated
+    # refresh token, or a sign-out, revokes the whole family. Null for tokens made before it.
+    Column("family", String(64), index=True),
 )
 
 prescribers = Table(

@@ -50,6 +50,13 @@ def _bench(args: argparse.Namespace) -> int:
 def _app(args: argparse.Namespace) -> int:
     import os
 
+    from local_store.file_modes import make_data_folder_private, start_private_process
+    from local_store.paths import data_folder
+
+    # Before anything is read or written: private files, no core dumps (the data key).
+    start_private_process()
+    make_data_folder_private(getattr(args, "data_dir", None) or data_folder())
+
     from ui.main import run
 
     # The start-up benchmark's hook: say "shown" and stop once the first window is up.

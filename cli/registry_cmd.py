@@ -17,6 +17,7 @@ def _db(args: argparse.Namespace) -> str:
 
 def _serve(args: argparse.Namespace) -> int:
     from app.loopback import is_loopback
+    from local_store.file_modes import start_private_process
     from registry.server import serve
     from registry.settings import Settings, UnsafeTestClock, check_test_clock
 
@@ -36,6 +37,8 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    # Private files and no core dumps (they would hold patients), in every worker too.
+    start_private_process()
     serve(
         _db(args),
         args.host,

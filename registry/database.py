@@ -21,7 +21,10 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+
+from local_store.file_modes import make_database_private
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _RETRIES = 8
@@ -35,6 +38,7 @@ def sqlite_url(path: Path) -> str:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        _make_sqlite_file_private(url)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20
         )
@@ -59,6 +63,14 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url, isolation_level="READ COMMITTED", pool_size=20, max_overflow=20, pool_pre_ping=True
     )
+
+
+def _make_sqlite_file_private(url: str) -> None:
+    """The registry's database holds every patient: 0600 wherever it is, before SQLite opens
+    it (its -wal and -shm then get the same mode)."""
+    name = make_url(url).database
+    if name and name != ":memory:" and not name.startswith("file:"):
+        make_database_private(Path(name))
 
 
 def _retryable(error: DBAPIError) -> bool:

@@ -30,6 +30,11 @@ class RegistryNotTrusted(RegistryUnreachable):
     """The registry's certificate could not be verified: nothing was sent."""
 
 
+class RegistryRedirected(RegistryNotTrusted):
+    """The registry answered with a redirect (3xx). It is not followed: a 307 would send the
+    request's body (a password, a patient) again to wherever it points, perhaps in clear."""
+
+
 class SignInRequired(Exception):
     """The registry wants the person to sign in again; the queue waits."""
 
@@ -138,7 +143,12 @@ class RegistryClient:
     def _send(self, method: str, path: str, **kwargs: Any) -> Answer:
         try:
             response = self.http.request(
-                method, self.base_url + path, timeout=self.timeout, verify=self.verify, **kwargs
+                method,
+                self.base_url + path,
+                timeout=self.timeout,
+                verify=self.verify,
+                allow_redirects=False,
+                **kwargs,
             )
         except requests.exceptions.SSLError as error:
             raise RegistryNotTrusted(
@@ -147,6 +157,13 @@ class RegistryClient:
             ) from error
         except (requests.ConnectionError, requests.Timeout) as error:
             raise RegistryUnreachable(str(error)) from error
+        if 300 <= response.status_code < 400:
+            raise RegistryRedirected(
+                f"The registry answered {response.status_code}, sending the request elsewhere "
+                f"({response.headers.get('Location', 'no address given')[:200]}). It was not "
+                "followed, so nothing was sent there. Check the registry address with your IT "
+                "contact."
+            )
         try:
             body = response.json() if response.content else None
         except ValueError:

@@ -32,6 +32,7 @@ from local_store.session import Session
 from ui import theme
 from ui.eligibility import as_of_text
 from ui.registry_calls import RegistryCalls, accepted
+from ui.spreadsheet_cells import spreadsheet_safe
 from ui.tasks import StoreWorker
 
 if TYPE_CHECKING:
@@ -70,11 +71,14 @@ def matches(pharmacy: ListedPharmacy, text: str) -> bool:
 
 
 def to_csv(pharmacies: list[ListedPharmacy], on: date) -> str:
+    """The list as CSV, each cell quoted (a carriage return in a name cannot split a row)
+    and none a spreadsheet would run as a formula (OWASP's advice on CSV injection)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_HEADER)
     for p in pharmacies:
-        writer.writerow((p.pharmacy_id, p.name, p.setting, on.isoformat()))
+        cells = (p.pharmacy_id, p.name, p.setting, on.isoformat())
+        writer.writerow(spreadsheet_safe(cell) for cell in cells)
     return out.getvalue()
 
 

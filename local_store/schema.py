@@ -276,7 +276,21 @@ CREATE INDEX conflicts_open ON conflicts (form_id) WHERE resolution IS NULL;
 ALTER TABLE outbox ADD COLUMN response TEXT;
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)
+# v6: an RDA or a Dispense Rationale waiting for the registry's answer keeps its
+# Idempotency-Key here (local_store.pending_actions), so a retry, even after a restart, is
+# the same request and the registry acts on it once.
+V6 = """
+CREATE TABLE pending_actions (
+    key TEXT PRIMARY KEY,             -- the Idempotency-Key sent with every try
+    request_sha256 TEXT NOT NULL,     -- the request (path and body) it was made for
+    started_on TEXT NOT NULL,         -- the workstation's day it was first sent
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (created_by, request_sha256, started_on)
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6)
 LATEST = len(MIGRATIONS)
 
 

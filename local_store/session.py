@@ -28,6 +28,7 @@ from local_store.errors import AccountLocked, SessionLocked, StoreError
 from local_store.forms import Form, FormKind, Forms, FormState
 from local_store.ledger import StoreLedger
 from local_store.outbox import Outbox
+from local_store.pending_actions import PendingActions
 from local_store.previews import preview
 from local_store.roster import (
     PatientChart,
@@ -238,10 +239,19 @@ class Session:
         self._act()
         self._audit(AuditAction.EXPORT, subject, detail)
 
-    def record_registry_answer(self, subject: str, detail: str) -> None:
-        """The registry's answer to a dispensing request, kept in the tamper-evident log."""
+    def dispensing_key(self, path: str, body: Mapping[str, object]) -> str:
+        """The Idempotency-Key of an RDA or a Dispense Rationale this person sends now: the
+        same request today keeps its key until answered (local_store.pending_actions)."""
         self._act()
-        self._audit(AuditAction.REGISTRY_ANSWER, subject, detail)
+        return PendingActions(self.db).key_for(path, body, self.workstation.clock.now())
+
+    def record_registry_answer(self, subject: str, detail: str, settles: str | None = None) -> None:
+        """The registry's answer to a dispensing request, kept in the tamper-evident log;
+        `settles` is the request's key, forgotten in the same transaction."""
+        with self.transaction():
+            self._audit(AuditAction.REGISTRY_ANSWER, subject, detail)
+            if settles is not None:
+                PendingActions(self.db).settle(settles)
 
     def registry_answers(self, limit: int = 50) -> list[AuditEntry]:
         """The answers recorded here, newest first."""

@@ -2,10 +2,15 @@
 because no Patient Status Form is current. The pharmacist types the prescriber's NPI (checked
 as it is typed), and a current ANC from the lab report. An outpatient pharmacy sees how many
 of the patient's 3 a year are left before sending; the registry's answer is final, shown in
-the dialog with its count, and recorded."""
+the dialog with its count, and recorded.
+
+Sending again (after a lost answer, or the same Rationale after a restart) sends the first
+try's Idempotency-Key (`ui.dispensing_requests`): the registry counts the Rationale once and
+the dialog shows its answer to the first try."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -28,10 +33,13 @@ from app.identifiers import validate_npi
 from app.statuses import MonitoringFrequency
 from ui import theme
 from ui.dispensing import AncFields
-from ui.registry_calls import RegistryCalls, accepted
+from ui.dispensing_requests import DispensingRequests
+from ui.registry_calls import accepted
 
 if TYPE_CHECKING:
-    from sync.client import RegistryClient
+    from sync.client import Answer, RegistryClient
+
+PATH = "/v1/dispense-rationales"
 
 LIMIT = thresholds.OUTPATIENT_DISPENSE_RATIONALE_LIMIT
 WINDOW = thresholds.DISPENSE_RATIONALE_WINDOW_DAYS
@@ -48,11 +56,16 @@ class RationaleAnswer:
     code: str | None
     message: str
     used: int  # outpatient Dispense Rationales for the patient in the rolling window
+    replayed: bool = False  # the registry's stored answer to the first try of this request
+    key: str | None = None  # the request's Idempotency-Key, settled when this is recorded
 
     @property
     def record(self) -> str:
         outcome = "accepted" if self.authorized else f"refused: {self.code}"
-        return f"Dispense Rationale {outcome} ({self.used} of {LIMIT} used in {WINDOW} days)"
+        again = " (the answer to the first request, sent again)" if self.replayed else ""
+        return (
+            f"Dispense Rationale {outcome} ({self.used} of {LIMIT} used in {WINDOW} days)" + again
+        )
 
 
 def npi_words(text: str) -> tuple[str, bool]:
@@ -86,21 +99,23 @@ def rationales_used(client: RegistryClient, patient_id: str) -> int:
     return int(body["dispense_rationales_used"])
 
 
-def submit(
-    client: RegistryClient, pharmacy_id: str, patient_id: str, npi: str, anc: dict[str, str]
-) -> RationaleAnswer:
-    request: dict[str, Any] = {
-        "pharmacy_id": pharmacy_id,
-        "patient_id": patient_id,
-        "npi": npi,
-        "anc": anc,
-    }
-    body = accepted(client.post("/v1/dispense-rationales", request))
+def rationale_request(
+    pharmacy_id: str, patient_id: str, npi: str, anc: Mapping[str, object]
+) -> dict[str, Any]:
+    """The request's body: with its path, what makes two sends "the same Rationale" (the NPI
+    as validated, the ANC as typed with its unit and draw date)."""
+    return {"pharmacy_id": pharmacy_id, "patient_id": patient_id, "npi": npi, "anc": dict(anc)}
+
+
+def read_rationale(answer: Answer, key: str) -> RationaleAnswer:
+    body = accepted(answer)
     return RationaleAnswer(
         bool(body["authorized"]),
         body.get("refusal"),
         str(body.get("message") or ""),
         int(body.get("rationales_used") or 0),
+        answer.replayed,
+        key,
     )
 
 
@@ -109,7 +124,7 @@ class DispenseRationaleDialog(QDialog):
 
     def __init__(
         self,
-        calls: RegistryCalls,
+        requests: DispensingRequests,
         pharmacy_id: str,
         outpatient: bool,
         patient_id: str,
@@ -118,7 +133,7 @@ class DispenseRationaleDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.calls, self.pharmacy_id, self.outpatient = calls, pharmacy_id, outpatient
+        self.requests, self.pharmacy_id, self.outpatient = requests, pharmacy_id, outpatient
         self.patient_id = patient_id
         self.setWindowTitle(f"Dispense Rationale: {patient_name}")
         self.setMinimumWidth(560)
@@ -150,6 +165,10 @@ class DispenseRationaleDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.send = QPushButton("&Send to the registry")
         self.buttons.addButton(self.send, QDialogButtonBox.ButtonRole.ActionRole)
+        # Offered while the registry is still on the first try: the same request again.
+        self.again = QPushButton("Ask a&gain")
+        self.again.hide()
+        self.buttons.addButton(self.again, QDialogButtonBox.ButtonRole.ActionRole)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(why)
@@ -160,11 +179,14 @@ class DispenseRationaleDialog(QDialog):
         layout.addWidget(self.buttons)
         self.buttons.rejected.connect(self.reject)
         self.send.clicked.connect(self._send)
+        self.again.clicked.connect(self._send)
         self.npi.textChanged.connect(self._check)
         self.anc.changed.connect(self._check)
         self._check()
         if outpatient:
-            calls.run(lambda c: rationales_used(c, patient_id), self._show_used, self._no_count)
+            requests.calls.run(
+                lambda c: rationales_used(c, patient_id), self._show_used, self._no_count
+            )
         else:
             self.left.setText(left_words(0, outpatient))
 
@@ -174,6 +196,7 @@ class DispenseRationaleDialog(QDialog):
         color = theme.OK_TEXT if npi_ok else theme.ALERT_TEXT
         self.npi_check.setStyleSheet(f"color: {color};" if self.npi.text() else "")
         self.send.setEnabled(npi_ok and self.anc.ready())
+        self.again.setEnabled(self.send.isEnabled())
 
     def _show_used(self, used: int) -> None:
         self.left.setText(left_words(used, self.outpatient))
@@ -183,28 +206,48 @@ class DispenseRationaleDialog(QDialog):
 
     def _send(self) -> None:
         npi, anc = validate_npi(self.npi.text()), self.anc.entry()
-        pharmacy, patient = self.pharmacy_id, self.patient_id
+        body = rationale_request(self.pharmacy_id, self.patient_id, npi, anc)
         self.send.setEnabled(False)
+        self.again.hide()
         self.reply.setText("Sending to the registry…")
-        self.calls.run(lambda c: submit(c, pharmacy, patient, npi, anc), self._answer, self._fail)
+        self.requests.send(
+            PATH, body, read_rationale, self._answer, self._fail, self._still_processing
+        )
 
     def _answer(self, answer: RationaleAnswer) -> None:
         self.answered.emit(answer)
+        again = (
+            "<br>This is the registry's answer to the first time this Rationale was sent, "
+            "whose answer had not reached this workstation; sending again did not use another."
+            if answer.replayed
+            else ""
+        )
         if self.outpatient:
             self.left.setText(left_words(answer.used, True))
         if answer.authorized:
             self.reply.setText(
                 f"<b style='color:{theme.OK_TEXT}'>Authorized by Dispense Rationale.</b> You "
                 "may dispense. The ANC is recorded at the registry, and the answer on this "
-                "workstation. Ask the prescriber to submit a Patient Status Form."
+                "workstation. Ask the prescriber to submit a Patient Status Form." + again
             )
             return
         self.reply.setText(
             f"<b style='color:{theme.ALERT_TEXT}'>Refused ({answer.code}).</b> "
-            f"{answer.message} Do not dispense."
+            f"{answer.message} Do not dispense." + again
         )
         self._check()
 
-    def _fail(self, words: str, _offline: bool) -> None:
-        self.reply.setText(f"<b style='color:{theme.ALERT_TEXT}'>{words}</b>")
+    def _fail(self, words: str, offline: bool) -> None:
+        extra = (
+            "<br>Sending again sends the same request, so the registry cannot count this "
+            "Rationale twice."
+            if offline
+            else ""
+        )
+        self.reply.setText(f"<b style='color:{theme.ALERT_TEXT}'>{words}</b>{extra}")
+        self._check()
+
+    def _still_processing(self, words: str) -> None:
+        self.reply.setText(f"<b style='color:{theme.ALERT_TEXT}'>{words}</b> Do not dispense yet.")
+        self.again.show()
         self._check()

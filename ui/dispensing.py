@@ -2,11 +2,15 @@
 is shown with every reason and who must act, and is recorded in the workstation's
 tamper-evident log. An inpatient pharmacy may send the patient's ANC with the request.
 A denial for a PSF that is not current alone offers the Dispense Rationale (§10); when the
-registry cannot be reached, the fallback is the ANC Lab Reporting Form by fax."""
+registry cannot be reached, the fallback is the ANC Lab Reporting Form by fax.
+
+Asking again (a second click, the same request after a restart) sends the first request's
+Idempotency-Key (`ui.dispensing_requests`), so the registry records one dispense and the
+answer shown is its answer to the first request."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -27,7 +31,13 @@ from ui.add_anc import AncFields
 from ui.registry_calls import accepted
 
 if TYPE_CHECKING:
-    from sync.client import RegistryClient
+    from sync.client import Answer
+
+RDA_PATH = "/v1/rda"
+REPLAYED = (
+    "This is the registry's answer to the first request for this dispense, whose answer "
+    "had not reached this workstation; asking again did not count a second dispense."
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,8 @@ class RdaAnswer:
     first_dispense: bool
     reasons: tuple[RdaReason, ...]
     as_of: str
+    replayed: bool = False  # the registry's stored answer to the first try of this request
+    key: str | None = None  # the request's Idempotency-Key, settled when this is recorded
 
     @property
     def offers_dispense_rationale(self) -> bool:
@@ -44,48 +56,53 @@ class RdaAnswer:
     @property
     def record(self) -> str:
         """The line kept in the audit log."""
+        again = " (the answer to the first request, asked again)" if self.replayed else ""
         if self.authorized:
             kind = "first dispense" if self.first_dispense else "subsequent dispense"
-            return f"RDA authorized ({kind}), registry day {self.as_of}"
+            return f"RDA authorized ({kind}), registry day {self.as_of}{again}"
         codes = ", ".join(r.value for r in self.reasons)
-        return f"RDA denied: {codes}, registry day {self.as_of}"
+        return f"RDA denied: {codes}, registry day {self.as_of}{again}"
 
 
-def request_rda(
-    client: RegistryClient,
-    pharmacy_id: str,
-    patient_id: str,
-    prescriber_id: str,
-    anc: dict[str, str] | None = None,
-) -> RdaAnswer:
+def rda_request(
+    pharmacy_id: str, patient_id: str, prescriber_id: str, anc: Mapping[str, object] | None = None
+) -> dict[str, Any]:
+    """The request's body: with its path, what makes two clicks "the same request"."""
     request: dict[str, Any] = {
         "pharmacy_id": pharmacy_id,
         "patient_id": patient_id,
         "prescriber_id": prescriber_id,
     }
     if anc is not None:
-        request["anc"] = anc
-    body = accepted(client.post("/v1/rda", request))
+        request["anc"] = dict(anc)
+    return request
+
+
+def read_rda(answer: Answer, key: str) -> RdaAnswer:
+    body = accepted(answer)
     return RdaAnswer(
         bool(body["authorized"]),
         bool(body["first_dispense"]),
         tuple(RdaReason(r) for r in body["reasons"]),
         str(body["as_of"]),
+        answer.replayed,
+        key,
     )
 
 
 def answer_html(answer: RdaAnswer, patient_name: str) -> str:
+    again = f"<br>{REPLAYED}" if answer.replayed else ""
     if answer.authorized:
         kind = " (first dispense)" if answer.first_dispense else ""
         return (
             f"<b style='color:{theme.OK_TEXT}'>Authorized{kind}</b>: the registry authorized "
-            f"this dispense for {patient_name}. The answer is recorded on this workstation."
+            f"this dispense for {patient_name}. The answer is recorded on this workstation." + again
         )
     items = "".join(f"<li>{r.message}</li>" for r in answer.reasons)
     return (
         f"<b style='color:{theme.ALERT_TEXT}'>Denied</b>: the registry did not authorize this "
         f"dispense for {patient_name}. Do not dispense.<ul>{items}</ul>"
-        "The answer is recorded on this workstation."
+        "The answer is recorded on this workstation." + again
     )
 
 
@@ -110,6 +127,10 @@ class RdaBox(QGroupBox):
             "The registry denied this dispense only because no Patient Status Form is current"
         )
         self.rationale.hide()
+        # Offered while the registry is still on the first request: the same request again.
+        self.again = QPushButton("Ask a&gain")
+        self.again.setToolTip("Ask the registry again for the same request; it acts on it once")
+        self.again.hide()
         self.fallback = QPushButton("Print the &fallback fax…")
         self.fallback.setToolTip(
             "When the registry cannot be reached: the ANC Lab Reporting Form, prefilled, with "
@@ -117,6 +138,7 @@ class RdaBox(QGroupBox):
         )
         buttons = QHBoxLayout()
         buttons.addWidget(self.request)
+        buttons.addWidget(self.again)
         buttons.addWidget(self.rationale)
         buttons.addStretch(1)
         buttons.addWidget(self.fallback)
@@ -126,12 +148,13 @@ class RdaBox(QGroupBox):
         box.addLayout(buttons)
         box.addWidget(self.answer)
         self.with_anc.toggled.connect(self.anc.setVisible)
+        self.again.clicked.connect(self.request.click)
 
     def set_inpatient(self, inpatient: bool) -> None:
         self.with_anc.setVisible(inpatient)
         self.anc.setVisible(inpatient and self.with_anc.isChecked())
 
-    def inpatient_anc(self) -> dict[str, str] | None:
+    def inpatient_anc(self) -> Mapping[str, object] | None:
         """The ANC to send, or None; raises ValueError with what to fix."""
         if not (self.with_anc.isVisible() and self.with_anc.isChecked()):
             return None
@@ -144,10 +167,12 @@ class RdaBox(QGroupBox):
         # One request at a time: a second click would ask (and count a dispense) twice.
         self.request.setEnabled(False)
         self.rationale.hide()
+        self.again.hide()
         self.answer.setText("Asking the registry…")
 
     def show_answer(self, answer: RdaAnswer, patient_name: str) -> None:
         self.request.setEnabled(True)
+        self.again.hide()
         self.answer.setText(answer_html(answer, patient_name))
         self.rationale.setVisible(answer.offers_dispense_rationale)
         if answer.offers_dispense_rationale:
@@ -160,14 +185,23 @@ class RdaBox(QGroupBox):
     def show_problem(self, words: str, offline: bool) -> None:
         self.request.setEnabled(True)
         self.rationale.hide()
+        self.again.hide()
         extra = (
-            "<br>Nothing was authorized. The preview is not an authorization: print the "
-            "fallback fax (the ANC Lab Reporting Form) and send it to the program."
+            "<br>Nothing was authorized. Asking again sends the same request, so the "
+            "registry cannot count this dispense twice. The preview is not an authorization: "
+            "print the fallback fax (the ANC Lab Reporting Form) and send it to the program."
             if offline
             else ""
         )
         self.answer.setText(f"<b style='color:{theme.ALERT_TEXT}'>{words}</b>{extra}")
 
+    def show_still_processing(self, words: str) -> None:
+        self.request.setEnabled(True)
+        self.rationale.hide()
+        self.again.show()
+        self.answer.setText(f"<b style='color:{theme.ALERT_TEXT}'>{words}</b> Do not dispense yet.")
+
     def clear(self) -> None:
         self.rationale.hide()
+        self.again.hide()
         self.answer.setText("Ask the registry before dispensing.")

@@ -38,7 +38,8 @@ from app.rda import RdaReason
 from app.statuses import PharmacySetting
 from local_store.session import Session
 from ui.dispense_rationale import DispenseRationaleDialog, RationaleAnswer
-from ui.dispensing import RdaAnswer, RdaBox, request_rda
+from ui.dispensing import RDA_PATH, RdaAnswer, RdaBox, rda_request, read_rda
+from ui.dispensing_requests import DispensingRequests
 from ui.eligibility import EligibilityPanel, Preview, load_preview
 from ui.fallback_fax import fallback_job
 from ui.pharmacy_dashboard import PharmacyDashboard, PharmacyFacts, load_facts
@@ -119,6 +120,7 @@ class PharmacyWorkspace(WorkspaceTabs):
         self.prescriber.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.panel = EligibilityPanel()
         self.rda = RdaBox(today)
+        self.dispensing = DispensingRequests(session, self.worker, self.calls)
         form = QFormLayout()
         form.addRow("Patient's &name", self.name)
         form.addRow("Date of &birth", self.dob)
@@ -326,26 +328,30 @@ class PharmacyWorkspace(WorkspaceTabs):
             self.rda.show_problem(str(error), offline=False)
             return
         prescriber = str(self.prescriber.currentData() or "") or current.prescriber_id or ""
-        pharmacy = self.pharmacy_id
+        body = rda_request(self.pharmacy_id, current.patient_id, prescriber, anc)
         self.rda.waiting()
-        self.calls.run(
-            lambda c: request_rda(c, pharmacy, current.patient_id, prescriber, anc),
+        self.dispensing.send(
+            RDA_PATH,
+            body,
+            read_rda,
             lambda answer: self._rda_answered(current, answer),
             self.rda.show_problem,
+            self.rda.show_still_processing,
         )
 
     def _rda_answered(self, patient: Found, answer: RdaAnswer) -> None:
-        self.record(patient, answer.record)
+        self.record(patient, answer.record, answer.key)
         if self.current is not None and self.current.patient_id == patient.patient_id:
             self.rda.show_answer(answer, patient.name)
         else:
             self.rda.request.setEnabled(True)
         self.sync_now()  # the dispense (and an ANC sent with it) comes back through the feed
 
-    def record(self, patient: Found, line: str) -> None:
+    def record(self, patient: Found, line: str, settles: str | None) -> None:
+        """Record the answer; its request's key is settled with it (a new request next)."""
         session, subject = self.session, f"patient:{patient.patient_id}"
         self.worker.run(
-            lambda: session.record_registry_answer(subject, f"{patient.name}: {line}"),
+            lambda: session.record_registry_answer(subject, f"{patient.name}: {line}", settles),
             lambda _: self.load_answers(),
         )
 
@@ -354,7 +360,7 @@ class PharmacyWorkspace(WorkspaceTabs):
         if patient is None:
             return
         dialog = DispenseRationaleDialog(
-            self.calls,
+            self.dispensing,
             self.pharmacy_id,
             self.setting is not PharmacySetting.INPATIENT,
             patient.patient_id,
@@ -367,7 +373,7 @@ class PharmacyWorkspace(WorkspaceTabs):
         dialog.open()
 
     def _rationale_answered(self, patient: Found, answer: RationaleAnswer) -> None:
-        self.record(patient, answer.record)
+        self.record(patient, answer.record, answer.key)
         if answer.authorized:
             self.rda.rationale.hide()
             self.rda.answer.setText(

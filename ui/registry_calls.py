@@ -27,8 +27,21 @@ class RegistryRefused(Exception):
     """The registry answered and refused the request itself: its words say why."""
 
 
+class StillProcessing(RegistryRefused):
+    """409 IN_FLIGHT: the registry has this request (its Idempotency-Key) and has not finished
+    it. Asking again with the same key is safe; it gets the first request's answer."""
+
+
+STILL_PROCESSING = (
+    "The registry is still processing the first request. Ask again in a moment: it is the "
+    "same request, so the registry acts on it only once."
+)
+
+
 def accepted(answer: Answer) -> Any:
     """The body of an answer the registry accepted; a refusal raises `RegistryRefused`."""
+    if answer.status == 409 and answer.error == "IN_FLIGHT":
+        raise StillProcessing(STILL_PROCESSING)
     if not answer.ok:
         raise RegistryRefused(refusal_words(answer))
     return answer.body

@@ -1,7 +1,8 @@
 """A loopback HTTP proxy that misbehaves on purpose, between the sync client and a real
 registry: it resets connections, answers 500, holds answers past the client's timeout, and
 delivers a request twice. Faults that happen after forwarding are the hard ones: the
-registry acted, the client never heard."""
+registry acted, the client never heard. Besides faults at random (`rate`), a test can `plan`
+the faults the next requests to one path meet, and read the Idempotency-Keys each path got."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import random
 import socket
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -23,6 +24,12 @@ FAULTS = (
     "delay_after",  # the registry acts; the answer comes after the client gave up
     "duplicate",  # the registry gets the request twice
 )
+# Planned only: the answer the registry gives while it is still acting on the same key.
+IN_FLIGHT = "in_flight"
+IN_FLIGHT_BODY = (
+    b'{"error":"IN_FLIGHT","message":"This request is still being processed. Try again in a '
+    b'moment."}'
+)
 
 
 class FaultProxy:
@@ -33,6 +40,8 @@ class FaultProxy:
         self.rng = random.Random(seed)
         self.lock = threading.Lock()
         self.seen: Counter[str] = Counter()
+        self.planned: defaultdict[str, deque[str | None]] = defaultdict(deque)
+        self.keys: defaultdict[str, list[str]] = defaultdict(list)  # per path, as they came
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -70,7 +79,18 @@ class FaultProxy:
         self.server.shutdown()
         self.server.server_close()
 
+    def plan(self, path: str, *faults: str | None) -> None:
+        """The next POSTs to `path` meet `faults` in turn (None: no fault), then none."""
+        with self.lock:
+            self.planned[path].extend(faults)
+
     def _fault(self, method: str, path: str) -> str | None:
+        with self.lock:
+            if method == "POST" and self.planned[path]:
+                fault = self.planned[path].popleft()
+                if fault is not None:
+                    self.seen[fault] += 1
+                return fault
         if method != "POST" or not path.startswith(("/v1/batch", "/v1/psfs")):
             return None
         with self.lock:
@@ -91,7 +111,13 @@ class FaultProxy:
     def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
+        if method == "POST":
+            with self.lock:
+                self.keys[handler.path].append(handler.headers.get("Idempotency-Key", ""))
         fault = self._fault(method, handler.path)
+        if fault == IN_FLIGHT:
+            _answer(handler, 409, IN_FLIGHT_BODY)
+            return
         if fault == "reset_before":
             _reset(handler)
             return

@@ -252,3 +252,16 @@ registry_meta = Table(
     Column("key", String(40), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# The last head of each workstation store's audit log that an account's syncs showed
+# (registry/chain_heads.py): a later head must continue the same chain. No patient data.
+workstation_audit_heads = Table(
+    "workstation_audit_heads",
+    metadata,
+    Column("account_id", String(64), primary_key=True),
+    Column("store_id", String(64), primary_key=True),
+    Column("seq", BigInteger, nullable=False),  # the last entry's number
+    Column("mac", String(64), nullable=False),  # that entry's HMAC-SHA256, as hex
+    Column("seen_at", String(40), nullable=False),
+    Column("rewound_at", String(40)),  # the first sync that showed a rewritten chain
+)

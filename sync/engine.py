@@ -1,6 +1,6 @@
-"""One sync: handshake, push the outbox, pull the feed. Knows online from offline, flags a
-clock more than five minutes off, and never runs on the GUI thread (`SyncWorker` is a
-thread with its own store connection)."""
+"""One sync: handshake, push the outbox, pull the feed, show the registry the audit log's
+head. Knows online from offline, flags a clock more than five minutes off, and never runs on
+the GUI thread (`SyncWorker` is a thread with its own store connection)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from local_store.database import Database
 from local_store.outbox import Outbox
+from sync.audit_head import show_audit_head
 from sync.client import (
     RegistryClient,
     RegistryNotTrusted,
@@ -43,6 +44,7 @@ class SyncReport:
     queued: int = 0
     clock_warning: str | None = None
     problem: str | None = None
+    audit_damage: str | None = None  # the registry found this workstation's log rewritten
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
@@ -77,6 +79,8 @@ def sync_once(db: Database, client: RegistryClient, now: Callable[[], datetime])
             report.connectivity = Connectivity.OFFLINE
         else:
             report.pulled = pull(db, client, now)
+            report.audit_damage = show_audit_head(db, client)
+            report.problem = report.audit_damage
     except SignInRequired as error:
         report.connectivity = Connectivity.SIGN_IN_REQUIRED
         report.problem = str(error)

@@ -16,6 +16,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # Refresh-token families (registry/auth.py): a sign-in's tokens share one.
+    op.add_column("tokens", sa.Column("family", sa.String(length=64), nullable=True))
+    op.create_index(op.f("ix_tokens_family"), "tokens", ["family"], unique=False)
+    # (end of refresh-token families)
     # Workstation audit heads (registry/chain_heads.py): the last head each store showed.
     op.create_table(
         "workstation_audit_heads",
@@ -31,6 +35,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Refresh-token families
+    op.drop_index(op.f("ix_tokens_family"), table_name="tokens")
+    with op.batch_alter_table("tokens") as batch:
+        batch.drop_column("family")
+    # (end of refresh-token families)
     # Workstation audit heads
     op.drop_table("workstation_audit_heads")
     # (end of workstation audit heads)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from registry.routes import dispensing, operator, participants, patients, pharmacies, session
+from registry.routes import (
+    dispensing,
+    operator,
+    participants,
+    patients,
+    pharmacies,
+    session,
+    workstations,
+)
 from registry.routes import sync as sync_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -15,4 +23,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     dispensing.router,
     operator.router,
     sync_routes.router,
+    workstations.router,
 )

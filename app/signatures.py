@@ -65,3 +65,23 @@ def check_may_sign(role: Role) -> None:
             f"A {role.label.lower()} cannot sign this form: only a prescriber can. "
             'Leave it in the prescriber\'s "Awaiting signature" queue.',
         )
+
+
+def check_signature_is_the_senders(
+    signer_id: str, sender_id: str, content: Mapping[str, object], claimed_sha256: str | None
+) -> None:
+    """A registry records a signature only from the signer's own signed-in request, naming
+    the hash of exactly the content signed: a designee cannot send the prescriber's
+    signature, and no one can move a signature onto other content."""
+    if signer_id != sender_id:
+        raise AccessRefused(
+            ErrorCode.PRESCRIBER_SIGNATURE_REQUIRED,
+            "A signature is accepted only from the signer's own registry sign-in. Send the "
+            "form unsigned, or have the prescriber sign it on the workstation while signed in.",
+        )
+    if claimed_sha256 != content_hash(content):
+        raise AccessRefused(
+            ErrorCode.PRESCRIBER_SIGNATURE_REQUIRED,
+            "The signature names other content than the form sent (its content hash does "
+            "not match). Open the form, check it, and sign it again.",
+        )

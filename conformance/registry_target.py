@@ -24,6 +24,7 @@ from typing import Any
 from app.enrollment_document import enrollment_to_document
 from app.psf_document import psf_to_document
 from app.roles import Role
+from app.signatures import content_hash
 from app.statuses import PharmacySetting
 from conformance.local_target import LocalTarget
 from conformance.scenario import Scenario, Step
@@ -106,6 +107,18 @@ class RegistryTarget(LocalTarget):
             client = RegistryClient(self.registry.url)
             self.clients[str(scenario_id)] = client
         return client
+
+    def _named(self, f: dict[str, Any]) -> dict[str, Any]:
+        """The patient's name and date of birth, as a pharmacy sends them with a request
+        (the registry's scope: a pharmacy acts on patients it found by them)."""
+        found = self.operator.get(f"/v1/patients/{self._id(f['patient'])}")
+        return {"name": found.body["name"], "dob": found.body["dob"]} if found.ok else {}
+
+    def _same_office(self, signer: object, sender: object) -> bool:
+        a, b = self._client(signer).account, self._client(sender).account
+        return bool(
+            a and b and a.get("prescriber_id") and a["prescriber_id"] == b.get("prescriber_id")
+        )
 
     def play(self, step: Step) -> dict[str, Any]:
         self._check(self.operator.put("/v1/test/clock", {"today": step.on.isoformat()}))
@@ -284,11 +297,25 @@ class RegistryTarget(LocalTarget):
 
     def _submit_psf(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
         form = replace(self._psf_form(step, f), signed_by=None)  # the signature travels apart
-        signature = None
+        document = psf_to_document(form)
+        signature, sender = None, f["by"]
         if "signed_by" in f:
-            signature = {"signer_id": self._id(f["signed_by"]), "meaning": "Approved and signed"}
+            # The registry takes a signature only from the signer's own session, as the
+            # desktop sends it: a designee's draft, signed by the prescriber the designee
+            # works for, goes as hers. Anyone else's signature the desktop would neither
+            # make nor send; posted by the designee as a claim, the registry refuses it.
+            signature = {
+                "signer_id": self._id(f["signed_by"]),
+                "meaning": "Approved and signed",
+                "content_sha256": content_hash(document),
+            }
+            if not self._same_office(f["signed_by"], f["by"]):
+                claim = {"document": document, "signature": signature}
+                answer = self._client(f["by"]).post("/v1/psfs", claim)
+                return self._answered(answer, "treatment_status", "notifications", "labs_missing")
+            sender = f["signed_by"]
         answer = self._through_outbox(
-            f["by"], "submit_psf", {"document": psf_to_document(form), "signature": signature}
+            sender, "submit_psf", {"document": document, "signature": signature}
         )
         return self._answered(answer, "treatment_status", "notifications", "labs_missing")
 
@@ -319,7 +346,7 @@ class RegistryTarget(LocalTarget):
         }
         if "anc" in f:
             body["anc"] = self._anc_body(f["anc"])
-        answer = self._client(self._actor_or_ar(f)).post("/v1/rda", body)
+        answer = self._client(self._actor_or_ar(f)).post("/v1/rda", body | self._named(f))
         return self._answered(answer, "authorized", "reasons", "first_dispense")
 
     def _dispense_rationale(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
@@ -329,7 +356,9 @@ class RegistryTarget(LocalTarget):
             "npi": f["npi"],
             "anc": self._anc_body(f),
         }
-        answer = self._client(self._actor_or_ar(f)).post("/v1/dispense-rationales", body)
+        answer = self._client(self._actor_or_ar(f)).post(
+            "/v1/dispense-rationales", body | self._named(f)
+        )
         if answer.ok:
             r = answer.body
             return {

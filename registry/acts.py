@@ -25,6 +25,7 @@ from app.psf import AncEntry
 from app.psf_document import psf_from_document
 from app.records import Account
 from app.roles import Action, Role
+from app.signatures import check_signature_is_the_senders
 from app.statuses import PharmacySetting
 from app.use_cases.access import active_account, require_role
 from registry import assessment, auth
@@ -304,7 +305,18 @@ def _same_person(ctx: Context, patient_id: str, name: str, dob: object) -> None:
         )
 
 
+def _own_signature(ctx: Context, body: dict[str, Any]) -> dict[str, Any] | None:
+    """The form's signature, if it is the sender's own (see app.signatures)."""
+    signature: dict[str, Any] | None = body.get("signature")
+    if signature is not None:
+        check_signature_is_the_senders(
+            signature["signer_id"], ctx.actor.id, body["document"], signature.get("content_sha256")
+        )
+    return signature
+
+
 def enroll_patient(ctx: Context, body: dict[str, Any]) -> Result:
+    _own_signature(ctx, body)
     form = enrollment_from_document(body["document"])
     _same_person(ctx, form.patient_id, form.name, form.dob)
     result = ctx.program.enroll_patient(ctx.actor.id, form)
@@ -317,6 +329,7 @@ def enroll_patient(ctx: Context, body: dict[str, Any]) -> Result:
 
 
 def report_anc(ctx: Context, patient_id: str, body: dict[str, Any]) -> Result:
+    _pharmacy_scope(ctx, patient_id, body)
     result = ctx.program.report_anc(ctx.actor.id, patient_id, _anc(body))
     return 201, {
         "treatment_status": result.treatment_status.value,
@@ -325,7 +338,7 @@ def report_anc(ctx: Context, patient_id: str, body: dict[str, Any]) -> Result:
 
 
 def submit_psf(ctx: Context, body: dict[str, Any]) -> Result:
-    signature = body.get("signature")
+    signature = _own_signature(ctx, body)
     form = psf_from_document(body["document"], signature["signer_id"] if signature else None)
     ctx.ledger.next_psf_id = ctx.key  # the desktop's form id: both sides name it alike
     ctx.ledger.next_psf_signature = signature
@@ -379,7 +392,35 @@ def look_up_patient(ctx: Context, body: dict[str, Any]) -> Result:
 
 
 # Dispensing
+def _pharmacy_scope(ctx: Context, patient_id: str, body: dict[str, Any]) -> None:
+    """A pharmacy acts on a patient (an RDA, an ANC, a Dispense Rationale) only once it has
+    looked the patient up by name and date of birth, or the request names them and they
+    match, which counts as that look-up. Offices and the program are not pharmacies."""
+    actor = ctx.actor
+    if not actor.role.is_pharmacy or not actor.pharmacy_id:
+        return
+    if ctx.ledger.pharmacy_sees(actor.pharmacy_id, patient_id):
+        return
+    patient = ctx.ledger.patient(patient_id)
+    if patient is None:
+        return  # the rules answer UNKNOWN_PATIENT
+    named = body.get("name"), body.get("dob")
+    if (
+        all(named)
+        and match_name(patient.name) == match_name(str(named[0]))
+        and patient.dob.isoformat() == str(named[1])
+    ):
+        ctx.ledger.grant_pharmacy_access(actor.pharmacy_id, patient_id)
+        return
+    raise AccessRefused(
+        ErrorCode.NOT_PERMITTED,
+        "Look the patient up by name and date of birth first (or send them with the "
+        "request): a pharmacy acts only on patients it has found that way.",
+    )
+
+
 def request_rda(ctx: Context, body: dict[str, Any]) -> Result:
+    _pharmacy_scope(ctx, body["patient_id"], body)
     anc = _anc(body["anc"]) if body.get("anc") else None
     decision = ctx.program.request_rda(
         ctx.actor.id, body["pharmacy_id"], body["patient_id"], body["prescriber_id"], anc
@@ -402,6 +443,7 @@ def request_rda(ctx: Context, body: dict[str, Any]) -> Result:
 
 
 def dispense_rationale(ctx: Context, body: dict[str, Any]) -> Result:
+    _pharmacy_scope(ctx, body["patient_id"], body)
     result = ctx.program.submit_dispense_rationale(
         ctx.actor.id, body["pharmacy_id"], body["patient_id"], body["npi"], _anc(body["anc"])
     )

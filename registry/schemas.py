@@ -109,12 +109,17 @@ class NewWholesaler(Body):
 
 
 class AncIn(Body):
+    """An ANC: a pharmacy reporting one names the patient (`name`, `dob`) unless it has
+    looked the patient up already."""
+
     value: AncNumber
     as_entered: Short | None = Field(
         None, description="The value as typed on the lab report, for display and print only"
     )
     unit: Short = "/uL"
     drawn: Short
+    name: Name | None = None
+    dob: Short | None = None
 
 
 class SignatureIn(Body):
@@ -159,6 +164,8 @@ class DispenseRationaleIn(Body):
     patient_id: Id
     npi: Annotated[str, Field(max_length=20)]
     anc: AncIn
+    name: Name | None = Field(None, description="The patient's name, as with an RDA")
+    dob: Short | None = Field(None, description="The patient's date of birth, with `name`")
 
 
 class BatchItem(Body):

@@ -44,6 +44,7 @@ class PushReport:
     rejected: int = 0
     retrying: int = 0
     held: int = 0
+    awaiting_signer: int = 0  # signed forms waiting for their signer's own sign-in
     sign_in_required: bool = False
     offline: bool = False
     messages: list[str] = field(default_factory=list)
@@ -60,8 +61,10 @@ def push(
     report = PushReport()
     outbox = Outbox(db)
     while True:
-        held = frozenset(held_forms(db))
-        report.held = len(held)
+        conflicts = frozenset(held_forms(db))
+        signers = _others_signatures(outbox, client)
+        held = conflicts | frozenset(signers)
+        report.held, report.awaiting_signer = len(conflicts), len(signers)
         batch = outbox.sendable(now(), batch_size, held)
         if not batch:
             return report
@@ -86,6 +89,24 @@ def push(
                 _settle(outbox, item, answer, now(), report, rng)
         if report.retrying:
             return report  # the registry is struggling: try again on the next round
+
+
+def _others_signatures(outbox: Outbox, client: RegistryClient) -> dict[str, str]:
+    """Signed forms this sign-in must not send: the registry records a signature only from
+    the signer's own session (a prescriber who signed, then signed out, sends them at her
+    next sign-in here). A session resumed from its refresh token has not said whose it is
+    yet: it asks, and until it knows, no signed form leaves."""
+    signed = outbox.signed_by_others("")  # every signed form waiting
+    account = client.account
+    if not signed:
+        return {}
+    if not account or not account.get("id"):
+        try:
+            me = client.get("/v1/me")  # refreshes the session if it must
+        except (SignInRequired, RegistryUnreachable):
+            return signed  # the send below meets the same trouble and says so
+        account = me.body if me.ok and isinstance(me.body, dict) else None
+    return outbox.signed_by_others(str(account["id"])) if account else signed
 
 
 def _send(client: RegistryClient, batch: list[OutboxItem]) -> dict[str, Answer]:

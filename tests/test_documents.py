@@ -24,7 +24,16 @@ def test_a_psf_document_keeps_values_as_typed_and_gives_the_rules_numbers() -> N
     document = psf_to_document(typed)
     assert [a["value"] for a in document["ancs"]] == ["1,650", "1.45"]  # type: ignore[attr-defined]
     values = [a.value for a in psf_from_document(document).ancs]
-    assert values == [1650, Decimal("1.45")]
+    assert values == [1650, 1.45]  # JSON numbers (rules.md §13 R16)
+    assert [a.as_entered for a in psf_from_document(document).ancs] == ["1,650", "1.45"]
+
+
+def test_a_document_value_with_an_exponent_stays_text_for_the_rules_to_refuse() -> None:
+    # "1e1000000" once cost the registry 40 s to turn into a number; now it is never one.
+    document = psf_to_document(
+        PsfSubmission("p1", MonitoringFrequency.WEEKLY, (AncEntry("1e1000000", "2026-03-01"),))
+    )
+    assert [a.value for a in psf_from_document(document).ancs] == ["1e1000000"]
 
 
 def test_a_psf_document_round_trips() -> None:

@@ -51,7 +51,7 @@ def rationale(world: World, who: str) -> dict[str, object]:
         "pharmacy_id": world.ids[who.removeprefix("ar_")],
         "patient_id": world.ids["p1"],
         "npi": NPI_A,
-        "anc": {"value": "2000", "unit": "/uL", "drawn": DAY.isoformat()},
+        "anc": {"value": 2000, "unit": "/uL", "drawn": DAY.isoformat()},
     }
     answer: dict[str, object] = ok(world.client(who).post("/v1/dispense-rationales", body))
     return answer

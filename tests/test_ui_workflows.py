@@ -376,6 +376,7 @@ def test_work_made_while_the_registry_is_down_is_queued_then_sent(
     dialog.unit.setCurrentIndex(1)
     qtbot.mouseClick(dialog.buttons.buttons()[0], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Offline" in demo.sync_status.label.text(), timeout=WAIT)
+    qtbot.wait(2000)  # a few more sync rounds: it still waits, and was never refused
     qtbot.waitUntil(lambda: "1 queued" in demo.sync_status.label.text(), timeout=WAIT)
     qtbot.waitUntil(lambda: roster_text(demo)["Robert Miller"][9] == "Not sent (1)", timeout=WAIT)
     assert demo.workspace.outbox.table.item(0, 3).text() in ("Will try again", "Waiting to send")
@@ -422,3 +423,65 @@ def test_the_demo_pharmacy_asks_the_demo_clinics_registry(
     qtbot.waitUntil(lambda: "Denied" in workspace.rda.answer.text(), timeout=WAIT)
     assert workspace.rda.rationale.isVisible()
     window.close()
+
+
+def _outbox_text(window: DeskWindow) -> str:
+    table = window.workspace.outbox.table
+    cells = (table.item(r, c) for r in range(table.rowCount()) for c in range(table.columnCount()))
+    return " | ".join(cell.text() for cell in cells if cell is not None)
+
+
+def test_a_form_signed_offline_is_sent_at_the_signers_next_sign_in_not_as_the_designee(
+    demo: DeskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The registry takes a signature only from the signer's own session (issue #14): a
+    # form Dr. Okafor signed while the registry was down waits for her, visibly.
+    sign_in(qtbot, demo, DESIGNEE)
+    demo.workspace.new_psf("p-kowalski")
+    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
+    editor = demo.workspace.last_dialog
+    qtbot.keyClicks(editor.rationale, "Recovering; benefit outweighs risk.")
+    qtbot.mouseClick(editor.submit, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not editor.isVisible(), timeout=WAIT)
+    demo.sign_out()
+
+    sign_in(qtbot, demo, PRESCRIBER)
+    qtbot.waitUntil(lambda: demo.workspace.awaiting.table.rowCount() == 1, timeout=WAIT)
+    qtbot.waitUntil(lambda: synced(demo), timeout=WAIT)
+    registry = demo.desk.registry_process
+    assert registry is not None
+    registry.kill()
+    demo.workspace.last_dialog = None
+    qtbot.mouseClick(demo.workspace.awaiting.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
+    editor = demo.workspace.last_dialog
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (PRESCRIBER[1], True))
+    qtbot.mouseClick(editor.submit, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not editor.isVisible(), timeout=WAIT)
+    qtbot.wait(2000)  # a few more sync rounds: it still waits, and was never refused
+    qtbot.waitUntil(lambda: "1 queued" in demo.sync_status.label.text(), timeout=WAIT)
+    demo.sign_out()
+
+    registry.start()
+    sign_in(qtbot, demo, DESIGNEE)
+    qtbot.waitUntil(
+        lambda: demo.last_report is not None
+        and demo.last_report.connectivity.value == "online",
+        timeout=60_000,
+    )
+    demo.sync_now()
+    qtbot.waitUntil(lambda: "Signed by Dr. Ada Okafor" in _outbox_text(demo), timeout=WAIT)
+    qtbot.wait(2000)  # a few more sync rounds: it still waits, and was never refused
+    qtbot.waitUntil(lambda: "1 queued" in demo.sync_status.label.text(), timeout=WAIT)
+    assert roster_text(demo)["Tomasz Kowalski"][2] == "Interrupted"  # the registry has not
+    session = demo.session
+    items = demo.worker.run_now(lambda: session.outbox.items())
+    assert [i.state for i in items if i.kind == "submit_psf"] == [OutboxState.QUEUED]
+    demo.sign_out()
+
+    sign_in(qtbot, demo, PRESCRIBER)
+    qtbot.waitUntil(lambda: synced(demo), timeout=60_000)
+    qtbot.waitUntil(lambda: roster_text(demo)["Tomasz Kowalski"][2] == "Enrolled", timeout=WAIT)
+    session = demo.session
+    items = demo.worker.run_now(lambda: session.outbox.items())
+    assert [i.state for i in items if i.kind == "submit_psf"] == [OutboxState.ACKED]

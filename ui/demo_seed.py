@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from app.anc import anc_number
 from app.demo_data import DESIGNEE, PRESCRIBER, play_demo_clinic
 from app.enrollment_document import enrollment_to_document
 from app.psf import AncEntry, PsfSubmission
 from app.psf_document import anc_entries_to, psf_to_document
 from app.roles import Role
+from app.signatures import content_hash
 from app.statuses import PharmacySetting
 from app.use_cases.enrollment import EnrollmentForm
 from registry import assessment
@@ -62,6 +64,7 @@ class RegistrySeeder:
         self.clients: dict[str, RegistryClient] = {}
         self.ids: dict[str, str] = {}  # demo id -> the registry's id
         self.accounts: dict[str, DemoAccount] = {}
+        self.patients: dict[str, tuple[str, str]] = {}  # id -> (name, date of birth)
 
     def _email(self, demo_id: str) -> tuple[str, str]:
         return demo_credentials(demo_id)
@@ -136,28 +139,36 @@ class RegistrySeeder:
         ]
 
     def enroll_patient(self, actor_id: str, form: EnrollmentForm) -> None:
+        self.patients[form.patient_id] = (form.name, str(form.dob))
         body = {"document": enrollment_to_document(form)}
         _ok(self.clients[actor_id].post("/v1/enrollments", body), f"enroll {form.patient_id}")
 
     def request_rda(
         self, ar_id: str, pharmacy_id: str, patient_id: str, prescriber_id: str
     ) -> None:
+        name, dob = self.patients[patient_id]
         body = {
             "pharmacy_id": self.ids[pharmacy_id],
             "patient_id": patient_id,
             "prescriber_id": self.ids[prescriber_id],
+            "name": name,  # a pharmacy names the patient it has not looked up yet
+            "dob": dob,
         }
         _ok(self.clients[ar_id].post("/v1/rda", body), f"RDA {patient_id}")
 
     def submit_psf(self, actor_id: str, form: PsfSubmission) -> None:
-        signature = None
+        signature: dict[str, str] | None = None
+        document = psf_to_document(form)
         if actor_id in self.accounts and self.accounts[actor_id].role is Role.PRESCRIBER:
             signature = {"signer_id": self.ids[actor_id], "meaning": "Approved and signed"}
-        body = {"document": psf_to_document(form), "signature": signature}
+        if signature is not None:  # the prescriber's own session names what she signed
+            signature["content_sha256"] = content_hash(document)
+        body = {"document": document, "signature": signature}
         _ok(self.clients[actor_id].post("/v1/psfs", body), f"PSF {form.patient_id}")
 
     def report_anc(self, actor_id: str, patient_id: str, entry: AncEntry) -> None:
-        body = anc_entries_to((entry,))[0]
+        typed = anc_entries_to((entry,))[0]
+        body = {**typed, "value": anc_number(typed["value"]), "as_entered": typed["value"]}
         _ok(
             self.clients[actor_id].post(f"/v1/patients/{patient_id}/ancs", body),
             f"ANC {patient_id}",

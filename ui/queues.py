@@ -54,6 +54,13 @@ def what_to_do(item: OutboxItem) -> str:
         return f"{reason} Open the patient's chart, correct the form and submit it again."
     if item.state is OutboxState.RETRY_WAIT:
         return (item.last_error or "") + " Nothing to do: it is sent again automatically."
+    signature = item.payload.get("signature")
+    if item.state is OutboxState.QUEUED and isinstance(signature, dict):
+        signer = signature.get("printed_name") or "the prescriber"
+        return (
+            f"Signed by {signer}: it is sent while {signer} is signed in on this workstation "
+            "(the registry takes a signature only from the signer's own sign-in)."
+        )
     return ""
 
 

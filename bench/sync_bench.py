@@ -230,10 +230,15 @@ def _rda_load(folder: Path, name: str, pg_url: str | None, quick: bool) -> Itera
             session = requests.Session()
             mine = []
             for _ in range(per_client):
+                n = rng.randrange(len(patients))
                 body = {
                     "pharmacy_id": pharmacy_id,
-                    "patient_id": rng.choice(patients),
+                    "patient_id": patients[n],
                     "prescriber_id": prescriber_id,
+                    # Named with the request, as a pharmacy that has not looked them up does
+                    # (enrollment_payload's names).
+                    "name": f"Bench Patient {n:05d}",
+                    "dob": "1970-01-01",
                 }
                 began = time.perf_counter()
                 answer = session.post(

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from app.clock import SystemClock
 from app.rda import RdaReason
 from local_store.audit import AuditAction
+from local_store.database import Database
 from local_store.forms import FormKind
 from local_store.keys import FAST_KDF
 from local_store.outbox import OutboxState
@@ -485,3 +486,23 @@ def test_a_form_signed_offline_is_sent_at_the_signers_next_sign_in_not_as_the_de
     session = demo.session
     items = demo.worker.run_now(lambda: session.outbox.items())
     assert [i.state for i in items if i.kind == "submit_psf"] == [OutboxState.ACKED]
+
+
+def test_a_damaged_audit_log_is_said_at_sign_in_and_work_goes_on(
+    demo: DeskWindow, qtbot: QtBot
+) -> None:
+    sign_in(qtbot, demo, DESIGNEE)
+    session = demo.session
+    key, path = session._data_key, session.workstation.database_path
+    assert key is not None
+    demo.sign_out()
+    tamperer = Database.open(path, key)  # around the app, with the key, while it is closed
+    tamperer.execute("DELETE FROM audit_head")
+    tamperer.close()
+    sign_in(qtbot, demo, DESIGNEE)  # no traceback: the roster is there
+    qtbot.waitUntil(lambda: demo.audit_damage_box is not None, timeout=WAIT)
+    box = demo.audit_damage_box
+    assert box.isVisible() and not box.isModal()
+    assert "audit log is not as it was written" in box.text()
+    assert "Tomasz" not in box.text()  # it names no patient
+    assert roster_text(demo)["Tomasz Kowalski"][2] == "Interrupted"

@@ -77,6 +77,9 @@ class SyncStatus(QWidget):
         text = words[state]
         if report.clock_warning:
             text += f" · {report.clock_warning}"
+        if report.audit_damage:  # the registry saw this workstation's log rewritten
+            text += " · ⚠ The registry says this workstation's audit log was changed"
+            state = "damaged"
         self.label.setText(text)
         self.label.setToolTip(report.problem or "")
         color = theme.OK_TEXT if state == "online" else theme.ALERT_TEXT
@@ -96,6 +99,7 @@ class DeskWindow(QMainWindow):
         self.last_dialog: QWidget | None = None  # the dialog opened last (tests read it)
         self.link: RegistryLink | None = None
         self.last_report: SyncReport | None = None
+        self.audit_damage_box: QMessageBox | None = None
         self._password: str | None = None  # until the registry link takes it
         self._closed = False
         self.setWindowTitle("Clozapine REMS Desk")
@@ -167,6 +171,26 @@ class DeskWindow(QMainWindow):
         # The first roster page paints before the registry link starts competing for the CPU.
         self.workspace.firstPaint.connect(self._start_link)
         self.workspace.start()
+        if session.audit_damage:
+            self._tell_audit_damage(session.audit_damage)
+
+    def _tell_audit_damage(self, found: list[str]) -> None:
+        """Damage in the tamper-evident log is said at sign-in, not only to `audit verify`.
+        Work goes on (the finding is itself recorded); the box does not block the window."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "The audit log is damaged",
+            "This workstation's audit log is not as it was written:\n\n"
+            + "\n".join(f"• {line}" for line in found)
+            + "\n\nYou can keep working; this finding is recorded. Tell the person who looks "
+            "after this workstation, and keep this computer as it is until they have seen it.",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("audit-damage")
+        box.setModal(False)
+        box.show()
+        self.audit_damage_box = box
 
     def _start_link(self) -> None:
         if self.link is not None or self.session is None or self._password is None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+import anyio
 import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -118,10 +119,10 @@ async def sign_in(
     full, nothing is read or hashed."""
     throttled = guard.admit(email, address)
     if throttled is not None:
-        return throttled
+        return await _slowly(settings, throttled)
     with guard.pool.seat() as seated:
         if not seated:
-            return BUSY
+            return await _slowly(settings, BUSY)
         found = await _in_thread(engine, lambda conn: _look_up(conn, settings, email))
         if isinstance(found, SignInRefused):
             return found
@@ -139,6 +140,13 @@ async def sign_in(
     return await _in_thread(
         engine, lambda conn: _record_success(conn, settings, account_id), write=True
     )
+
+
+async def _slowly(settings: Settings, refusal: Throttled) -> Throttled:
+    """A refusal answered after a short pause on the event loop (no thread, no CPU): a
+    client that ignores Retry-After cannot turn the refusals themselves into a flood."""
+    await anyio.sleep(settings.sign_in_refusal_pause_seconds)
+    return refusal
 
 
 async def _in_thread(engine: Engine, body: Callable[[Connection], T], *, write: bool = False) -> T:

@@ -56,6 +56,11 @@ class Settings:
     # `hash_queue` waiting, a sign-in is answered 503 at once instead of joining the queue.
     hash_threads: int = 1
     hash_queue: int = 4
+    # The hash threads' nice value (Linux): under load the request threads come first, so
+    # a flood of guesses slows sign-ins rather than RDAs (measured: bench/sign_in_bench.py).
+    hash_nice: int = 10
+    # A sign-in refused for either (429, 503) is answered after this pause.
+    sign_in_refusal_pause_seconds: float = 0.5
 
 
 class UnsafeTestClock(ValueError):

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import itertools
 import math
+import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -66,8 +67,13 @@ class HashPool:
     at most that many cores and no request threads. At most `queue` more wait; past that,
     `seat()` says no at once and the caller answers 503."""
 
-    def __init__(self, threads: int, queue: int) -> None:
-        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="password-hash")
+    def __init__(self, threads: int, queue: int, nice: int = 0) -> None:
+        self._executor = ThreadPoolExecutor(
+            threads,
+            thread_name_prefix="password-hash",
+            initializer=_lower_priority,
+            initargs=(nice,),
+        )
         self._seats = threading.BoundedSemaphore(threads + queue)
 
     @contextlib.contextmanager
@@ -83,6 +89,13 @@ class HashPool:
         return await asyncio.wrap_future(self._executor.submit(work))
 
 
+def _lower_priority(nice: int) -> None:
+    """This hash thread yields the cores to request threads when both want them (Linux
+    gives each thread its own nice value); an idle registry still hashes at full speed."""
+    with contextlib.suppress(AttributeError, OSError):  # not Linux: the threads stay as they are
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+
+
 class SignInGuard:
     """The buckets and the pool of one registry process."""
 
@@ -94,7 +107,7 @@ class SignInGuard:
         self.accounts = Buckets(
             settings.sign_in_account_burst, settings.sign_in_account_per_minute / 60
         )
-        self.pool = HashPool(settings.hash_threads, settings.hash_queue)
+        self.pool = HashPool(settings.hash_threads, settings.hash_queue, settings.hash_nice)
 
     def admit(self, email: str, address: str) -> Throttled | None:
         """None if this attempt may go ahead; the address is charged first, so one address

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -33,6 +34,9 @@ class RegistryNotTrusted(RegistryUnreachable):
 class RegistryRedirected(RegistryNotTrusted):
     """The registry answered with a redirect (3xx). It is not followed: a 307 would send the
     request's body (a password, a patient) again to wherever it points, perhaps in clear."""
+
+
+SIGN_IN_BUSY_TRIES = 5
 
 
 class SignInRequired(Exception):
@@ -198,8 +202,16 @@ class RegistryClient:
         return result
 
     def sign_in(self, email: str, password: str) -> Answer:
+        """Sign in; a registry busy hashing others' passwords (503 SIGN_IN_BUSY) is asked
+        again a few times, a second apart, before the person is told."""
         with self._lock:
-            answer = self._send("POST", "/v1/session", json={"email": email, "password": password})
+            body = {"email": email, "password": password}
+            answer = self._send("POST", "/v1/session", json=body)
+            for _ in range(SIGN_IN_BUSY_TRIES):
+                if answer.error != "SIGN_IN_BUSY":
+                    break
+                time.sleep(1.0)
+                answer = self._send("POST", "/v1/session", json=body)
             if answer.ok:
                 self._keep(answer.body)
             return answer

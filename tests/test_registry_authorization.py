@@ -39,7 +39,13 @@ def _rda(world: World) -> dict[str, Any]:
         "pharmacy_id": world.ids["rx_x"],
         "patient_id": world.ids["p1"],
         "prescriber_id": world.ids["dr_a"],
+        **NAMED,
     }
+
+
+# The matrix is about roles: requests name the patient, so a pharmacy's scope (a look-up by
+# name and date of birth, tests/test_registry_trust.py) is met.
+NAMED = {"name": "Rosa Test", "dob": "1980-01-01"}
 
 
 def _batched_psf(world: World, client: RegistryClient) -> Answer:
@@ -83,6 +89,7 @@ MATRIX: dict[str, tuple[Call, set[str]]] = {
                 "patient_id": w.ids["p1"],
                 "npi": "1234567893",
                 "anc": {"value": 2000, "drawn": "2024-01-03"},
+                **NAMED,
             },
         ),
         PHARMACY_X,

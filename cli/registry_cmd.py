@@ -56,9 +56,12 @@ def _create_operator(args: argparse.Namespace) -> int:
     from registry.server import create_operator, prepare
     from registry.settings import Settings
 
+    from app.passwords import password_problem
+
     password = sys.stdin.readline().rstrip("\n")
-    if len(password) < 8:
-        print("registry: the password must have at least 8 characters.", file=sys.stderr)
+    problem = password_problem(password, email=args.email)  # the policy every account meets
+    if problem:
+        print(f"registry: {problem}", file=sys.stderr)
         return 2
     settings = Settings(db_url=_db(args))
     engine = prepare(settings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
@@ -19,10 +20,11 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
 
 from app.errors import ErrorCode, RemsError
+from registry.deps import IDEMPOTENCY_KEY
 from registry.limits import TOO_LARGE, BodyCap
 from registry.routes import ROUTERS
 from registry.routes import test_clock as test_clock_routes
-from registry.service import ApiError, Registry, error_body, refusal, version
+from registry.service import ApiError, Registry, error_body, key_required, refusal, version
 from registry.settings import Settings, check_test_clock
 
 # Re-exported: what other modules and tests knew as registry.api's.
@@ -77,6 +79,9 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
 
     @api.exception_handler(RequestValidationError)
     def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        if any(_is_missing_key(e) for e in error.errors()):
+            missing = key_required()
+            return JSONResponse(error_body(missing.code, missing.message), missing.status)
         first = error.errors()[0] if error.errors() else {}
         loc = tuple(first.get("loc", ()))
         where = ".".join(str(p) for p in loc)
@@ -99,6 +104,14 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     if settings.test_clock:  # only when started with it, only on loopback (checked above)
         api.include_router(test_clock_routes.router)
     return api
+
+
+def _is_missing_key(error: Any) -> bool:
+    """No Idempotency-Key, or an empty one (one too long is a plain INVALID_REQUEST)."""
+    return tuple(error.get("loc", ())) == ("header", IDEMPOTENCY_KEY) and error.get("type") in {
+        "missing",
+        "string_too_short",
+    }
 
 
 def _plain(error: HTTPException) -> str:

@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from app.errors import ErrorCode
 from app.records import Account
 from app.roles import Action, may
+from registry import limits
 from registry.service import ApiError, Registry
 
 # auto_error off: a missing or malformed header answers our own 401, in words.
@@ -44,11 +45,15 @@ def bearer_token(credentials: Credentials) -> str:
 
 CurrentAccount = Annotated[Account, Depends(current_account)]
 BearerToken = Annotated[str, Depends(bearer_token)]
+# Required: a request without one (or with an empty one) is answered 400
+# IDEMPOTENCY_KEY_REQUIRED by the app's validation handler (registry/api.py).
+IDEMPOTENCY_KEY = "Idempotency-Key"
 IdempotencyKey = Annotated[
-    str | None,
+    str,
     Header(
-        alias="Idempotency-Key",
-        max_length=64,
+        alias=IDEMPOTENCY_KEY,
+        min_length=1,
+        max_length=limits.ID,
         description="A new UUID per request; a retry sends the same one and gets the same answer",
     ),
 ]

@@ -16,6 +16,7 @@ _MEANING = {
     413: "The request body is larger than the registry accepts",
     422: "The rules refuse it, or the Idempotency-Key was used for another request",
     429: "Too many attempts: wait the Retry-After seconds",
+    503: "Busy signing others in: wait the Retry-After seconds",
 }
 
 

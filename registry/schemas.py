@@ -1,8 +1,10 @@
 """Request and response bodies of the registry's HTTP API (they make the OpenAPI document).
 
 Every string has a length and every number a range (registry/limits.py), so nothing a
-client sends costs more than its size to read. An ANC value is a JSON number (rules.md §13
-R16); the text as typed travels beside it in `as_entered`, for display and print only.
+client sends costs more than its size to read. No string holds a NUL character, a form's
+document included: PostgreSQL's text columns cannot store one, so it is refused here (400)
+rather than failing in the database (it was a 500). An ANC value is a JSON number (rules.md
+§13 R16); the text as typed travels beside it in `as_entered`, for display and print only.
 """
 
 from __future__ import annotations
@@ -10,16 +12,49 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    field_validator,
+)
+from pydantic.fields import FieldInfo
 
 from registry import limits
 
-Id = Annotated[str, Field(min_length=1, max_length=limits.ID)]
-Name = Annotated[str, Field(max_length=limits.NAME)]
-Email = Annotated[str, Field(min_length=3, max_length=limits.EMAIL)]
-Password = Annotated[str, Field(min_length=8, max_length=limits.PASSWORD)]
-Short = Annotated[str, Field(max_length=limits.SHORT)]
-Text = Annotated[str, Field(max_length=limits.TEXT)]
+# Any character but NUL: the OpenAPI document says so, and `NoNul` checks it.
+NO_NUL_PATTERN = "^[^\\x00]*$"
+NO_NUL_SCHEMA: dict[str, Any] = {"pattern": NO_NUL_PATTERN}
+NUL_REFUSED = "must not contain a NUL character (\\u0000)"
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError(NUL_REFUSED)
+    return value
+
+
+NoNul = AfterValidator(_no_nul)
+
+
+def _chars(max_length: int, min_length: int = 0) -> FieldInfo:
+    field: FieldInfo = Field(
+        min_length=min_length, max_length=max_length, json_schema_extra=NO_NUL_SCHEMA
+    )
+    return field
+
+
+Id = Annotated[str, _chars(limits.ID, 1), NoNul]
+Name = Annotated[str, _chars(limits.NAME), NoNul]
+Email = Annotated[str, _chars(limits.EMAIL, 3), NoNul]
+Password = Annotated[str, _chars(limits.PASSWORD, 8), NoNul]
+Short = Annotated[str, _chars(limits.SHORT), NoNul]
+Text = Annotated[str, _chars(limits.TEXT), NoNul]
+Token = Annotated[str, _chars(limits.TOKEN), NoNul]
+Npi = Annotated[str, _chars(20), NoNul]
 # Numbers only: a string, a boolean, Infinity or NaN is refused before any rule runs.
 AncNumber = Annotated[
     StrictInt | StrictFloat,
@@ -37,12 +72,12 @@ class Body(BaseModel):
 
 
 class SignIn(Body):
-    email: Annotated[str, Field(max_length=limits.EMAIL)]
-    password: Annotated[str, Field(max_length=limits.PASSWORD)]
+    email: Annotated[str, _chars(limits.EMAIL), NoNul]
+    password: Annotated[str, _chars(limits.PASSWORD), NoNul]
 
 
 class Refresh(Body):
-    refresh_token: Annotated[str, Field(max_length=limits.TOKEN)]
+    refresh_token: Token
 
 
 class TokensOut(BaseModel):
@@ -70,7 +105,7 @@ class NewPrescriber(Body):
     email: Email
     password: Password
     name: Name = ""
-    npi: Annotated[str, Field(max_length=20)]
+    npi: Npi
 
 
 class NewPharmacy(Body):
@@ -97,7 +132,7 @@ class Invitation(Body):
 
 
 class AcceptInvitation(Body):
-    code: Annotated[str, Field(max_length=limits.TOKEN)]
+    code: Token
     password: Password
     name: Name = ""
 
@@ -134,17 +169,39 @@ class SignatureIn(Body):
     content_sha256: Annotated[str, Field(pattern="^[0-9a-f]{64}$")] | None = None
 
 
+def _without_nul(value: Any, where: str = "document") -> None:
+    """Every string in a free-form document, its keys too, is NUL-free (raises ValueError)."""
+    if isinstance(value, str):
+        _no_nul(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and "\x00" in key:
+                raise ValueError(f"a key in the {where} {NUL_REFUSED}")
+            _without_nul(item, where)
+    elif isinstance(value, list):
+        for item in value:
+            _without_nul(item, where)
+
+
 class FormIn(Body):
     """A form as the desktop's outbox carries it: the document, its signature, what it
     replaces. Its Idempotency-Key is the form's own id."""
 
-    document: dict[Annotated[str, Field(max_length=limits.SHORT)], Any] = Field(max_length=100)
+    document: dict[Short, Any] = Field(
+        max_length=100, description="The form's data; no string in it holds a NUL character"
+    )
     signature: SignatureIn | None = None
     supersedes: Id | None = None
 
+    @field_validator("document")
+    @classmethod
+    def _document_text(cls, document: dict[str, Any]) -> dict[str, Any]:
+        _without_nul(document)
+        return document
+
 
 class PatientLookup(Body):
-    name: Annotated[str, Field(min_length=1, max_length=limits.NAME)]
+    name: Annotated[str, _chars(limits.NAME, 1), NoNul]
     dob: Short
 
 
@@ -162,7 +219,7 @@ class RdaIn(Body):
 class DispenseRationaleIn(Body):
     pharmacy_id: Id
     patient_id: Id
-    npi: Annotated[str, Field(max_length=20)]
+    npi: Npi
     anc: AncIn
     name: Name | None = Field(None, description="The patient's name, as with an RDA")
     dob: Short | None = Field(None, description="The patient's date of birth, with `name`")
@@ -170,8 +227,8 @@ class DispenseRationaleIn(Body):
 
 class BatchItem(Body):
     key: Id
-    path: Annotated[str, Field(max_length=limits.NAME)]
-    body: dict[str, Any] | None = None
+    path: Name
+    body: dict[str, Any] | None = None  # checked by the model of `path` (service.py)
 
 
 class BatchIn(Body):
@@ -185,6 +242,6 @@ class ClockIn(Body):
 class PatientCorrection(Body):
     name: Name | None = None
     dob: Short | None = None
-    reason: Annotated[str, Field(min_length=3, max_length=limits.TEXT)] = Field(
+    reason: Annotated[str, _chars(limits.TEXT, 3), NoNul] = Field(
         description="Why the Contact Center corrected it"
     )

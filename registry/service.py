@@ -51,6 +51,14 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.extra = status, code, message, extra
 
 
+def key_required() -> ApiError:
+    return ApiError(
+        400,
+        "IDEMPOTENCY_KEY_REQUIRED",
+        "Every POST needs an Idempotency-Key header (a new UUID per request).",
+    )
+
+
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": code, "message": message, **extra}
 
@@ -152,11 +160,7 @@ class Registry:
     ) -> JSONResponse:
         """A POST with its Idempotency-Key: claimed, acted once, the answer kept 30 days."""
         if not key or len(key) > 64:
-            raise ApiError(
-                400,
-                "IDEMPOTENCY_KEY_REQUIRED",
-                "Every POST needs an Idempotency-Key header (a new UUID per request).",
-            )
+            raise key_required()
         owner = account.id if account else "public"
         digest = idempotency.request_hash(
             "POST", path, body.model_dump(mode="json") if body else None

@@ -16,9 +16,7 @@ _ACT = answers(400, 401, 403, 404, 409, 413, 422)
 
 
 @router.post("/v1/rda", responses=_ACT)
-def request_rda(
-    body: schemas.RdaIn, reg: Reg, account: CurrentAccount, key: IdempotencyKey = None
-) -> Any:
+def request_rda(body: schemas.RdaIn, reg: Reg, account: CurrentAccount, key: IdempotencyKey) -> Any:
     data = body.model_dump(mode="json")
     return reg.post("/v1/rda", key, account, body, lambda ctx: acts.request_rda(ctx, data))
 
@@ -28,7 +26,7 @@ def dispense_rationale(
     body: schemas.DispenseRationaleIn,
     reg: Reg,
     account: CurrentAccount,
-    key: IdempotencyKey = None,
+    key: IdempotencyKey,
 ) -> JSONResponse:
     data = body.model_dump(mode="json")
     return reg.post(

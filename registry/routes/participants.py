@@ -13,10 +13,11 @@ from registry.deps import CurrentAccount, IdempotencyKey, Reg
 from registry.openapi_answers import answers
 
 router = APIRouter(tags=["participants"])
+_SIGNED_IN_ACT = answers(400, 401, 403, 409, 413, 422)
 
 
-@router.post("/v1/prescribers", status_code=201, responses=answers(400, 413, 422))
-def enroll_prescriber(body: schemas.NewPrescriber, reg: Reg, key: IdempotencyKey = None) -> Any:
+@router.post("/v1/prescribers", status_code=201, responses=answers(400, 409, 413, 422))
+def enroll_prescriber(body: schemas.NewPrescriber, reg: Reg, key: IdempotencyKey) -> Any:
     return reg.post(
         "/v1/prescribers",
         key,
@@ -26,8 +27,8 @@ def enroll_prescriber(body: schemas.NewPrescriber, reg: Reg, key: IdempotencyKey
     )
 
 
-@router.post("/v1/pharmacies", status_code=201, responses=answers(400, 413, 422))
-def enroll_pharmacy(body: schemas.NewPharmacy, reg: Reg, key: IdempotencyKey = None) -> Any:
+@router.post("/v1/pharmacies", status_code=201, responses=answers(400, 409, 413, 422))
+def enroll_pharmacy(body: schemas.NewPharmacy, reg: Reg, key: IdempotencyKey) -> Any:
     return reg.post(
         "/v1/pharmacies", key, None, body, lambda ctx: acts.enroll_pharmacy(ctx, body.model_dump())
     )
@@ -43,9 +44,9 @@ def assessment_questions(account: CurrentAccount) -> dict[str, Any]:
     }
 
 
-@router.post("/v1/assessment", responses=answers(400, 401, 403, 413, 422))
+@router.post("/v1/assessment", responses=_SIGNED_IN_ACT)
 def take_assessment(
-    body: schemas.AssessmentAnswers, reg: Reg, account: CurrentAccount, key: IdempotencyKey = None
+    body: schemas.AssessmentAnswers, reg: Reg, account: CurrentAccount, key: IdempotencyKey
 ) -> JSONResponse:
     return reg.post(
         "/v1/assessment",
@@ -56,17 +57,15 @@ def take_assessment(
     )
 
 
-@router.post("/v1/invitations", status_code=201, responses=answers(400, 401, 403, 413, 422))
-def invite(
-    body: schemas.Invitation, reg: Reg, account: CurrentAccount, key: IdempotencyKey = None
-) -> Any:
+@router.post("/v1/invitations", status_code=201, responses=_SIGNED_IN_ACT)
+def invite(body: schemas.Invitation, reg: Reg, account: CurrentAccount, key: IdempotencyKey) -> Any:
     return reg.post(
         "/v1/invitations", key, account, body, lambda ctx: acts.invite(ctx, body.model_dump())
     )
 
 
-@router.post("/v1/invitations/accept", status_code=201, responses=answers(400, 413, 422))
-def accept(body: schemas.AcceptInvitation, reg: Reg, key: IdempotencyKey = None) -> JSONResponse:
+@router.post("/v1/invitations/accept", status_code=201, responses=answers(400, 403, 409, 413, 422))
+def accept(body: schemas.AcceptInvitation, reg: Reg, key: IdempotencyKey) -> JSONResponse:
     return reg.post(
         "/v1/invitations/accept",
         key,
@@ -76,9 +75,9 @@ def accept(body: schemas.AcceptInvitation, reg: Reg, key: IdempotencyKey = None)
     )
 
 
-@router.post("/v1/wholesalers", status_code=201, responses=answers(400, 401, 403, 413, 422))
+@router.post("/v1/wholesalers", status_code=201, responses=_SIGNED_IN_ACT)
 def add_wholesaler(
-    body: schemas.NewWholesaler, reg: Reg, account: CurrentAccount, key: IdempotencyKey = None
+    body: schemas.NewWholesaler, reg: Reg, account: CurrentAccount, key: IdempotencyKey
 ) -> JSONResponse:
     return reg.post(
         "/v1/wholesalers",

@@ -17,7 +17,11 @@ from registry.openapi_answers import answers
 from registry.service import ApiError
 
 router = APIRouter(tags=["patients"])
-PatientId = Annotated[str, Path(min_length=1, max_length=limits.ID)]
+PatientId = Annotated[
+    str,
+    schemas.NoNul,
+    Path(min_length=1, max_length=limits.ID, json_schema_extra=schemas.NO_NUL_SCHEMA),
+]
 Since = Annotated[int, Query(ge=0, le=limits.MAX_INT64)]
 Office = Annotated[
     Account,
@@ -31,7 +35,7 @@ _ACT = answers(400, 401, 403, 404, 409, 413, 422)
 
 @router.post("/v1/enrollments", status_code=201, responses=_ACT)
 def enroll_patient(
-    body: schemas.FormIn, reg: Reg, account: CurrentAccount, key: IdempotencyKey = None
+    body: schemas.FormIn, reg: Reg, account: CurrentAccount, key: IdempotencyKey
 ) -> Any:
     data = body.model_dump(mode="json")
     return reg.post(
@@ -45,7 +49,7 @@ def report_anc(
     body: schemas.AncIn,
     reg: Reg,
     account: CurrentAccount,
-    key: IdempotencyKey = None,
+    key: IdempotencyKey,
 ) -> JSONResponse:
     data = body.model_dump(mode="json")
     return reg.post(
@@ -58,16 +62,14 @@ def report_anc(
 
 
 @router.post("/v1/psfs", status_code=201, responses=_ACT)
-def submit_psf(
-    body: schemas.FormIn, reg: Reg, account: CurrentAccount, key: IdempotencyKey = None
-) -> Any:
+def submit_psf(body: schemas.FormIn, reg: Reg, account: CurrentAccount, key: IdempotencyKey) -> Any:
     data = body.model_dump(mode="json")
     return reg.post("/v1/psfs", key, account, body, lambda ctx: acts.submit_psf(ctx, data))
 
 
 @router.post("/v1/patients/{patient_id}/deactivate", responses=_ACT)
 def deactivate_patient(
-    patient_id: PatientId, reg: Reg, account: CurrentAccount, key: IdempotencyKey = None
+    patient_id: PatientId, reg: Reg, account: CurrentAccount, key: IdempotencyKey
 ) -> JSONResponse:
     return reg.post(
         f"/v1/patients/{patient_id}/deactivate",
@@ -80,7 +82,7 @@ def deactivate_patient(
 
 @router.post("/v1/patients/lookup", responses=_ACT)
 def look_up(
-    body: schemas.PatientLookup, reg: Reg, account: CurrentAccount, key: IdempotencyKey = None
+    body: schemas.PatientLookup, reg: Reg, account: CurrentAccount, key: IdempotencyKey
 ) -> Any:
     return reg.post(
         "/v1/patients/lookup",
@@ -123,7 +125,7 @@ def correct_patient(
     body: schemas.PatientCorrection,
     reg: Reg,
     account: Corrector,
-    key: IdempotencyKey = None,
+    key: IdempotencyKey,
 ) -> JSONResponse:
     return reg.post(
         f"/v1/operator/patients/{patient_id}",

@@ -12,13 +12,17 @@ from sqlalchemy import Connection
 from app.errors import ErrorCode
 from app.records import Account
 from app.roles import Action
-from registry import acts, limits, queries
+from registry import acts, limits, queries, schemas
 from registry.deps import CurrentAccount, IdempotencyKey, Reg, allowed
 from registry.openapi_answers import answers
 from registry.service import ApiError
 
 router = APIRouter(tags=["pharmacies"])
-PharmacyId = Annotated[str, Path(min_length=1, max_length=limits.ID)]
+PharmacyId = Annotated[
+    str,
+    schemas.NoNul,
+    Path(min_length=1, max_length=limits.ID, json_schema_extra=schemas.NO_NUL_SCHEMA),
+]
 StaffReader = Annotated[
     Account,
     Depends(
@@ -33,9 +37,9 @@ PharmacyFinder = Annotated[
 ]
 
 
-@router.post("/v1/pharmacies/{pharmacy_id}/reconfirm", responses=answers(400, 401, 403, 422))
+@router.post("/v1/pharmacies/{pharmacy_id}/reconfirm", responses=answers(400, 401, 403, 409, 422))
 def reconfirm(
-    pharmacy_id: PharmacyId, reg: Reg, account: CurrentAccount, key: IdempotencyKey = None
+    pharmacy_id: PharmacyId, reg: Reg, account: CurrentAccount, key: IdempotencyKey
 ) -> JSONResponse:
     return reg.post(
         f"/v1/pharmacies/{pharmacy_id}/reconfirm",
@@ -46,9 +50,9 @@ def reconfirm(
     )
 
 
-@router.post("/v1/pharmacies/{pharmacy_id}/deactivate", responses=answers(400, 401, 403, 422))
+@router.post("/v1/pharmacies/{pharmacy_id}/deactivate", responses=answers(400, 401, 403, 409, 422))
 def deactivate_pharmacy(
-    pharmacy_id: PharmacyId, reg: Reg, account: CurrentAccount, key: IdempotencyKey = None
+    pharmacy_id: PharmacyId, reg: Reg, account: CurrentAccount, key: IdempotencyKey
 ) -> JSONResponse:
     return reg.post(
         f"/v1/pharmacies/{pharmacy_id}/deactivate",
@@ -91,7 +95,9 @@ def pharmacy_staff(pharmacy_id: PharmacyId, reg: Reg, account: StaffReader) -> d
 def certified_pharmacies(
     reg: Reg,
     account: PharmacyFinder,
-    q: Annotated[str, Query(max_length=limits.NAME)] = "",
+    q: Annotated[
+        str, schemas.NoNul, Query(max_length=limits.NAME, json_schema_extra=schemas.NO_NUL_SCHEMA)
+    ] = "",
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     """The certified-pharmacy list: wholesalers check orders, offices and patients find one."""

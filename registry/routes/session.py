@@ -13,6 +13,7 @@ from app.records import Account
 from registry import acts, auth, schemas
 from registry.deps import BearerToken, CurrentAccount, Reg
 from registry.ledger import SqlLedger
+from registry.openapi_answers import answers
 from registry.service import ApiError, Registry, error_body
 from registry.settings import MIN_CLIENT_VERSION, PROTOCOL_VERSION
 from registry.throttle import SignInGuard, Throttled
@@ -32,7 +33,9 @@ def handshake(reg: Reg) -> dict[str, Any]:
     }
 
 
-@router.post("/v1/session", response_model=schemas.TokensOut)
+@router.post(
+    "/v1/session", response_model=schemas.TokensOut, responses=answers(400, 401, 413, 429, 503)
+)
 async def sign_in(body: schemas.SignIn, request: Request) -> Any:
     # Async, so that a flood of sign-ins waits for the hash pool without holding request
     # threads; the registry is taken from the app, not a (threaded) dependency, for the same
@@ -65,7 +68,9 @@ def _guard(request: Request, reg: Registry) -> SignInGuard:
     return guard
 
 
-@router.post("/v1/session/refresh", response_model=schemas.TokensOut)
+@router.post(
+    "/v1/session/refresh", response_model=schemas.TokensOut, responses=answers(400, 401, 413)
+)
 def refresh(body: schemas.Refresh, reg: Reg) -> Any:
     def run(conn: Connection) -> Any:
         tokens = auth.refresh(conn, reg.settings, body.refresh_token)
@@ -80,13 +85,13 @@ def refresh(body: schemas.Refresh, reg: Reg) -> Any:
     return tokens_out(reg, tokens, holder.id)
 
 
-@router.delete("/v1/session", status_code=204)
+@router.delete("/v1/session", status_code=204, responses=answers(401, 403))
 def sign_out(reg: Reg, account: CurrentAccount, token: BearerToken) -> Response:
     reg.write(lambda conn: auth.revoke(conn, token))
     return Response(status_code=204)
 
 
-@router.get("/v1/me")
+@router.get("/v1/me", responses=answers(401, 403))
 def me(account: CurrentAccount) -> dict[str, Any]:
     return acts.account_json(account)
 

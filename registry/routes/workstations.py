@@ -12,16 +12,18 @@ from sqlalchemy import Connection
 from registry import chain_heads, limits
 from registry.deps import CurrentAccount, Reg
 from registry.openapi_answers import answers
-from registry.schemas import Body, ErrorOut
+from registry.schemas import NO_NUL_SCHEMA, Body, ErrorOut, NoNul
 from registry.service import ApiError
 
 router = APIRouter(tags=["workstations"])
 StoreId = Annotated[
     str,
+    NoNul,
     Path(
         min_length=1,
         max_length=limits.ID,
         description="The workstation store's own id (a random UUID made with the store)",
+        json_schema_extra=NO_NUL_SCHEMA,
     ),
 ]
 REWOUND_ANSWER: dict[int | str, dict[str, Any]] = {

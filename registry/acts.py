@@ -28,7 +28,7 @@ from app.roles import Action, Role
 from app.signatures import check_signature_is_the_senders
 from app.statuses import PharmacySetting
 from app.use_cases.access import active_account, require_role
-from registry import assessment, auth
+from registry import assessment, auth, limits
 from registry import tables as t
 from registry.ledger import SqlLedger
 from registry.settings import Settings
@@ -316,6 +316,7 @@ def _own_signature(ctx: Context, body: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def enroll_patient(ctx: Context, body: dict[str, Any]) -> Result:
+    limits.check_document(body["document"])
     _own_signature(ctx, body)
     form = enrollment_from_document(body["document"])
     _same_person(ctx, form.patient_id, form.name, form.dob)
@@ -338,6 +339,7 @@ def report_anc(ctx: Context, patient_id: str, body: dict[str, Any]) -> Result:
 
 
 def submit_psf(ctx: Context, body: dict[str, Any]) -> Result:
+    limits.check_document(body["document"])
     signature = _own_signature(ctx, body)
     form = psf_from_document(body["document"], signature["signer_id"] if signature else None)
     ctx.ledger.next_psf_id = ctx.key  # the desktop's form id: both sides name it alike

@@ -87,3 +87,19 @@ async def _too_large(send: Send, limit: int) -> None:
     ]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+# A form's document is free-form JSON inside the body cap; its fields that end up in a
+# record have lengths too (a 5,000-character patient id could be stored but never opened).
+_DOCUMENT_FIELDS = {"patient_id": ID, "name": NAME, "dob": SHORT, "prescriber_id": ID}
+
+
+def check_document(document: dict[str, Any]) -> None:
+    """ValueError, in words, for a form field longer than a record keeps (the act answers
+    422 INVALID_REQUEST with it); every other text at most `TEXT`, every list 100 items."""
+    for field, value in document.items():
+        limit = _DOCUMENT_FIELDS.get(field, TEXT)
+        if isinstance(value, str) and len(value) > limit:
+            raise ValueError(f"{field} is longer than {limit} characters")
+        if isinstance(value, list) and len(value) > 100:
+            raise ValueError(f"{field} has more than 100 entries")

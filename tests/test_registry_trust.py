@@ -240,3 +240,10 @@ def test_after_a_look_up_the_pharmacy_may_request_the_rda(world: World) -> None:
         "/v1/rda", {**_rda(world), "pharmacy_id": world.ids["rx_y"]}
     )
     assert other.status == 403
+
+
+def test_a_form_field_longer_than_a_record_keeps_is_refused_in_words(world: World) -> None:
+    document = {**_rationale_psf(world), "patient_id": "p" * 5000}
+    answer = world.client("dr_a").post("/v1/psfs", {"document": document})
+    assert (answer.status, answer.error) == (422, "INVALID_REQUEST")
+    assert "patient_id is longer than 64 characters" in answer.message

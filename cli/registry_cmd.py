@@ -53,10 +53,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _create_operator(args: argparse.Namespace) -> int:
+    from app.passwords import password_problem
     from registry.server import create_operator, prepare
     from registry.settings import Settings
-
-    from app.passwords import password_problem
 
     password = sys.stdin.readline().rstrip("\n")
     problem = password_problem(password, email=args.email)  # the policy every account meets

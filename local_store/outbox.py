@@ -107,10 +107,10 @@ class Outbox:
         )
         return [_item(row) for row in found]
 
-    def signed_by_others(self, account_id: str) -> dict[str, str]:
-        """Waiting items whose signature is not `account_id`'s: item id -> the signer. The
-        registry takes a signature only from the signer's own sign-in, so these wait for
-        the signer to sign in on this workstation."""
+    def signed_waiting(self) -> dict[str, str]:
+        """Waiting items that carry a signature: item id -> the signer's account id. The
+        registry takes a signature only from the signer's own sign-in, so the push holds
+        those whose signer is not the one signed in."""
         rows = self._db.execute(
             "SELECT id, payload FROM outbox WHERE state IN ('queued', 'retry_wait') "
             "AND kind IN ('submit_psf', 'enroll_patient')"
@@ -118,8 +118,8 @@ class Outbox:
         waiting: dict[str, str] = {}
         for item_id, payload in rows:
             signature = json.loads(payload).get("signature")
-            if isinstance(signature, dict) and signature.get("signer_id") != account_id:
-                waiting[str(item_id)] = str(signature.get("printed_name") or "the prescriber")
+            if isinstance(signature, dict):
+                waiting[str(item_id)] = str(signature.get("signer_id"))
         return waiting
 
     def mark_sending(self, item_ids: list[str], at: datetime) -> None:

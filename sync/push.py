@@ -63,7 +63,7 @@ def push(
     while True:
         conflicts = frozenset(held_forms(db))
         signers = _others_signatures(outbox, client)
-        held = conflicts | frozenset(signers)
+        held = conflicts | signers
         report.held, report.awaiting_signer = len(conflicts), len(signers)
         batch = outbox.sendable(now(), batch_size, held)
         if not batch:
@@ -91,22 +91,23 @@ def push(
             return report  # the registry is struggling: try again on the next round
 
 
-def _others_signatures(outbox: Outbox, client: RegistryClient) -> dict[str, str]:
+def _others_signatures(outbox: Outbox, client: RegistryClient) -> frozenset[str]:
     """Signed forms this sign-in must not send: the registry records a signature only from
     the signer's own session (a prescriber who signed, then signed out, sends them at her
     next sign-in here). A session resumed from its refresh token has not said whose it is
     yet: it asks, and until it knows, no signed form leaves."""
-    signed = outbox.signed_by_others("")  # every signed form waiting
-    account = client.account
+    signed = outbox.signed_waiting()  # one read of the waiting items
     if not signed:
-        return {}
+        return frozenset()
+    account = client.account
     if not account or not account.get("id"):
         try:
             me = client.get("/v1/me")  # refreshes the session if it must
         except (SignInRequired, RegistryUnreachable):
-            return signed  # the send below meets the same trouble and says so
+            return frozenset(signed)  # the send below meets the same trouble and says so
         account = me.body if me.ok and isinstance(me.body, dict) else None
-    return outbox.signed_by_others(str(account["id"])) if account else signed
+    mine = str(account["id"]) if account else None
+    return frozenset(item for item, signer in signed.items() if signer != mine)
 
 
 def _send(client: RegistryClient, batch: list[OutboxItem]) -> dict[str, Answer]:

@@ -32,19 +32,22 @@ Reg = Annotated[Registry, Depends(registry)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def current_account(reg: Reg, credentials: Credentials) -> Account:
-    """The signed-in account behind the request's bearer token (401 if none, 403 inactive)."""
-    return reg.account_for_token(credentials.credentials if credentials else None)
-
-
 def bearer_token(credentials: Credentials) -> str:
-    if credentials is None:
+    """The request's bearer token (401 in words if there is none)."""
+    if credentials is None or not credentials.credentials:
         raise ApiError(401, "SIGN_IN_REQUIRED", "Sign in to the registry first.")
     return credentials.credentials
 
 
-CurrentAccount = Annotated[Account, Depends(current_account)]
 BearerToken = Annotated[str, Depends(bearer_token)]
+
+
+def current_account(reg: Reg, token: BearerToken) -> Account:
+    """The signed-in account behind the request's bearer token (401 if none, 403 inactive)."""
+    return reg.account_for_token(token)
+
+
+CurrentAccount = Annotated[Account, Depends(current_account)]
 # Required: a request without one (or with an empty one) is answered 400
 # IDEMPOTENCY_KEY_REQUIRED by the app's validation handler (registry/api.py).
 IDEMPOTENCY_KEY = "Idempotency-Key"

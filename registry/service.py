@@ -87,10 +87,8 @@ class Registry:
         return self.settings.now().astimezone().date()
 
     # Who is asking
-    def account_for_token(self, token: str | None) -> Account:
+    def account_for_token(self, token: str) -> Account:
         """The account a bearer token belongs to, or 401/403 in words."""
-        if not token:
-            raise ApiError(401, "SIGN_IN_REQUIRED", "Sign in to the registry first.")
         with transaction(self.engine, readonly=True) as conn:
             account = auth.authenticate(conn, self.settings, token)
         if account is None:

@@ -6,7 +6,6 @@ registry's answer authorizes a dispense."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from PySide6.QtGui import QColor
@@ -19,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.rda import CheckOutcome, RdaDecision, RdaReason
-from local_store.session import Session
+from app.rda import CheckOutcome
+from desk.eligibility import Preview
 from ui import theme
 
 NOT_AN_AUTHORIZATION = (
@@ -31,29 +30,6 @@ OUTCOME_WORDS = {
     CheckOutcome.FAILED: "✗ Failed",
     CheckOutcome.NOT_APPLICABLE: "– Not applicable",
 }
-
-
-@dataclass(frozen=True)
-class Preview:
-    patient_id: str
-    patient_name: str
-    prescriber_id: str
-    decision: RdaDecision
-    snapshot_as_of: datetime | None  # the last sync that brought the registry's facts
-
-
-def load_preview(
-    session: Session, pharmacy_id: str, patient_id: str, today: date, prescriber_id: str = ""
-) -> Preview:
-    """The checks for one patient at this pharmacy, with the prescriber on the prescription
-    (the patient's own prescriber when not given). Audited as a view of the patient."""
-    found = session.preview_eligibility(pharmacy_id, patient_id, today, prescriber_id)
-    if found is None:
-        raise LookupError(RdaReason.PATIENT_NOT_ENROLLED.message)
-    patient, decision = found
-    prescriber = prescriber_id or patient.prescriber_id or ""
-    as_of = session.sync_state.snapshot_as_of
-    return Preview(patient_id, patient.name, prescriber, decision, as_of)
 
 
 def as_of_text(at: datetime | None, today: date) -> str:

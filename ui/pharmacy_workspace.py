@@ -36,11 +36,12 @@ from PySide6.QtWidgets import (
 
 from app.rda import RdaReason
 from app.statuses import PharmacySetting
+from desk.eligibility import Preview, load_preview
 from local_store.session import Session
 from ui.dispense_rationale import DispenseRationaleDialog, RationaleAnswer
 from ui.dispensing import RDA_PATH, RdaAnswer, RdaBox, rda_request, read_rda
 from ui.dispensing_requests import DispensingRequests
-from ui.eligibility import EligibilityPanel, Preview, load_preview
+from ui.eligibility import EligibilityPanel
 from ui.fallback_fax import fallback_job
 from ui.pharmacy_dashboard import PharmacyDashboard, PharmacyFacts, load_facts
 from ui.registry_calls import accepted

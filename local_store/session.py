@@ -29,7 +29,7 @@ from local_store.database import Database
 from local_store.errors import AccountLocked, SessionLocked, StoreError
 from local_store.forms import Form, FormKind, Forms, FormState
 from local_store.ledger import StoreLedger
-from local_store.outbox import Outbox
+from local_store.outbox import Outbox, OutboxState
 from local_store.pending_actions import PendingActions
 from local_store.previews import preview
 from local_store.roster import (
@@ -314,6 +314,21 @@ class Session:
         if form is not None:
             self._audit(AuditAction.VIEW, f"psf:{form.id}", f"patient:{patient_id}")
         return form
+
+    def psf_sent_on(self, patient_id: str) -> date | None:
+        """The day this workstation last sent the patient a PSF (signed, or submitted without
+        a signature) that the registry has not refused: a new PSF's reporting period starts
+        after it, even before the registry's copy comes back."""
+        self._act()
+        days = [
+            datetime.fromisoformat(form.updated_at).astimezone().date()
+            for form in self.forms.for_patient(patient_id)
+            if form.kind is FormKind.PSF
+            and form.state is not FormState.DRAFT
+            and (item := self.outbox.get(form.id)) is not None
+            and item.state is not OutboxState.REJECTED
+        ]
+        return max(days, default=None)
 
     def send_for_signature(self, form_id: str) -> None:
         """A designee sends a draft to the prescriber's Awaiting signature."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,16 +15,21 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.clock import SystemClock
+from app.clock import ManualClock, SystemClock
 from local_store.forms import FormKind, FormState
 from local_store.keys import FAST_KDF
+from local_store.outbox import OutboxState
+from local_store.session import Session
 from printing import forms as printed
+from tests.conftest import PRESCRIBER_PASSWORD
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.registry_world import PASSWORD, World, ok
+from tests.support.store_world import certify_office, enroll
 from ui.add_anc import unit_combo
 from ui.desk import Desk, DeskConfig
 from ui.main_window import DeskWindow
-from ui.psf_editor import PsfEditor
+from ui.psf_editor import PsfEditor, load_editor
+from ui.us_dates import us_day
 
 WAIT = 30_000
 INTERRUPTED_ON = date(2024, 1, 10)
@@ -287,3 +292,27 @@ def test_typing_a_rationale_does_not_move_the_fields_under_it(office: Office, qt
     editor.rationale.clear()
     QApplication.processEvents()
     assert [top(w, editor) for w in watched] == before
+
+
+def test_a_psf_signed_here_and_not_back_from_the_registry_starts_the_next_period(
+    prescriber_session: Session, store_clock: ManualClock
+) -> None:
+    # Signed while the registry is away: the registry has not dated it, but the next PSF's
+    # period still starts after it, so its days and ANCs are not reported twice.
+    certify_office(prescriber_session, store_clock)
+    enroll(prescriber_session, store_clock, "p1", "Lee Park", "1980-05-06")
+    store_clock.advance(timedelta(days=8))
+    prescriber_session.touch()  # the office worked meanwhile: no idle lock
+    signed_on = store_clock.now().astimezone().date()
+    first = load_editor(prescriber_session, "p1", None, signed_on)
+    form_id = prescriber_session.save_draft(FormKind.PSF, "p1", first.document)
+    prescriber_session.sign_form(form_id, PRESCRIBER_PASSWORD)
+    store_clock.advance(timedelta(days=1))
+    prescriber_session.touch()
+    next_day = signed_on + timedelta(days=1)
+    second = load_editor(prescriber_session, "p1", None, next_day)
+    assert second.period == f"{us_day(next_day)} to {us_day(next_day)}"
+    # Refused by the registry, it never happened: the period runs from the enrollment again.
+    prescriber_session.outbox.set_state(form_id, OutboxState.REJECTED, store_clock.now())
+    again = load_editor(prescriber_session, "p1", None, next_day)
+    assert again.period.endswith(f"to {us_day(next_day)}") and again.period != second.period

@@ -90,7 +90,7 @@ def load_editor(
     recommended = summarize_patient(session.ledger, patient.id, today).recommended_monitoring
     if form is not None and form.state is not FormState.DRAFT:
         return EditorData(patient, form.id, form.document, form, "", False, recommended.label)
-    draft = draft_next_psf(session.ledger, patient.id, today)
+    draft = draft_next_psf(session.ledger, patient.id, today, session.psf_sent_on(patient.id))
     return EditorData(
         patient,
         form.id if form else str(uuid.uuid4()),

@@ -30,12 +30,18 @@ class PsfDraft:
         return self.period_start > self.period_end
 
 
-def draft_next_psf(facts: ProgramFacts, patient_id: str, today: date) -> PsfDraft:
+def draft_next_psf(
+    facts: ProgramFacts, patient_id: str, today: date, sent_on: date | None = None
+) -> PsfDraft:
+    """`sent_on`: the day a PSF left this workstation that the registry may not have dated
+    yet (signed while offline, say); the period starts after it as after a dated one."""
     patient = facts.patient(patient_id)
     if patient is None:
         raise RemsError(ErrorCode.UNKNOWN_PATIENT)
     previous = facts.latest_psf(patient_id)
     previous_date = previous.dated if previous else patient.enrolled_on
+    if sent_on is not None and previous_date < sent_on <= today:
+        previous_date = sent_on
     start, end = reporting_period(previous_date, today)
     history = facts.anc_history(patient_id)
     in_period = tuple(r for r in history if start <= r.drawn <= end)

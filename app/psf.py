@@ -56,6 +56,57 @@ class PsfSubmission:
         return bool(self.treatment_rationale and self.treatment_rationale.strip())
 
 
+def treatment_status_choices(
+    current: TreatmentStatus,
+) -> tuple[tuple[str, TreatmentStatus | None], ...]:
+    """What a PSF may ask of the treatment status, as the printed form offers it: no change,
+    enrolled, interrupted, discontinued. For an interrupted patient `enrolled` is a resume
+    and is named so."""
+    enrolled = (
+        "Resume treatment (enrolled)"
+        if current is TreatmentStatus.INTERRUPTED
+        else "Continue (enrolled)"
+    )
+    return (
+        ("No change", None),
+        (enrolled, TreatmentStatus.ENROLLED),
+        (TreatmentStatus.INTERRUPTED.label, TreatmentStatus.INTERRUPTED),
+        (TreatmentStatus.DISCONTINUED.label, TreatmentStatus.DISCONTINUED),
+    )
+
+
+def treatment_status_problem(form: PsfSubmission, current: TreatmentStatus) -> str | None:
+    """What must change before the form says what the office means, or None.
+
+    The rules read a Treatment Rationale with no status as a request for `enrolled` (rules.md
+    §3), which resumes an interrupted patient; a form that says "No change" must not resume
+    treatment, so that pairing is refused here and the office chooses in words.
+    """
+    requested = form.treatment_status
+    if current is TreatmentStatus.DISCONTINUED and requested in (
+        TreatmentStatus.ENROLLED,
+        TreatmentStatus.INTERRUPTED,
+    ):
+        return (
+            "Treatment was discontinued: to restart, the prescriber enrolls the patient again. "
+            'Choose "No change" or "Discontinued".'
+        )
+    if not form.has_rationale:
+        return None
+    if requested in (TreatmentStatus.INTERRUPTED, TreatmentStatus.DISCONTINUED):
+        return (
+            f'A Treatment Rationale continues treatment; it cannot go with "{requested.label}". '
+            "Clear the rationale, or choose to continue treatment."
+        )
+    if requested is None and current is TreatmentStatus.INTERRUPTED:
+        return (
+            'Treatment is interrupted, and "No change" keeps it interrupted. To resume with '
+            'this Treatment Rationale, choose "Resume treatment (enrolled)"; to keep treatment '
+            "interrupted, clear the rationale."
+        )
+    return None
+
+
 def reporting_period(previous_psf_date: date, psf_date: date) -> tuple[date, date]:
     """From the day after the previous PSF (the enrollment counts as one) through the PSF date."""
     return previous_psf_date + timedelta(days=1), psf_date

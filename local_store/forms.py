@@ -43,7 +43,7 @@ class Form:
     patient_id: str
     state: FormState
     document: dict[str, object]
-    needs_signature: bool
+    needs_signature: bool  # sent for the prescriber's signature (waiting in Awaiting signature)
     for_prescriber_id: str | None
     supersedes: str | None
     created_by: str
@@ -78,7 +78,9 @@ class Forms:
         for_prescriber_id: str | None = None,
         supersedes: str | None = None,
     ) -> None:
-        """Create the draft or save its latest text. A signed form is refused by the store."""
+        """Create the draft or save its latest text. A signed form is refused by the store.
+        `needs_signature` is the send for the prescriber's signature: once sent, a draft stays
+        in the prescriber's Awaiting signature until it is signed."""
         text = json.dumps(document, sort_keys=True, ensure_ascii=False)
         stamp = at.isoformat()
         with self._db.transaction():
@@ -86,7 +88,9 @@ class Forms:
                 "INSERT INTO forms (id, kind, patient_id, state, document, needs_signature, "
                 "for_prescriber_id, supersedes, created_by, created_at, updated_by, updated_at) "
                 "VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                "document = excluded.document, needs_signature = excluded.needs_signature, "
+                # Saving again as it is typed never takes back a send for signature.
+                "document = excluded.document, "
+                "needs_signature = MAX(forms.needs_signature, excluded.needs_signature), "
                 "for_prescriber_id = excluded.for_prescriber_id, "
                 "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
                 (
@@ -115,6 +119,25 @@ class Forms:
         )
         return [self._form(row) for row in rows]
 
+    def open_draft(self, kind: FormKind, patient_id: str) -> Form | None:
+        """The patient's open draft of this kind (one per patient), the latest if older
+        workstations left several."""
+        row = self._db.one(
+            f"SELECT {_COLUMNS} FROM forms WHERE kind = ? AND patient_id = ? AND state = 'draft' "
+            "ORDER BY updated_at DESC LIMIT 1",
+            (kind.value, patient_id),
+        )
+        return self._form(row) if row else None
+
+    def mark_sent_for_signature(self, form_id: str, at: datetime) -> None:
+        """The designee sends the draft: it waits in the prescriber's Awaiting signature."""
+        with self._db.transaction():
+            self._db.execute(
+                "UPDATE forms SET needs_signature = 1, updated_by = ?, updated_at = ? "
+                "WHERE id = ? AND state = 'draft'",
+                (self._db.actor_id, at.isoformat(), form_id),
+            )
+
     def drafts_by(self, kind: FormKind, account_id: str) -> list[Form]:
         """Someone's unfinished drafts of one kind, newest first (to pick up where they left)."""
         rows = self._db.execute(
@@ -125,7 +148,7 @@ class Forms:
         return [self._form(row) for row in rows]
 
     def awaiting_signature(self, prescriber_id: str) -> list[Form]:
-        """Drafts (of either kind) that need this prescriber's signature."""
+        """Drafts (of either kind) sent for this prescriber's signature."""
         rows = self._db.execute(
             f"SELECT {_COLUMNS} FROM forms WHERE for_prescriber_id = ? AND state = 'draft' "
             "AND needs_signature = 1 ORDER BY updated_at",

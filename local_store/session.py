@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from app.anc import anc_number
 from app.errors import AccessRefused, ErrorCode
+from app.psf import acts_needing_prescriber
+from app.psf_document import psf_from_document
 from app.rda import RdaDecision
 from app.records import Account, Patient
 from app.roles import Action, may
@@ -27,7 +29,7 @@ from local_store.database import Database
 from local_store.errors import AccountLocked, SessionLocked, StoreError
 from local_store.forms import Form, FormKind, Forms, FormState
 from local_store.ledger import StoreLedger
-from local_store.outbox import Outbox
+from local_store.outbox import Outbox, OutboxState
 from local_store.pending_actions import PendingActions
 from local_store.previews import preview
 from local_store.roster import (
@@ -274,11 +276,20 @@ class Session:
         supersedes: str | None = None,
     ) -> str:
         """Save a draft as it is typed; returns its id (a new UUID the first time, which is
-        also the id its outbox item and the registry's Idempotency-Key will carry)."""
+        also the id its outbox item and the registry's Idempotency-Key will carry).
+
+        A patient has one open PSF draft: a new one saved while another is open updates
+        that one (the id returned is the open draft's). `needs_signature` sends the draft
+        for the prescriber's signature; saving without it never takes a send back.
+        """
         self._act()
-        new = form_id is None
-        form_id = form_id or str(uuid.uuid4())
         with self.transaction():
+            if kind is FormKind.PSF and (form_id is None or self.forms.get(form_id) is None):
+                open_draft = self.forms.open_draft(FormKind.PSF, patient_id)
+                if open_draft is not None:
+                    form_id, supersedes = open_draft.id, open_draft.supersedes
+            new = form_id is None or self.forms.get(form_id) is None
+            form_id = form_id or str(uuid.uuid4())
             self.forms.save_draft(
                 form_id,
                 kind,
@@ -296,12 +307,49 @@ class Session:
             )
         return form_id
 
+    def psf_draft_for(self, patient_id: str) -> Form | None:
+        """The patient's open PSF draft, to carry on with it (audited as a view)."""
+        self._act()
+        form = self.forms.open_draft(FormKind.PSF, patient_id)
+        if form is not None:
+            self._audit(AuditAction.VIEW, f"psf:{form.id}", f"patient:{patient_id}")
+        return form
+
+    def psf_sent_on(self, patient_id: str) -> date | None:
+        """The day this workstation last sent the patient a PSF (signed, or submitted without
+        a signature) that the registry has not refused: a new PSF's reporting period starts
+        after it, even before the registry's copy comes back."""
+        self._act()
+        days = [
+            datetime.fromisoformat(form.updated_at).astimezone().date()
+            for form in self.forms.for_patient(patient_id)
+            if form.kind is FormKind.PSF
+            and form.state is not FormState.DRAFT
+            and (item := self.outbox.get(form.id)) is not None
+            and item.state is not OutboxState.REJECTED
+        ]
+        return max(days, default=None)
+
+    def send_for_signature(self, form_id: str) -> None:
+        """A designee sends a draft to the prescriber's Awaiting signature."""
+        self._act()
+        form = self._form(form_id)
+        if form.state is not FormState.DRAFT:
+            raise AccessRefused(ErrorCode.NOT_PERMITTED, "This form was already signed or sent.")
+        with self.transaction():
+            self.forms.mark_sent_for_signature(form.id, self.workstation.clock.now())
+            self._audit(AuditAction.CHANGE, f"{form.kind.value}:{form.id}", "sent for signature")
+
     def correct_signed_form(self, form_id: str) -> str:
         """Start a correction: a new draft with the signed form's content that supersedes it."""
         form = self._form(form_id)
-        return self.save_draft(
-            form.kind, form.patient_id, form.document, needs_signature=True, supersedes=form.id
-        )
+        if form.kind is FormKind.PSF and self.forms.open_draft(form.kind, form.patient_id):
+            raise AccessRefused(
+                ErrorCode.NOT_PERMITTED,
+                "This patient already has an open Patient Status Form draft. Open it from the "
+                "chart's Forms tab and submit it first; then start the correction.",
+            )
+        return self.save_draft(form.kind, form.patient_id, form.document, supersedes=form.id)
 
     def sign_form(self, form_id: str, password: str) -> Signature:
         """The prescriber signs: password asked again now, content hashed, outbox item queued."""
@@ -348,7 +396,7 @@ class Session:
         """Queue a draft that needs no signature for the registry."""
         self._act()
         form = self._form(form_id)
-        if form.needs_signature:
+        if form.needs_signature or self._needs_prescriber(form):
             raise AccessRefused(ErrorCode.PRESCRIBER_SIGNATURE_REQUIRED)
         now = self.workstation.clock.now()
         with self.transaction():
@@ -357,6 +405,13 @@ class Session:
             self._audit(
                 AuditAction.CHANGE, f"{form.kind.value}:{form.id}", "submitted without signature"
             )
+
+    def _needs_prescriber(self, form: Form) -> bool:
+        """A PSF whose content only the prescriber may submit (rules.md §6.3)."""
+        patient = self.ledger.patient(form.patient_id)
+        if form.kind is not FormKind.PSF or patient is None:
+            return False
+        return bool(acts_needing_prescriber(psf_from_document(form.document), patient))
 
     def _enqueue_form(self, form: Form, signature: Signature | None, at: datetime) -> None:
         self.outbox.enqueue(

@@ -298,8 +298,9 @@ def test_a_designee_psf_waits_for_the_prescriber_who_signs_it_to_the_registry(
     demo.workspace.new_psf("p-kowalski")
     qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
     editor = demo.workspace.last_dialog
-    assert editor.ancs.item(0, 0).text() == "780"  # prefilled with the period's ANC
+    assert editor.anc_rows[0].value.text() == "780"  # prefilled with the period's ANC
     qtbot.keyClicks(editor.rationale, "Recovering; benefit outweighs risk.")
+    editor.status.setCurrentIndex(editor.status.findData("enrolled"))  # resume, said so
     assert "needs the prescriber's signature" in editor.needs.text()
     assert editor.submit.text() == "&Send for the prescriber's signature"
     qtbot.mouseClick(editor.submit, Qt.MouseButton.LeftButton)
@@ -442,6 +443,7 @@ def test_a_form_signed_offline_is_sent_at_the_signers_next_sign_in_not_as_the_de
     qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
     editor = demo.workspace.last_dialog
     qtbot.keyClicks(editor.rationale, "Recovering; benefit outweighs risk.")
+    editor.status.setCurrentIndex(editor.status.findData("enrolled"))  # resume, said so
     qtbot.mouseClick(editor.submit, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not editor.isVisible(), timeout=WAIT)
     demo.sign_out()

@@ -27,25 +27,34 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from app.anc import Population
-from app.errors import RemsError
-from app.psf import AncEntry, PsfSubmission, acts_needing_prescriber
+from app.anc import AncUnit, Population
+from app.dates import parse_date
+from app.errors import InvalidEntry, RemsError
+from app.psf import (
+    AncEntry,
+    PsfSubmission,
+    acts_needing_prescriber,
+    treatment_status_choices,
+    treatment_status_problem,
+)
 from app.psf_document import anc_entries_from, psf_from_document, psf_to_document
 from app.records import Patient
 from app.roles import Action, Role
 from app.statuses import MonitoringFrequency, TreatmentStatus
 from app.use_cases.entries import validate_anc_entries
 from app.use_cases.patient_summary import summarize_patient
-from app.use_cases.psf_draft import draft_next_psf
+from app.use_cases.psf_draft import PsfDraft, draft_next_psf
 from local_store.forms import Form, FormKind, FormState
 from local_store.session import Session
+from ui.add_anc import explain, unit_combo
 from ui.tasks import StoreWorker
+from ui.us_dates import date_entry, entered_day, us_day
 
 SAVE_DELAY_MS = 500
 ACT_WORDS = {
@@ -69,28 +78,95 @@ class EditorData:
 def load_editor(
     session: Session, patient_id: str | None, form_id: str | None, today: date
 ) -> EditorData:
-    if form_id is not None:
-        form = session.form(form_id)
-        patient = session.ledger.patient(form.patient_id)
-        if patient is None:
-            raise LookupError("This form's patient is not on this workstation.")
-        recommended = summarize_patient(session.ledger, patient.id, today).recommended_monitoring
+    """A form to show: the one asked for, or for "New PSF" the patient's open draft if there
+    is one (one draft per patient), else a new form prefilled for the reporting period."""
+    form = session.form(form_id) if form_id is not None else None
+    if form is None:
+        assert patient_id is not None
+        form = session.psf_draft_for(patient_id)
+    patient = session.ledger.patient(form.patient_id if form else str(patient_id))
+    if patient is None:
+        raise LookupError("This form's patient is not on this workstation.")
+    recommended = summarize_patient(session.ledger, patient.id, today).recommended_monitoring
+    if form is not None and form.state is not FormState.DRAFT:
         return EditorData(patient, form.id, form.document, form, "", False, recommended.label)
-    assert patient_id is not None
-    draft = draft_next_psf(session.ledger, patient_id, today)
-    patient = session.ledger.patient(patient_id)
-    assert patient is not None
-    period = f"{draft.period_start.strftime('%m/%d/%Y')} to {draft.period_end.strftime('%m/%d/%Y')}"
-    recommended = summarize_patient(session.ledger, patient_id, today).recommended_monitoring
+    draft = draft_next_psf(session.ledger, patient.id, today, session.psf_sent_on(patient.id))
     return EditorData(
         patient,
-        str(uuid.uuid4()),
-        psf_to_document(draft.form),
-        None,
-        period,
+        form.id if form else str(uuid.uuid4()),
+        form.document if form else psf_to_document(draft.form),
+        form,
+        period_words(draft),
         draft.labs_missing,
         recommended.label,
     )
+
+
+def period_words(draft: PsfDraft) -> str:
+    """The reporting period as the office reads it (rules.md §6.2): from the day after the
+    latest PSF through today, or none when a PSF was already dated today."""
+    if draft.covers_no_days:
+        return (
+            f"none: the latest PSF, dated {us_day(draft.previous_psf)}, "
+            "already covers every day through that date"
+        )
+    return f"{us_day(draft.period_start)} to {us_day(draft.period_end)}"
+
+
+class AncRow:
+    """One ANC on the form: the value as on the lab report, its unit chosen (never assumed),
+    the draw date, and what it means in cells/µL, with Add ANC's unit mix-up warning."""
+
+    def __init__(self, table: QTableWidget, number: int, entry: AncEntry, today: date) -> None:
+        self.value = QLineEdit(str(entry.as_entered or entry.value))
+        self.value.setAccessibleName(f"ANC {number}: value")
+        self.unit = unit_combo(f"ANC {number}: unit")
+        try:
+            self.unit.setCurrentIndex(max(0, self.unit.findData(AncUnit.parse(entry.unit).value)))
+        except InvalidEntry:
+            self.unit.setCurrentIndex(0)  # an unknown unit is chosen again, not guessed
+        try:
+            drawn = min(parse_date(entry.drawn), today)
+        except InvalidEntry:
+            drawn = today
+        self.drawn = date_entry(f"ANC {number}: blood draw date", drawn, latest=today)
+        self.meaning = QLabel()
+        self.meaning.setWordWrap(True)
+        self.meaning.setAccessibleName(f"ANC {number}: what it means")
+        row = number - 1
+        for column, widget in enumerate((self.value, self.unit, self.drawn, self.meaning)):
+            table.setCellWidget(row, column, widget)
+        self.value.textChanged.connect(self.explain)
+        self.unit.currentIndexChanged.connect(self.explain)
+        self.explain()
+
+    def explain(self) -> None:
+        text, ok = self.explanation()
+        self.meaning.setText(text if self.value.text().strip() else "")
+        self.meaning.setObjectName("" if ok else "problem")
+        self.meaning.setStyleSheet(self.meaning.styleSheet())  # the object name's style, again
+
+    def explanation(self) -> tuple[str, bool]:
+        return explain(self.value.text(), self.unit.currentData())
+
+    def filled(self) -> bool:
+        return bool(self.value.text().strip())
+
+    def entry(self) -> dict[str, str]:
+        return {
+            "value": self.value.text().strip(),
+            "unit": str(self.unit.currentData() or ""),
+            "drawn": entered_day(self.drawn).isoformat(),
+        }
+
+
+def _keep_place(label: QLabel, lines: int) -> None:
+    """A label that comes and goes keeps its room, so nothing under it moves while typing."""
+    policy = label.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    policy.setVerticalPolicy(QSizePolicy.Policy.Fixed)
+    label.setSizePolicy(policy)
+    label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 16)
 
 
 class PsfEditor(QDialog):
@@ -117,7 +193,7 @@ class PsfEditor(QDialog):
         self._save_timer.setInterval(SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save_draft)
 
-        heading = QLabel(
+        self.heading = heading = QLabel(
             f"<b>{data.patient.name}</b> · born {data.patient.dob.strftime('%m/%d/%Y')}"
             + (f" · reporting period {data.period}" if data.period else "")
         )
@@ -129,15 +205,17 @@ class PsfEditor(QDialog):
         self.monitoring.setAccessibleName("Monitoring frequency")
         for frequency in MonitoringFrequency:
             self.monitoring.addItem(frequency.label, frequency.value)
-        self.ancs = QTableWidget(0, 3)
+        self.ancs = QTableWidget(0, 4)
         self.ancs.setAccessibleName("ANC results in this period")
         self.ancs.setHorizontalHeaderLabels(
-            ["ANC value (as on the lab report)", "Unit", "Drawn (YYYY-MM-DD)"]
+            ["ANC value (as on the lab report)", "Unit", "Blood draw date", "What it means"]
         )
         self.ancs.horizontalHeader().setStretchLastSection(True)
-        self.ancs.setColumnWidth(0, 230)
-        self.ancs.setColumnWidth(1, 110)
+        self.ancs.setColumnWidth(0, 150)
+        self.ancs.setColumnWidth(1, 210)
+        self.ancs.setColumnWidth(2, 120)
         self.ancs.setMinimumHeight(150)
+        self.anc_rows: list[AncRow] = []
         self.add_row = QPushButton("Add an A&NC row")
         self.labs_note = QLabel(
             ("Labs are missing in this period so far." if data.labs_missing
@@ -148,9 +226,9 @@ class PsfEditor(QDialog):
         self.authorize_missing = QCheckBox("The prescriber authorizes the missing labs")
         self.status = QComboBox()
         self.status.setAccessibleName("Treatment status")
-        self.status.addItem("No change", None)
-        for status in (TreatmentStatus.INTERRUPTED, TreatmentStatus.DISCONTINUED):
-            self.status.addItem(status.label, status.value)
+        # The printed form's choices; "enrolled" reads as a resume for an interrupted patient.
+        for words, status in treatment_status_choices(data.patient.treatment_status):
+            self.status.addItem(words, status.value if status else None)
         self.rationale = QPlainTextEdit()
         self.rationale.setAccessibleName("Treatment Rationale")
         self.rationale.setPlaceholderText(
@@ -169,6 +247,8 @@ class PsfEditor(QDialog):
         self.message.setObjectName("problem")
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Form message")
+        _keep_place(self.needs, 2)
+        _keep_place(self.message, 3)
 
         form = QFormLayout()
         form.addRow("&Monitoring frequency", self.monitoring)
@@ -212,10 +292,9 @@ class PsfEditor(QDialog):
             self.hospice.toggled,
             self.rationale.textChanged,
             self.adverse.textChanged,
-            self.ancs.itemChanged,
         ):
             signal.connect(self._edited)
-        self.add_row.clicked.connect(lambda: self._add_anc_row(AncEntry("", "", "/uL")))
+        self.add_row.clicked.connect(lambda: self._add_anc_row(AncEntry("", today, "")))
         self.close_button.clicked.connect(self.close)
         self.submit.clicked.connect(self._submit)
         self.correct.clicked.connect(self._start_correction)
@@ -239,21 +318,18 @@ class PsfEditor(QDialog):
         self.adverse.setText(form.adverse_event or "")
 
     def _add_anc_row(self, entry: AncEntry) -> None:
-        row = self.ancs.rowCount()
-        self.ancs.insertRow(row)
-        drawn = entry.drawn.isoformat() if isinstance(entry.drawn, date) else str(entry.drawn)
-        for column, text in enumerate([str(entry.value), entry.unit, drawn]):
-            self.ancs.setItem(row, column, QTableWidgetItem(text))
+        self.ancs.insertRow(self.ancs.rowCount())
+        row = AncRow(self.ancs, self.ancs.rowCount(), entry, self.today)
+        for signal in (
+            row.value.textChanged,
+            row.unit.currentIndexChanged,
+            row.drawn.dateChanged,
+        ):
+            signal.connect(self._edited)
+        self.anc_rows.append(row)
 
     def document(self) -> dict[str, Any]:
-        entries = []
-        for row in range(self.ancs.rowCount()):
-            cells = [
-                (self.ancs.item(row, c).text() if self.ancs.item(row, c) else "").strip()
-                for c in range(3)
-            ]
-            if any(cells[0:1] + cells[2:]):
-                entries.append({"value": cells[0], "unit": cells[1] or "/uL", "drawn": cells[2]})
+        entries = [row.entry() for row in self.anc_rows if row.filled()]
         patient = self.data.patient
         ben, hospice = self.ben.isChecked(), self.hospice.isChecked()
         status = self.status.currentData()
@@ -283,25 +359,21 @@ class PsfEditor(QDialog):
     def save_draft(self) -> None:
         if self.read_only:
             return
-        document, needs = self.document(), bool(self.needed_acts())
-        form_id, patient_id, session = self.form_id, self.data.patient.id, self.session
-        self.worker.run(
-            lambda: session.save_draft(
-                FormKind.PSF,
-                patient_id,
-                document,
-                form_id=form_id,
-                needs_signature=needs,
-                supersedes=self.data.form.supersedes if self.data.form else None,
-            ),
-            lambda _id: self._saved(),
-            self._problem,
+        self.worker.run(self._save_job(), self._saved, self._problem)
+
+    def _save_job(self) -> Any:
+        """Saving the form as it stands, on the store thread; returns the draft's id (the
+        patient's open draft's, if another editor made it meanwhile)."""
+        document, patient_id, session = self.document(), self.data.patient.id, self.session
+        form_id = self.form_id
+        supersedes = self.data.form.supersedes if self.data.form else None
+        return lambda: session.save_draft(
+            FormKind.PSF, patient_id, document, form_id=form_id, supersedes=supersedes
         )
 
-    def _saved(self) -> None:
+    def _saved(self, form_id: str) -> None:
         self.saved_once = True
-        self.mark.setObjectName("draftMark")
-        self.mark.setText("DRAFT: saved as you type. Nothing is sent until it is submitted.")
+        self.form_id = form_id
         self.changed.emit()
 
     def closeEvent(self, event: Any) -> None:
@@ -340,9 +412,9 @@ class PsfEditor(QDialog):
                 self.hospice,
                 self.adverse,
                 self.add_row,
+                *(w for row in self.anc_rows for w in (row.value, row.unit, row.drawn)),
             ):
                 widget.setEnabled(False)
-            self.ancs.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
             self.submit.hide()
             self.close_button.setText("Close")
             self.mark.setObjectName("signedMark")
@@ -358,14 +430,14 @@ class PsfEditor(QDialog):
                 self.mark.setText("SUBMITTED without a signature (none was needed). Read-only.")
         else:
             self.mark.setObjectName("draftMark")
-            note = (
-                " This is a correction: it replaces a signed form."
-                if form and form.supersedes
-                else ""
-            )
-            self.mark.setText(
-                "DRAFT: saved as you type. Nothing is sent until it is submitted." + note
-            )
+            notes = ["DRAFT: saved as you type. Nothing is sent until it is submitted."]
+            if form and form.supersedes:
+                notes.append("This is a correction: it replaces a signed form.")
+            if form and form.needs_signature:
+                notes.append("Sent for the prescriber's signature; not signed yet.")
+            elif form:
+                notes.append(f"This patient's open draft, last changed {form.updated_at[:10]}.")
+            self.mark.setText(" ".join(notes))
         self._show_needs()
 
     def _problem(self, error: BaseException) -> None:
@@ -374,6 +446,10 @@ class PsfEditor(QDialog):
     # Submitting
     def check(self) -> str | None:
         """A plain message for what must change before this form can go, or None."""
+        for number, row in enumerate(self.anc_rows, start=1):
+            text, ok = row.explanation()
+            if row.filled() and not ok:
+                return f"ANC {number}: {text.removeprefix('⚠ ')} The draft is kept."
         try:
             form = psf_from_document(self.document())
             validate_anc_entries(form.ancs, self.today, self.data.patient.dob)
@@ -381,9 +457,8 @@ class PsfEditor(QDialog):
             return error.message + " The draft is kept."
         except ValueError as error:
             return f"{error} The draft is kept."
-        if form.has_rationale and form.treatment_status is not None:
-            return 'A Treatment Rationale continues treatment: set the status to "No change".'
-        return None
+        problem = treatment_status_problem(form, self.data.patient.treatment_status)
+        return f"{problem} The draft is kept." if problem else None
 
     def _submit(self) -> None:
         problem = self.check()
@@ -392,8 +467,7 @@ class PsfEditor(QDialog):
             self.save_draft()
             return
         self._save_timer.stop()
-        self.save_draft()
-        session, form_id = self.session, self.form_id
+        session, save = self.session, self._save_job()
         if self.is_prescriber:
             password, ok = QInputDialog.getText(
                 self,
@@ -405,15 +479,19 @@ class PsfEditor(QDialog):
             if not ok or not password:
                 return
             self.worker.run(
-                lambda: session.sign_form(form_id, password),
+                lambda: session.sign_form(save(), password),
                 lambda _s: self._done("Signed and queued for the registry."),
                 self._problem,
             )
         elif self.needed_acts():
-            self._done("Sent to the prescriber's Awaiting signature queue.")
+            self.worker.run(
+                lambda: session.send_for_signature(save()),
+                lambda _r: self._done("Sent to the prescriber's Awaiting signature queue."),
+                self._problem,
+            )
         else:
             self.worker.run(
-                lambda: session.submit_form(form_id),
+                lambda: session.submit_form(save()),
                 lambda _r: self._done("Queued for the registry."),
                 self._problem,
             )

@@ -116,16 +116,20 @@ def load_awaiting(session: Session) -> list[AwaitingRow]:
 class AwaitingPane(QWidget):
     openForm = Signal(str)
 
-    def __init__(self) -> None:
+    def __init__(self, prescriber: bool = True) -> None:
         super().__init__()
         self.rows: list[AwaitingRow] = []
+        # Only the prescriber signs; a designee sees what was sent and waits.
         self.intro = QLabel(
             "Forms your designees prepared that need your signature. Open one to review it; "
             "sign by typing your password."
+            if prescriber
+            else "Forms sent for the prescriber's signature. The prescriber reviews and signs "
+            "them; until then you can open one to read or change it."
         )
         self.intro.setWordWrap(True)
         self.table = _table(["Patient", "Form", "Prepared by", "Last change"], "Awaiting signature")
-        self.open_button = QPushButton("&Review and sign…")
+        self.open_button = QPushButton("&Review and sign…" if prescriber else "&Open the draft…")
         self.open_button.clicked.connect(self._open)
         self.table.cellDoubleClicked.connect(lambda *_: self._open())
         layout = QVBoxLayout(self)

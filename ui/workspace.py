@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from app.notifications import flagged_since, notification_text
+from app.roles import Role
 from app.thresholds import NOTIFICATION_FLAG_DAYS
 from local_store.forms import Form, FormKind
 from local_store.roster import notifications_since
@@ -58,7 +59,7 @@ class Workspace(WorkspaceTabs):
         self.roster_model.pageLoaded.connect(self.firstPaint.emit)
         self.roster = RosterPane(self.roster_model)
         self.roster.patientChosen.connect(self.open_chart)
-        self.awaiting = AwaitingPane()
+        self.awaiting = AwaitingPane(prescriber=session.account.role is Role.PRESCRIBER)
         self.awaiting.openForm.connect(self.open_form)
         self.outbox = OutboxPane()
         self.outbox.syncNow.connect(self.sync_now)

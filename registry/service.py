@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -60,6 +60,23 @@ def key_required() -> ApiError:
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": code, "message": message, **extra}
+
+
+_ANC_NUMBER = (
+    "The ANC value must be a number (at most 10 significant digits), with the text as typed "
+    "in as_entered. Check the value on the lab report."
+)
+
+
+def invalid_answer(errors: Sequence[Any]) -> acts.Result:
+    """A request that does not fit its schema, in words: the same answer for a lone request
+    and a batched item. 422 INVALID_ANC for an ANC value that is not a number."""
+    first = errors[0] if errors else {}
+    loc = tuple(first.get("loc", ()))
+    where = ".".join(str(p) for p in loc)
+    if loc[-1:] == ("value",) or loc[-2:-1] == ("value",):  # only an ANC has a `value`
+        return 422, error_body(ErrorCode.INVALID_ANC.value, _ANC_NUMBER)
+    return 400, error_body("INVALID_REQUEST", f"{where}: {first.get('msg', 'invalid')}.")
 
 
 def refusal(error: RemsError) -> acts.Result:
@@ -230,7 +247,10 @@ class Registry:
                 try:
                     body = request.act.body.model_validate(item.get("body"))
                 except ValidationError as error:
-                    results.append(_item(key, 422, "INVALID_REQUEST", _validation_text(error)))
+                    # Answered as the route answers the same body (its errors are "body.…").
+                    errors = [{**e, "loc": ("body", *e["loc"])} for e in error.errors()]
+                    status, answer = invalid_answer(errors)
+                    results.append({"key": key, "status": status, "body": answer})
                     continue
                 data = body.model_dump(mode="json")
                 # The same path and body as the route would see: a retry sent alone (or
@@ -280,12 +300,6 @@ def _settle_key(conn: Connection, key: str, status: int, answer: Any) -> None:
 
 def _item(key: str, status: int, code: str, message: str) -> dict[str, Any]:
     return {"key": key, "status": status, "body": error_body(code, message)}
-
-
-def _validation_text(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first.get("loc", ()))
-    return f"{where}: {first.get('msg', 'invalid')}. Check this field."
 
 
 def audiences(account: Account) -> list[str] | None:

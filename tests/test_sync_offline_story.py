@@ -189,11 +189,13 @@ def test_every_kind_the_outbox_holds_has_a_path_the_batch_accepts(kind: OutboxKi
 
 
 def _alone_and_batched(world: World, who: str, path: str, body: dict[str, object]) -> list[Any]:
-    """(status, error code) of the same request sent alone and sent in a batch."""
+    """(status, error code) of the same request sent alone and sent in a batch; their
+    messages are the same words."""
     client = world.client(who)
     alone = client.post(path, body)
     item = {"key": str(uuid.uuid4()), "path": path, "body": body}
     batched = ok(client.batch([item]))["results"][0]
+    assert (alone.body or {}).get("message") == batched["body"].get("message"), path
     return [(alone.status, alone.error), (batched["status"], batched["body"].get("error"))]
 
 
@@ -217,3 +219,10 @@ def test_an_anc_is_checked_alike_alone_and_in_a_batch(world: World) -> None:
         alone, batched = _alone_and_batched(world, "dr_b", path, anc)
         assert alone == batched, path
         assert alone[0] in (400, 403, 404), path
+    # A body that does not fit: the same answer in words, alone or batched.
+    for body, expected in (
+        ({"value": "seven", "drawn": "2024-01-03"}, (422, "INVALID_ANC")),
+        ({"value": 1700}, (400, "INVALID_REQUEST")),
+    ):
+        alone, batched = _alone_and_batched(world, "des_a", f"/v1/patients/{p1}/ancs", body)
+        assert alone == batched == expected, body

@@ -17,6 +17,14 @@ from enum import StrEnum
 from local_store.database import Database
 
 
+class OutboxKind(StrEnum):
+    """What the workstation queues for the registry (sync/push.py knows each one's path)."""
+
+    REPORT_ANC = "report_anc"
+    SUBMIT_PSF = "submit_psf"
+    ENROLL_PATIENT = "enroll_patient"
+
+
 class OutboxState(StrEnum):
     QUEUED = "queued"
     SENDING = "sending"

@@ -29,7 +29,7 @@ from local_store.database import Database
 from local_store.errors import AccountLocked, SessionLocked, StoreError
 from local_store.forms import Form, FormKind, Forms, FormState
 from local_store.ledger import StoreLedger
-from local_store.outbox import Outbox, OutboxState
+from local_store.outbox import Outbox, OutboxKind, OutboxState
 from local_store.pending_actions import PendingActions
 from local_store.previews import preview
 from local_store.roster import (
@@ -216,7 +216,7 @@ class Session:
         with self.transaction():
             self.outbox.enqueue(
                 item_id,
-                "report_anc",
+                OutboxKind.REPORT_ANC,
                 f"patient:{patient_id}",
                 # The number the registry reads, and the text as typed to show (§13 R16).
                 {"value": anc_number(value), "as_entered": value, "unit": unit, "drawn": drawn},
@@ -416,7 +416,7 @@ class Session:
     def _enqueue_form(self, form: Form, signature: Signature | None, at: datetime) -> None:
         self.outbox.enqueue(
             form.id,
-            "submit_psf" if form.kind is FormKind.PSF else "enroll_patient",
+            OutboxKind.SUBMIT_PSF if form.kind is FormKind.PSF else OutboxKind.ENROLL_PATIENT,
             f"patient:{form.patient_id}",
             {
                 "document": form.document,

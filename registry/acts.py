@@ -1,6 +1,7 @@
 """What each POST does, apart from HTTP: one function per act, run in the request's
-transaction over `SqlLedger` and `app.Program`. The single endpoints and the batch endpoint
-call the same functions, so a batched item is decided exactly as a lone one.
+transaction over `SqlLedger` and `app.Program`. The acts a desktop queues are listed once,
+in registry/queued.py, which both their single routes and the batch endpoint read, so a
+batched item is decided exactly as a lone one.
 
 Each returns (HTTP status, JSON body). A refusal by the rules is raised as `RemsError` and
 turned into a 403/404/422 answer by the caller; nothing the act wrote is kept.
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -482,15 +482,6 @@ def correct_patient(ctx: Context, patient_id: str, body: dict[str, Any]) -> Resu
         f"date of birth {'changed' if corrected.dob != patient.dob else 'kept'})",
     )
     return 200, {"patient_id": patient_id}
-
-
-# The batch endpoint's table: (method, path pattern) -> act. Only the desktop's queued kinds.
-BATCHABLE: dict[str, Callable[[Context, dict[str, Any]], Result]] = {
-    "/v1/enrollments": enroll_patient,
-    "/v1/psfs": submit_psf,
-    "/v1/rda": request_rda,
-    "/v1/dispense-rationales": dispense_rationale,
-}
 
 
 def check_patient_scope(ctx: Context, patient_id: str) -> None:

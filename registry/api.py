@@ -19,21 +19,25 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
 
-from app.errors import ErrorCode, RemsError
+from app.errors import RemsError
 from registry.deps import IDEMPOTENCY_KEY
 from registry.limits import TOO_LARGE, BodyCap
 from registry.routes import ROUTERS
 from registry.routes import test_clock as test_clock_routes
-from registry.service import ApiError, Registry, error_body, key_required, refusal, version
+from registry.service import (
+    ApiError,
+    Registry,
+    error_body,
+    invalid_answer,
+    key_required,
+    refusal,
+    version,
+)
 from registry.settings import Settings, check_test_clock
 
 # Re-exported: what other modules and tests knew as registry.api's.
 __all__ = ["ApiError", "Registry", "create_app", "refusal"]
 
-_ANC_NUMBER = (
-    "The ANC value must be a number (at most 10 significant digits), with the text as typed "
-    "in as_entered. Check the value on the lab report."
-)
 _HTTP_CODES = {
     400: "INVALID_REQUEST",
     404: "NOT_FOUND",
@@ -82,14 +86,8 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
         if any(_is_missing_key(e) for e in error.errors()):
             missing = key_required()
             return JSONResponse(error_body(missing.code, missing.message), missing.status)
-        first = error.errors()[0] if error.errors() else {}
-        loc = tuple(first.get("loc", ()))
-        where = ".".join(str(p) for p in loc)
-        if loc[-1:] == ("value",) or loc[-2:-1] == ("value",):  # only an ANC has a `value`
-            return JSONResponse(error_body(ErrorCode.INVALID_ANC.value, _ANC_NUMBER), 422)
-        return JSONResponse(
-            error_body("INVALID_REQUEST", f"{where}: {first.get('msg', 'invalid')}."), 400
-        )
+        status, body = invalid_answer(error.errors())
+        return JSONResponse(body, status)
 
     @api.exception_handler(HTTPException)
     def _http(_: Request, error: HTTPException) -> JSONResponse:

@@ -10,10 +10,9 @@ request), 429 too many sign-in attempts.
 
 from __future__ import annotations
 
-import functools
 import importlib.metadata
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,7 +26,7 @@ from app.errors import AccessRefused, ErrorCode, RemsError
 from app.program import Program
 from app.records import Account
 from app.roles import Role
-from registry import acts, auth, idempotency, schemas
+from registry import acts, auth, idempotency, queued
 from registry.database import run_in_transaction, transaction
 from registry.ledger import (
     PHARMACY_LIST,
@@ -61,6 +60,23 @@ def key_required() -> ApiError:
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": code, "message": message, **extra}
+
+
+_ANC_NUMBER = (
+    "The ANC value must be a number (at most 10 significant digits), with the text as typed "
+    "in as_entered. Check the value on the lab report."
+)
+
+
+def invalid_answer(errors: Sequence[Any]) -> acts.Result:
+    """A request that does not fit its schema, in words: the same answer for a lone request
+    and a batched item. 422 INVALID_ANC for an ANC value that is not a number."""
+    first = errors[0] if errors else {}
+    loc = tuple(first.get("loc", ()))
+    where = ".".join(str(p) for p in loc)
+    if loc[-1:] == ("value",) or loc[-2:-1] == ("value",):  # only an ANC has a `value`
+        return 422, error_body(ErrorCode.INVALID_ANC.value, _ANC_NUMBER)
+    return 400, error_body("INVALID_REQUEST", f"{where}: {first.get('msg', 'invalid')}.")
 
 
 def refusal(error: RemsError) -> acts.Result:
@@ -185,6 +201,24 @@ class Registry:
             raise
         return JSONResponse(answer, status)
 
+    def post_queued(
+        self,
+        queued_act: queued.QueuedAct,
+        args: queued.PathArgs,
+        key: str | None,
+        account: Account,
+        body: BaseModel,
+    ) -> JSONResponse:
+        """A queued act sent alone: its route, made from the table the batch reads."""
+        data = body.model_dump(mode="json")
+        return self.post(
+            queued_act.path(args),
+            key,
+            account,
+            body,
+            queued_act.bound(args, data),
+        )
+
     def _takeover(self) -> timedelta:
         return timedelta(seconds=self.settings.in_flight_takeover_seconds)
 
@@ -202,17 +236,26 @@ class Registry:
                     results.append(_item("", 400, "INVALID_REQUEST", "Each item is an object."))
                     continue
                 key, path = str(item.get("key", "")), str(item.get("path", ""))
-                model = _BATCH_BODIES.get(path)
-                if model is None or not key or len(key) > 64:
-                    results.append(_item(key, 400, "INVALID_REQUEST", "Unknown path or key."))
+                if not key or len(key) > 64:
+                    results.append(_item(key, 400, "INVALID_REQUEST", "Each item needs a key."))
                     continue
                 try:
-                    body = model.model_validate(item.get("body"))
+                    request = queued.request_for(path)
+                except queued.PathRefused as error:
+                    results.append(_item(key, 400, "INVALID_REQUEST", str(error)))
+                    continue
+                try:
+                    body = request.act.body.model_validate(item.get("body"))
                 except ValidationError as error:
-                    results.append(_item(key, 422, "INVALID_REQUEST", _validation_text(error)))
+                    # Answered as the route answers the same body (its errors are "body.…").
+                    errors = [{**e, "loc": ("body", *e["loc"])} for e in error.errors()]
+                    status, answer = invalid_answer(errors)
+                    results.append({"key": key, "status": status, "body": answer})
                     continue
                 data = body.model_dump(mode="json")
-                digest = idempotency.request_hash("POST", path, data)
+                # The same path and body as the route would see: a retry sent alone (or
+                # batched after a lone try) is the same request under its key.
+                digest = idempotency.request_hash("POST", request.path, data)
                 claim = idempotency.claim(conn, key, account.id, digest, now, takeover)
                 if isinstance(claim, idempotency.Replay):
                     results.append({"key": key, "status": claim.status_code, "body": claim.body})
@@ -225,7 +268,7 @@ class Registry:
                     conn,
                     account,
                     key,
-                    functools.partial(_act_on, acts.BATCHABLE[path], data),
+                    request.act.bound(request.args, data),
                     today,
                 )
                 _settle_key(conn, key, status, answer)
@@ -255,30 +298,8 @@ def _settle_key(conn: Connection, key: str, status: int, answer: Any) -> None:
         idempotency.finish(conn, key, status, answer)
 
 
-def _act_on(
-    act: Callable[[acts.Context, dict[str, Any]], acts.Result],
-    data: dict[str, Any],
-    ctx: acts.Context,
-) -> acts.Result:
-    return act(ctx, data)
-
-
 def _item(key: str, status: int, code: str, message: str) -> dict[str, Any]:
     return {"key": key, "status": status, "body": error_body(code, message)}
-
-
-def _validation_text(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first.get("loc", ()))
-    return f"{where}: {first.get('msg', 'invalid')}. Check this field."
-
-
-_BATCH_BODIES: dict[str, type[BaseModel]] = {
-    "/v1/enrollments": schemas.FormIn,
-    "/v1/psfs": schemas.FormIn,
-    "/v1/rda": schemas.RdaIn,
-    "/v1/dispense-rationales": schemas.DispenseRationaleIn,
-}
 
 
 def audiences(account: Account) -> list[str] | None:

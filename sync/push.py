@@ -15,23 +15,31 @@ from datetime import datetime
 
 from local_store.database import Database
 from local_store.mirror import held_forms
-from local_store.outbox import Outbox, OutboxItem, OutboxState
+from local_store.outbox import Outbox, OutboxItem, OutboxKind, OutboxState
 from sync.backoff import retry_delay
 from sync.client import Answer, RegistryClient, RegistryUnreachable, SignInRequired
 
 BATCH_SIZE = 100
-# The registry path each kind of queued item goes to; {patient} is the item's patient.
-PATHS = {
-    "submit_psf": "/v1/psfs",
-    "enroll_patient": "/v1/enrollments",
-    "report_anc": "/v1/patients/{patient}/ancs",
-    "request_rda": "/v1/rda",
-    "dispense_rationale": "/v1/dispense-rationales",
+# The registry path each kind of queued item goes to, alone or in a batch (the registry
+# takes both from one table, registry/queued.py); {patient} is the item's patient.
+PATHS: dict[OutboxKind, str] = {
+    OutboxKind.SUBMIT_PSF: "/v1/psfs",
+    OutboxKind.ENROLL_PATIENT: "/v1/enrollments",
+    OutboxKind.REPORT_ANC: "/v1/patients/{patient}/ancs",
 }
+_NO_PATH = (
+    "NO_PATH: this version of the app cannot send this kind of item ({kind}). It stays in "
+    "the outbox; ask your IT contact."
+)
 
 
 def path_for(item: OutboxItem) -> str:
-    return PATHS[item.kind].format(patient=item.subject.removeprefix("patient:"))
+    """The item's registry path; ValueError for a kind this version does not know."""
+    return PATHS[OutboxKind(item.kind)].format(patient=item.subject.removeprefix("patient:"))
+
+
+def _known(item: OutboxItem) -> bool:
+    return item.kind in PATHS
 
 
 # Answers worth another try later: still in flight, too many requests, the server's trouble.
@@ -68,6 +76,9 @@ def push(
         batch = outbox.sendable(now(), batch_size, held)
         if not batch:
             return report
+        if not all(_known(item) for item in batch):
+            _refuse_unknown(outbox, [i for i in batch if not _known(i)], now(), report)
+            continue
         outbox.mark_sending([item.id for item in batch], now())
         try:
             results = _send(client, batch)
@@ -89,6 +100,17 @@ def push(
                 _settle(outbox, item, answer, now(), report, rng)
         if report.retrying:
             return report  # the registry is struggling: try again on the next round
+
+
+def _refuse_unknown(
+    outbox: Outbox, items: list[OutboxItem], at: datetime, report: PushReport
+) -> None:
+    """Items of a kind with no path (a newer app's) are refused here, in words, not sent."""
+    for item in items:
+        message = _NO_PATH.format(kind=item.kind)
+        outbox.set_state(item.id, OutboxState.REJECTED, at, message)
+        report.rejected += 1
+        report.messages.append(message)
 
 
 def _others_signatures(outbox: Outbox, client: RegistryClient) -> frozenset[str]:

@@ -140,17 +140,19 @@ def test_the_operator_account_signs_in(served_registry: ServedRegistry) -> None:
 def test_a_fault_in_one_batched_item_fails_it_alone_and_leaves_its_key_free(
     world: World, served_registry: ServedRegistry, monkeypatch: Any
 ) -> None:
-    from registry import acts
+    import dataclasses
+
+    from registry import queued
 
     poisoned = {"on": True}
-    real = acts.BATCHABLE["/v1/psfs"]
+    real = queued.QUEUED_ACTS["/v1/psfs"]
 
-    def flaky(ctx: Any, data: dict[str, Any]) -> Any:
+    def flaky(ctx: Any, args: Any, data: dict[str, Any]) -> Any:
         if poisoned["on"] and data["document"]["ancs"][0]["value"] == "1999":
             raise RuntimeError("a bug in the registry")
-        return real(ctx, data)
+        return real.act(ctx, args, data)
 
-    monkeypatch.setitem(acts.BATCHABLE, "/v1/psfs", flaky)
+    monkeypatch.setitem(queued.QUEUED_ACTS, "/v1/psfs", dataclasses.replace(real, act=flaky))
     keys = [str(uuid.uuid4()) for _ in range(3)]
     items = [
         {"key": k, "path": "/v1/psfs", "body": _psf(world, v)}

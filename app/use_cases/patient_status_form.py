@@ -53,8 +53,12 @@ def submit_psf(ledger: ProgramLedger, today: date, actor_id: str, form: PsfSubmi
         # own ANCs included, so they keep the patient enrolled (rules.md §3).
         flagged = replace(flagged, rationale_through=today)
     changes.apply(flagged)
+    # The form lists the period's ANCs, most already reported one by one (Add ANC, a lab's
+    # report): one already on file (same draw date and value) is that report, not a new one.
+    on_file = {(r.drawn, r.anc.per_ul) for r in changes.history}
     for entry in ancs:
-        changes.report_anc(entry, AncSource.PSF)
+        if (entry.drawn, entry.anc.per_ul) not in on_file:
+            changes.report_anc(entry, AncSource.PSF)
 
     current = changes.patient
     if requested is TreatmentStatus.ENROLLED and current.treatment_status is (

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from registry.routes import (
-    dispensing,
     operator,
     participants,
     patients,
     pharmacies,
+    queued,
     session,
     workstations,
 )
@@ -19,8 +19,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     session.router,
     participants.router,
     pharmacies.router,
+    queued.router,  # enrollments, ANCs, PSFs, RDAs, Dispense Rationales: queued acts
     patients.router,
-    dispensing.router,
     operator.router,
     sync_routes.router,
     workstations.router,

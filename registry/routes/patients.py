@@ -1,27 +1,24 @@
-"""Patients: enrollment, ANCs, Patient Status Forms, deactivation, the pharmacy's look-up,
-the chart summary, the Contact Center's correction, and the office's notifications."""
+"""Patients: deactivation, the pharmacy's look-up, the chart summary, the Contact Center's
+correction, and the office's notifications. Enrollment, ANCs and Patient Status Forms are
+queued acts: their routes are made from registry/queued.py (registry/routes/queued.py)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import Connection
 
 from app.records import Account
 from app.roles import Action
-from registry import acts, limits, queries, schemas
+from registry import acts, limits, queries, queued, schemas
 from registry.deps import CurrentAccount, IdempotencyKey, Reg, allowed
 from registry.openapi_answers import answers
 from registry.service import ApiError
 
 router = APIRouter(tags=["patients"])
-PatientId = Annotated[
-    str,
-    schemas.NoNul,
-    Path(min_length=1, max_length=limits.ID, json_schema_extra=schemas.NO_NUL_SCHEMA),
-]
+PatientId = queued.PatientId
 Since = Annotated[int, Query(ge=0, le=limits.MAX_INT64)]
 Office = Annotated[
     Account,
@@ -31,40 +28,6 @@ Corrector = Annotated[
     Account, Depends(allowed(Action.CORRECT_PATIENT, "Only the program can correct a record."))
 ]
 _ACT = answers(400, 401, 403, 404, 409, 413, 422)
-
-
-@router.post("/v1/enrollments", status_code=201, responses=_ACT)
-def enroll_patient(
-    body: schemas.FormIn, reg: Reg, account: CurrentAccount, key: IdempotencyKey
-) -> Any:
-    data = body.model_dump(mode="json")
-    return reg.post(
-        "/v1/enrollments", key, account, body, lambda ctx: acts.enroll_patient(ctx, data)
-    )
-
-
-@router.post("/v1/patients/{patient_id}/ancs", status_code=201, responses=_ACT)
-def report_anc(
-    patient_id: PatientId,
-    body: schemas.AncIn,
-    reg: Reg,
-    account: CurrentAccount,
-    key: IdempotencyKey,
-) -> JSONResponse:
-    data = body.model_dump(mode="json")
-    return reg.post(
-        f"/v1/patients/{patient_id}/ancs",
-        key,
-        account,
-        body,
-        lambda ctx: acts.report_anc(ctx, patient_id, data),
-    )
-
-
-@router.post("/v1/psfs", status_code=201, responses=_ACT)
-def submit_psf(body: schemas.FormIn, reg: Reg, account: CurrentAccount, key: IdempotencyKey) -> Any:
-    data = body.model_dump(mode="json")
-    return reg.post("/v1/psfs", key, account, body, lambda ctx: acts.submit_psf(ctx, data))
 
 
 @router.post("/v1/patients/{patient_id}/deactivate", responses=_ACT)

@@ -1,0 +1,59 @@
+"""The single POST routes of the acts a desktop queues (enrollment, ANC, PSF, RDA, Dispense
+Rationale), one per entry of registry/queued.py's table, which /v1/batch reads too: a path
+cannot be known to one and not the other. Each route declares its path values and body from
+the entry, so the OpenAPI document and the checks are the entry's."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from app.records import Account
+from registry import queued
+from registry.deps import CurrentAccount, IdempotencyKey, Reg
+from registry.openapi_answers import answers
+from registry.service import Registry
+
+router = APIRouter()
+_ACT = answers(400, 401, 403, 404, 409, 413, 422)
+
+
+def _endpoint(entry: queued.QueuedAct) -> Callable[..., JSONResponse]:
+    def endpoint(
+        *, reg: Registry, account: Account, key: str, body: BaseModel, **args: str
+    ) -> JSONResponse:
+        return reg.post_queued(entry, args, key, account, body)
+
+    # FastAPI reads what to parse from the signature: the entry's path values and body.
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters = [
+        inspect.Parameter(name, keyword, annotation=queued.PATH_VALUES[name])
+        for name in entry.params
+    ]
+    parameters += [
+        inspect.Parameter("body", keyword, annotation=entry.body),
+        inspect.Parameter("reg", keyword, annotation=Reg),
+        inspect.Parameter("account", keyword, annotation=CurrentAccount),
+        inspect.Parameter("key", keyword, annotation=IdempotencyKey),
+    ]
+    signature: Any = inspect.Signature(parameters, return_annotation=JSONResponse)
+    endpoint.__signature__ = signature  # type: ignore[attr-defined]
+    endpoint.__name__ = entry.name
+    return endpoint
+
+
+for _entry in queued.QUEUED_ACTS.values():
+    router.add_api_route(
+        _entry.pattern,
+        _endpoint(_entry),
+        methods=["POST"],
+        name=_entry.name,
+        tags=[_entry.tag],
+        status_code=_entry.status_code,
+        responses=_ACT,
+    )

@@ -51,8 +51,7 @@ def _editor(qtbot: QtBot, workspace: Workspace) -> PsfEditor:
 
 
 def _prefilled(editor: PsfEditor) -> list[str]:
-    cells = (editor.ancs.item(r, 0) for r in range(editor.ancs.rowCount()))
-    return [cell.text() for cell in cells if cell is not None]
+    return [row.value.text() for row in editor.anc_rows if row.filled()]
 
 
 def _outbox_states(window: DeskWindow) -> dict[str, str]:

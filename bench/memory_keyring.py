@@ -10,10 +10,10 @@ from keyring.errors import PasswordDeleteError
 
 
 class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring's base is unannotated
         self.secrets: dict[tuple[str, str], str] = {}
         # A child process of the start-up benchmark gets its parent's secrets this way
         # (keyring makes this backend from PYTHON_KEYRING_BACKEND when first used).

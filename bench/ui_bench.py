@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keyring
 
@@ -24,6 +25,11 @@ from bench.memory_keyring import MemoryKeyring
 from bench.store_world import fill_store
 from local_store.keys import DEFAULT_KDF
 from local_store.workstation import NewAccount
+
+if TYPE_CHECKING:  # the window's modules load inside the measured functions, not here
+    from PySide6.QtWidgets import QWidget
+
+    from ui.desk import Desk
 
 METRICS = (
     "ui.startup_over_floor",
@@ -109,18 +115,19 @@ def wait_for(connect: Callable[[Callable[[], None]], object]) -> None:
     loop.exec()
 
 
-def _in_window(desk: object, patients: int, quick: bool) -> Iterator[Metric]:
+def _in_window(desk: Desk, patients: int, quick: bool) -> Iterator[Metric]:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from ui.main_window import DeskWindow
+    from ui.workspace import Workspace
 
     app = QApplication.instance() or QApplication([])
 
     roster_times: list[float] = []
     filter_times: list[float] = []
     for _ in range(2 if quick else 3):
-        window = DeskWindow(desk, SystemClock().today, sync_interval=3600)  # type: ignore[arg-type]
+        window = DeskWindow(desk, SystemClock().today, sync_interval=3600)
         window.resize(1400, 900)
         window.show()
         page = window.sign_in_page
@@ -129,14 +136,19 @@ def _in_window(desk: object, patients: int, quick: bool) -> Iterator[Metric]:
         app.processEvents()
         started = time.perf_counter()
         page.submit()
+
         # The window builds the workspace on signedIn; the first page then arrives.
-        wait_for(
-            lambda quit_: page.signedIn.connect(
-                lambda *_: window.workspace.roster_model.pageLoaded.connect(quit_)
-            )
-        )
+        def first_page(quit_: Callable[[], None]) -> None:
+            def signed_in(*_: object) -> None:
+                office = window.workspace
+                assert isinstance(office, Workspace)  # the bench signs a prescriber in
+                office.roster_model.pageLoaded.connect(quit_)
+
+            page.signedIn.connect(signed_in)
+
+        wait_for(first_page)
         workspace = window.workspace
-        assert workspace is not None and workspace.roster_model.pages.get(0)
+        assert isinstance(workspace, Workspace) and workspace.roster_model.pages.get(0)
         workspace.roster.table.viewport().repaint()  # painted, not just loaded
         roster_times.append((time.perf_counter() - started) * 1000)
         model = workspace.roster_model
@@ -177,6 +189,7 @@ def _pharmacy_preview(folder: Path, patients: int, quick: bool) -> Iterator[Metr
 
     from ui.desk import Desk, DeskConfig
     from ui.main_window import DeskWindow
+    from ui.pharmacy_workspace import PharmacyWorkspace
 
     _app = QApplication.instance() or QApplication([])  # one for the run, kept alive
     today = SystemClock().today()
@@ -204,12 +217,18 @@ def _pharmacy_preview(folder: Path, patients: int, quick: bool) -> Iterator[Metr
     window.sign_in_page.email.setText("rx@pharmacy.example")
     window.sign_in_page.password.setText(PASSWORD)
     window.sign_in_page.submit()
-    wait_for(
-        lambda quit_: window.sign_in_page.signedIn.connect(
-            lambda *_: window.workspace.firstPaint.connect(quit_)
-        )
-    )
+
+    def first_paint(quit_: Callable[[], None]) -> None:
+        def signed_in(*_: object) -> None:
+            pharmacy = window.workspace
+            assert isinstance(pharmacy, PharmacyWorkspace)  # the bench signs an AR in
+            pharmacy.firstPaint.connect(quit_)
+
+        window.sign_in_page.signedIn.connect(signed_in)
+
+    wait_for(first_paint)
     workspace = window.workspace
+    assert isinstance(workspace, PharmacyWorkspace)
     times: list[float] = []
     for name, dob in people:
         born = date.fromisoformat(dob)
@@ -233,12 +252,12 @@ def _pharmacy_preview(folder: Path, patients: int, quick: bool) -> Iterator[Metr
     )
 
 
-def _dispose(window: object) -> None:
+def _dispose(window: QWidget) -> None:
     """Close a window and delete it now, with its Qt children, while Python still runs
     (left to the interpreter's exit, PySide may free them in an order that crashes)."""
     from PySide6.QtCore import QCoreApplication, QEvent
 
-    window.close()  # type: ignore[attr-defined]
-    window.deleteLater()  # type: ignore[attr-defined]
+    window.close()
+    window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QCoreApplication.processEvents()

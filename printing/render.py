@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, cast
 
 import zxingcpp
 from reportlab.lib.pagesizes import LETTER
@@ -27,6 +28,9 @@ from reportlab.pdfgen.canvas import Canvas
 
 from printing import fonts, qr_payload
 from printing.spec import Field, FormData, Kind, Section, SignatureMark
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 PAGE_W, PAGE_H = LETTER
 MARGIN = 40.0
@@ -122,7 +126,8 @@ def new_canvas(buffer: io.BytesIO) -> Canvas:
         pagesize=LETTER,
         invariant=1,
         pageCompression=1,
-        initialFontName=fonts.REGULAR,
+        # types-reportlab declares a float here; reportlab takes the font's name.
+        initialFontName=fonts.REGULAR,  # type: ignore[arg-type]
         initialFontSize=LABEL,
     )
 
@@ -543,8 +548,9 @@ def _qr_modules(text: str) -> list[bytes]:
     """The code's modules, row by row (0 = dark). zxing-cpp encodes in C++ in ~3 ms and
     picks the best mask; a pure-Python encoder took 100-600 ms a form."""
     barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    image = memoryview(barcode.to_image(scale=1, add_quiet_zones=False))
-    size = image.shape[0]
+    # zxing-cpp's Image has the buffer protocol; its stub does not declare it.
+    image = memoryview(cast("Buffer", barcode.to_image(scale=1, add_quiet_zones=False)))
+    size = len(image)  # a 2-D view's length is its number of rows
     raw = image.tobytes()
     return [raw[r * size : (r + 1) * size] for r in range(size)]
 
@@ -642,5 +648,6 @@ def _us_date(value: str) -> str:
 
 def _font(canvas: Canvas, name: str, size: float) -> None:
     """Set the font only when it changes: each setFont writes operators to the page."""
-    if canvas._fontname != name or canvas._fontsize != size:
+    # The canvas's current font is private state the stubs do not declare.
+    if canvas._fontname != name or canvas._fontsize != size:  # type: ignore[attr-defined]
         canvas.setFont(name, size)

@@ -7,25 +7,40 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import keyring
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.clock import SystemClock
 from bench.memory_keyring import MemoryKeyring
 from local_store.keys import FAST_KDF
 from ui.demo_accounts import DEMO_ACCOUNTS
 from ui.desk import Desk
+from ui.dispense_rationale import DispenseRationaleDialog
 from ui.main_window import DeskWindow
+from ui.pharmacy_workspace import PharmacyWorkspace
+from ui.psf_editor import PsfEditor
+from ui.wholesaler_workspace import WholesalerWorkspace
+from ui.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 sys.path.insert(0, str(ROOT))  # the pharmacy's snapshot is built by the tests' support code
+Shown = TypeVar("Shown")
 
 
-def wait(app: QApplication, until, timeout: float = 30.0) -> None:
+def expect(kind: type[Shown], widget: object) -> Shown:
+    """What the window shows (its workspace or last dialog), as the kind this script expects."""
+    if not isinstance(widget, kind):
+        raise TypeError(f"expected a {kind.__name__}, the window shows {widget!r}")
+    return widget
+
+
+def wait(app: QApplication, until: Callable[[], bool], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not until():
         if time.monotonic() > deadline:
@@ -34,7 +49,7 @@ def wait(app: QApplication, until, timeout: float = 30.0) -> None:
         time.sleep(0.02)
 
 
-def shot(app: QApplication, widget, name: str) -> None:
+def shot(app: QApplication, widget: QWidget, name: str) -> None:
     for _ in range(20):
         app.processEvents()
         time.sleep(0.02)
@@ -57,23 +72,19 @@ def main() -> int:
     shot(app, window, "sign-in")
     page.password.setText(DEMO_ACCOUNTS["sam-rivera"][1])
     page.submit()
-    wait(app, lambda: window.workspace is not None and window.workspace.roster_model.total > 0)
-    wait(app, lambda: window.last_report is not None and window.workspace.roster_model.total >= 9)
+    wait(
+        app,
+        lambda: isinstance(window.workspace, Workspace) and window.workspace.roster_model.total > 0,
+    )
+    office = expect(Workspace, window.workspace)
+    wait(app, lambda: window.last_report is not None and office.roster_model.total >= 9)
     shot(app, window, "roster")
-    window.workspace.open_chart("p-bello")
-    wait(
-        app,
-        lambda: bool(window.workspace.charts()) and window.workspace.charts()[0].data is not None,
-    )
+    office.open_chart("p-bello")
+    wait(app, lambda: bool(office.charts()) and office.charts()[0].data is not None)
     shot(app, window, "patient-chart")
-    window.workspace.new_psf("p-kowalski")
-    wait(
-        app,
-        lambda: (
-            window.workspace.last_dialog is not None and window.workspace.last_dialog.isVisible()
-        ),
-    )
-    editor = window.workspace.last_dialog
+    office.new_psf("p-kowalski")
+    wait(app, lambda: office.last_dialog is not None and office.last_dialog.isVisible())
+    editor = expect(PsfEditor, office.last_dialog)
     editor.rationale.setPlainText("ANC recovering; benefit outweighs risk. Recheck in 3 days.")
     shot(app, editor, "psf-editor")
     editor._submit()
@@ -84,24 +95,27 @@ def main() -> int:
     page.password.setText(DEMO_ACCOUNTS["dr-okafor"][1])
     page.submit()
     wait(app, lambda: window.workspace is not None)
-    wait(app, lambda: window.workspace.awaiting.table.rowCount() > 0)
-    window.workspace.setCurrentIndex(1)
+    office = expect(Workspace, window.workspace)
+    wait(app, lambda: office.awaiting.table.rowCount() > 0)
+    office.setCurrentIndex(1)
     shot(app, window, "awaiting-signature")
     # The outbox with something in it: an ANC the registry refuses (drawn before the
     # patient was born), then one made while the registry is down.
     session = window.session
+    assert session is not None  # Dr. Okafor is signed in
     window.worker.run_now(lambda: session.queue_anc("p-miller", "2100", "/uL", "1990-01-02"))
     window.sync_now()
     wait(app, lambda: window.last_report is not None and window.last_report.pushed.rejected > 0)
     registry = desk.registry_process
+    assert registry is not None  # the demo runs its own registry
     registry.kill()
     today = date.today().isoformat()
     window.worker.run_now(lambda: session.queue_anc("p-tran", "1.9", "K/uL", today))
     window.sync_now()
     wait(app, lambda: "Offline" in window.sync_status.label.text())
-    window.workspace.refresh_lists()
-    window.workspace.setCurrentIndex(2)
-    wait(app, lambda: window.workspace.outbox.table.rowCount() == 2)
+    office.refresh_lists()
+    office.setCurrentIndex(2)
+    wait(app, lambda: office.outbox.table.rowCount() == 2)
     shot(app, window, "outbox")
     window.close()
     registry.start()  # back up, for the pharmacy and the wholesaler
@@ -144,7 +158,7 @@ def pharmacy_at_registry(app: QApplication, url: str) -> None:
     ar.post("/v1/invitations", {"role": "pharmacy_staff", "email": "nia.tech@mainstreet.example",
                                 "name": "Nia Tech"})  # fmt: skip
     window = connected(app, url, "ar-main", (1500, 900))
-    workspace = window.workspace
+    workspace = expect(PharmacyWorkspace, window.workspace)
     workspace.name.setText("Linh Tran")
     workspace.dob.setDate(QDate(1968, 11, 15))
     workspace.look_up()
@@ -152,7 +166,7 @@ def pharmacy_at_registry(app: QApplication, url: str) -> None:
     workspace.request_rda()
     wait(app, lambda: workspace.rda.rationale.isVisible())
     workspace.open_dispense_rationale()
-    dialog = workspace.last_dialog
+    dialog = expect(DispenseRationaleDialog, workspace.last_dialog)
     wait(app, lambda: "left" in dialog.left.text())
     dialog.npi.setText("1234567893")
     dialog.anc.value.setText("1.9")
@@ -167,7 +181,7 @@ def pharmacy_at_registry(app: QApplication, url: str) -> None:
 
 def wholesaler(app: QApplication, url: str) -> None:
     window = connected(app, url, "wholesaler-demo", (1200, 700))
-    listing = window.workspace.pharmacies
+    listing = expect(WholesalerWorkspace, window.workspace).pharmacies
     wait(app, lambda: listing.table.rowCount() > 0)
     listing.table.selectRow(0)
     listing.check_selected()
@@ -190,8 +204,14 @@ def pharmacy_preview(app: QApplication) -> None:
     page.email.setText(AR[0])
     page.password.setText(AR[1])
     page.submit()
-    wait(app, lambda: window.workspace is not None and window.workspace.prescriber.count() == 3)
-    workspace = window.workspace
+    wait(
+        app,
+        lambda: (
+            isinstance(window.workspace, PharmacyWorkspace)
+            and window.workspace.prescriber.count() == 3
+        ),
+    )
+    workspace = expect(PharmacyWorkspace, window.workspace)
     workspace.name.setText("Ivan Ilyin")
     born = date.fromisoformat(BORN)
     workspace.dob.setDate(QDate(born.year, born.month, born.day))

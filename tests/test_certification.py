@@ -13,7 +13,8 @@ from app.certification import (
     reconfirmation_reminder,
     standing,
 )
-from app.records import Pharmacy, PharmacySetting
+from app.records import Pharmacy
+from app.statuses import PharmacySetting
 
 ATTESTED = date(2024, 3, 1)
 DUE = ATTESTED + timedelta(days=730)

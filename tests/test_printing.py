@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from pypdf import PdfReader
-from pypdf.generic import ContentStream
+from pypdf.generic import ContentStream, DictionaryObject
 
 from app.anc import Population
 from app.demo_data import build_demo_clinic
@@ -20,7 +20,7 @@ from app.statuses import MonitoringFrequency, TreatmentStatus
 from cli.print_forms import FORM_NAMES, PATIENT_FORMS, build
 from printing import fill, forms, qr_payload
 from printing.render import DRAFT_MARK, render
-from printing.spec import Field, FormData, Kind
+from printing.spec import Field, FormData, FormSpec, Kind
 from tests.support.pdf_reading import page_texts, qr_texts
 
 TODAY = date(2026, 11, 25)
@@ -75,7 +75,7 @@ def test_every_filled_value_is_on_the_page_and_the_qr_gives_back_exactly_the_dat
 
 
 @pytest.mark.parametrize("spec", forms.ALL, ids=lambda s: s.code)
-def test_a_blank_form_has_every_field_box_and_no_data(spec: forms.FormSpec) -> None:
+def test_a_blank_form_has_every_field_box_and_no_data(spec: FormSpec) -> None:
     data = render(fill.blank(spec))
     pages = page_texts(data)
     text = squeeze("".join(pages))
@@ -108,7 +108,11 @@ def test_fax_rules_letter_black_on_white_10pt_text_1pt_rules_embedded_font(name:
         reader = PdfReader(io.BytesIO(render(form)))
         for page in reader.pages:
             assert [float(v) for v in page.mediabox] == [0, 0, 612, 792]
-            for font in page["/Resources"]["/Font"].values():
+            resources = page["/Resources"]
+            assert isinstance(resources, DictionaryObject)
+            fonts = resources["/Font"]
+            assert isinstance(fonts, DictionaryObject)
+            for font in fonts.values():
                 font = font.get_object()
                 assert font["/Subtype"] == "/TrueType" and "DejaVuSans" in font["/BaseFont"]
                 assert "/FontFile2" in font["/FontDescriptor"], "the font is embedded"

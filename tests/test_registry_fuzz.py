@@ -27,6 +27,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.errors import InvalidSchema
+from schemathesis.core.result import Err, Ok
+from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.checks import status_code_conformance
 
 from app.clock import ManualClock
@@ -48,6 +51,7 @@ CHECKS = [not_a_server_error, status_code_conformance]
 # token every other operation is sent with.
 NOT_FUZZED = "^/v1/test/"
 SIGN_OUT = "DELETE /v1/session"
+Operation = APIOperation[Any, Any, Any, Any]  # one path and method of the served schema
 
 # Any JSON a client could send in a free-form document (NaN and Infinity are not JSON).
 JSON = st.recursive(
@@ -199,8 +203,15 @@ def _operations(served: ServedRegistry) -> list[Any]:
     schema = schemathesis.openapi.from_url(served.url + "/openapi.json").exclude(
         path_regex=NOT_FUZZED
     )
-    ops = [result.ok() for result in schema.get_all_operations()]
+    ops = [_readable(result) for result in schema.get_all_operations()]
     return sorted(ops, key=lambda op: op.label == SIGN_OUT)
+
+
+def _readable(result: Ok[Operation] | Err[InvalidSchema]) -> Operation:
+    """An operation of the served schema; one schemathesis cannot read fails, saying why."""
+    if isinstance(result, Err):
+        raise result.err()
+    return result.ok()
 
 
 def _modes(operation: Any) -> tuple[GenerationMode, ...]:

@@ -111,7 +111,7 @@ def test_no_keyring_means_a_plain_explanation_and_no_store(
     tmp_path: Path, store_clock: ManualClock
 ) -> None:
     previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]  # keyring is unannotated
     try:
         workstation = Workstation(tmp_path / "desk", store_clock, kdf=FAST_KDF)
         with pytest.raises(KeyringUnavailable) as refused:

@@ -76,7 +76,8 @@ def test_a_new_anc_at_the_registry_arrives_with_the_registry_order(
         (1200, "1.2", "K/uL"),
     ]
     assert history[0].seq < history[1].seq
-    assert StoreLedger(db).most_current_anc(world.ids["p1"]).anc.per_ul == 1200
+    current = StoreLedger(db).most_current_anc(world.ids["p1"])
+    assert current is not None and current.anc.per_ul == 1200
 
 
 def test_a_patient_moved_to_another_office_leaves_this_one_and_arrives_whole_there(
@@ -133,7 +134,8 @@ def test_a_pharmacy_preview_from_its_store_matches_the_registry_answer(
     )
     # The dispense comes back through the feed: no longer a first dispense, offline too.
     pull(db, ar, _now)
-    assert not preview(db, world.ids["rx_x"], world.ids["p1"], date(2024, 1, 3)).first_dispense
+    decision = preview(db, world.ids["rx_x"], world.ids["p1"], date(2024, 1, 3))
+    assert decision is not None and not decision.first_dispense
 
 
 def test_a_cursor_older_than_the_feed_keeps_starts_over(

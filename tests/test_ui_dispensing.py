@@ -19,6 +19,7 @@ from local_store.keys import FAST_KDF
 from registry import assessment
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.registry_world import PASSWORD, World, ok, signed_in
+from tests.support.screens import cell_text, pharmacy_of
 from ui.desk import Desk, DeskConfig
 from ui.dispense_rationale import DispenseRationaleDialog
 from ui.main_window import DeskWindow
@@ -42,7 +43,8 @@ def connected_window(folder: Path, world: World, who: str, qtbot: QtBot) -> Desk
     qtbot.keyClicks(page.password, PASSWORD)
     qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.last_report is not None, timeout=WAIT)
-    assert window.last_report.connectivity.value == "online", window.last_report
+    report = window.last_report
+    assert report is not None and report.connectivity.value == "online", report
     return window
 
 
@@ -127,7 +129,7 @@ def test_a_psf_only_denial_offers_the_dispense_rationale_and_the_fourth_is_refus
 
     # Each of the registry's answers is recorded on the workstation, newest first.
     qtbot.waitUntil(lambda: workspace.answers.rowCount() == 4, timeout=WAIT)
-    recorded = [workspace.answers.item(r, 2).text() for r in range(4)]
+    recorded = [cell_text(workspace.answers, r, 2) for r in range(4)]
     assert recorded[0].startswith("Rosa Test: Dispense Rationale refused: DISPENSE_RATIONALE_LIMIT")
     assert recorded[1].startswith("Rosa Test: RDA denied: PSF_NOT_CURRENT")
     assert recorded[2].startswith("Rosa Test: Dispense Rationale accepted (3 of 3 used")
@@ -139,13 +141,13 @@ def test_the_authorized_representative_sees_staff_and_invites_one(
     tmp_path: Path, memory_keyring: MemoryKeyring, qtbot: QtBot, world: World
 ) -> None:
     window = connected_window(tmp_path / "rx", world, "ar_rx_x", qtbot)
-    workspace = window.workspace
+    workspace = pharmacy_of(window)
     workspace.setCurrentWidget(workspace.dashboard)
     dashboard = workspace.dashboard
     qtbot.waitUntil(lambda: dashboard.staff.rowCount() == 2, timeout=WAIT)
     assert dashboard.standing.text() == "Certified"
     assert dashboard.setting.text() == "Outpatient"
-    roles = sorted(dashboard.staff.item(r, 2).text() for r in range(2))
+    roles = sorted(cell_text(dashboard.staff, r, 2) for r in range(2))
     assert roles == ["Pharmacy authorized representative", "Pharmacy staff"]
     window.close()
 
@@ -159,7 +161,7 @@ def test_a_wholesaler_searches_exports_and_checks_an_order(
     assert isinstance(workspace, WholesalerWorkspace)
     listing = workspace.pharmacies
     qtbot.waitUntil(lambda: listing.table.rowCount() == 1, timeout=WAIT)
-    assert listing.table.item(0, 0).text() == "rx_x"  # rx_y was deactivated: not listed
+    assert cell_text(listing.table, 0, 0) == "rx_x"  # rx_y was deactivated: not listed
     qtbot.keyClicks(listing.search, "nothing like it")
     assert listing.table.rowCount() == 0 and listing.count.text().startswith("0 of 1")
     listing.search.clear()
@@ -197,7 +199,7 @@ def test_an_inpatient_pharmacy_sends_an_anc_with_its_rda(
 
     before = len(ancs())
     window = connected_window(tmp_path / "ward", world, "ar_ward", qtbot)
-    workspace = window.workspace
+    workspace = pharmacy_of(window)
     qtbot.waitUntil(lambda: workspace.rda.with_anc.isVisible(), timeout=WAIT)  # inpatient
     qtbot.keyClicks(workspace.name, "Rosa Test")
     workspace.dob.setDate(QDate(1980, 1, 1))

@@ -24,6 +24,7 @@ from tests.support.fault_proxy import IN_FLIGHT, FaultProxy
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.registry_server import ServedRegistry
 from tests.support.registry_world import PASSWORD, World, ok
+from tests.support.screens import cell_text
 from ui.desk import Desk, DeskConfig
 from ui.dispense_rationale import PATH as RATIONALES
 from ui.dispense_rationale import DispenseRationaleDialog
@@ -92,7 +93,7 @@ def rationales_used(world: World) -> int:
 
 def recorded(workspace: PharmacyWorkspace, qtbot: QtBot, count: int) -> list[str]:
     qtbot.waitUntil(lambda: workspace.answers.rowCount() == count, timeout=WAIT)
-    return [workspace.answers.item(r, 2).text() for r in range(count)]
+    return [cell_text(workspace.answers, r, 2) for r in range(count)]
 
 
 def ask_rda(workspace: PharmacyWorkspace, qtbot: QtBot, until: Callable[[str], bool]) -> str:

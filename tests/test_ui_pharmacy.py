@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -25,10 +26,11 @@ from tests.support.memory_keyring import MemoryKeyring
 from tests.support.pdf_reading import page_texts
 from tests.support.pharmacy_store import AR, BORN, TODAY, build_pharmacy_desk
 from tests.support.registry_world import PASSWORD, World
+from tests.support.screens import pharmacy_of, session_of, shown
 from ui.desk import Desk
 from ui.eligibility import NOT_AN_AUTHORIZATION
 from ui.main_window import DeskWindow
-from ui.pharmacy_dashboard import PharmacyFacts, reminder_text
+from ui.pharmacy_dashboard import PharmacyDashboard, PharmacyFacts, reminder_text
 from ui.pharmacy_workspace import PharmacyWorkspace
 from ui.print_preview import PreviewDialog
 
@@ -45,7 +47,7 @@ def open_pharmacy(folder: Path, qtbot: QtBot, today: date = TODAY) -> DeskWindow
     qtbot.keyClicks(page.password, AR[1])
     qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: isinstance(window.workspace, PharmacyWorkspace), timeout=WAIT)
-    qtbot.waitUntil(lambda: window.workspace.prescriber.count() == 3, timeout=WAIT)
+    qtbot.waitUntil(lambda: pharmacy_of(window).prescriber.count() == 3, timeout=WAIT)
     return window
 
 
@@ -72,7 +74,7 @@ def preview_of(qtbot: QtBot, window: DeskWindow, name: str, prescriber: str = ""
 
 
 def test_each_denial_reason_shows_its_message_offline(pharmacy: DeskWindow, qtbot: QtBot) -> None:
-    panel = pharmacy.workspace.panel
+    panel = pharmacy_of(pharmacy).panel
     assert preview_of(qtbot, pharmacy, "Alma Okonjo") == []
     assert "would be authorized (first dispense)" in panel.verdict.text()
     assert panel.label.text() == NOT_AN_AUTHORIZATION
@@ -95,7 +97,7 @@ def test_each_denial_reason_shows_its_message_offline(pharmacy: DeskWindow, qtbo
 def test_a_patient_not_on_the_workstation_says_not_enrolled(
     pharmacy: DeskWindow, qtbot: QtBot
 ) -> None:
-    workspace = pharmacy.workspace
+    workspace = pharmacy_of(pharmacy)
     qtbot.keyClicks(workspace.name, "Nobody Known")
     qtbot.mouseClick(workspace.look_up_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Not on this workstation" in workspace.found_note.text(), timeout=WAIT)
@@ -103,8 +105,8 @@ def test_a_patient_not_on_the_workstation_says_not_enrolled(
 
 
 def test_an_uncertified_pharmacy_is_told_who_must_act(pharmacy: DeskWindow, qtbot: QtBot) -> None:
-    session = pharmacy.session
-    program = Program(session.ledger, session.workstation.clock)  # type: ignore[arg-type]
+    session = session_of(pharmacy)
+    program = Program(session.ledger, session.workstation.clock)
 
     def deactivate() -> None:
         with session.transaction():
@@ -134,8 +136,12 @@ def test_a_pharmacy_sets_up_its_workstation_with_its_authorized_representative(
     qtbot.keyClicks(sign_in_page.password, PASSWORD)
     qtbot.mouseClick(sign_in_page.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: isinstance(window.workspace, PharmacyWorkspace), timeout=WAIT)
-    assert window.workspace.pharmacy_id == world.ids["rx_x"]
+    assert pharmacy_of(window).pharmacy_id == world.ids["rx_x"]
     window.close()
+
+
+def shows_a_due_date(dashboard: PharmacyDashboard) -> bool:
+    return bool(dashboard.due.text())
 
 
 def test_the_reconfirmation_reminder_appears_30_days_before_the_due_date(
@@ -144,8 +150,8 @@ def test_the_reconfirmation_reminder_appears_30_days_before_the_due_date(
     due = date(2024, 1, 2) + timedelta(days=730)  # certified 01/02/2024 (§9 [D])
     for days_before in (31, 30):
         window = open_pharmacy(tmp_path / f"rx{days_before}", qtbot, due - timedelta(days_before))
-        dashboard = window.workspace.dashboard
-        qtbot.waitUntil(lambda d=dashboard: bool(d.due.text()), timeout=WAIT)
+        dashboard = pharmacy_of(window).dashboard
+        qtbot.waitUntil(partial(shows_a_due_date, dashboard), timeout=WAIT)
         assert dashboard.due.text() == f"{due:%m/%d/%Y} (in {days_before} days)"
         assert dashboard.standing.text() == "Certified"
         if days_before == 31:  # the 60-day reminder is still the one showing
@@ -156,19 +162,19 @@ def test_the_reconfirmation_reminder_appears_30_days_before_the_due_date(
                 "(30 days left). Reconfirm now"
             )
             assert not dashboard.reminder.isHidden()
-            assert "⚠" in window.workspace.tabText(1)
+            assert "⚠" in pharmacy_of(window).tabText(1)
         window.close()
     window = open_pharmacy(tmp_path / "rx61", qtbot, due - timedelta(days=61))
-    dashboard = window.workspace.dashboard
+    dashboard = pharmacy_of(window).dashboard
     qtbot.waitUntil(lambda: bool(dashboard.due.text()), timeout=WAIT)
-    assert dashboard.reminder.isHidden() and "⚠" not in window.workspace.tabText(1)
+    assert dashboard.reminder.isHidden() and "⚠" not in pharmacy_of(window).tabText(1)
     window.close()
 
 
 def test_offline_the_rda_says_so_and_the_fallback_fax_prints(
     pharmacy: DeskWindow, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    workspace = pharmacy.workspace
+    workspace = pharmacy_of(pharmacy)
     preview_of(qtbot, pharmacy, "Pavel Petrov")
     qtbot.mouseClick(workspace.rda.request, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Nothing was authorized" in workspace.rda.answer.text(), timeout=WAIT)
@@ -176,7 +182,7 @@ def test_offline_the_rda_says_so_and_the_fallback_fax_prints(
     assert workspace.rda.rationale.isHidden()
     qtbot.mouseClick(workspace.rda.fallback, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: isinstance(workspace.last_dialog, PreviewDialog), timeout=WAIT)
-    preview = workspace.last_dialog
+    preview = shown(PreviewDialog, workspace.last_dialog)
     assert len(preview.job.pages) == 2  # the cover sheet, then the form
     saved = tmp_path / "fallback.pdf"
     preview.save_pdf(str(saved))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtPrintSupport import QPrintPreviewDialog
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -24,11 +25,17 @@ from sync.client import RegistryClient
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.pdf_reading import page_texts
 from tests.support.registry_world import PASSWORD, World, ok
+from tests.support.screens import cell_text, office_of, pharmacy_of, session_of, shown
+from ui.add_anc import AddAncDialog
+from ui.chart_view import ChartPage
 from ui.demo_accounts import DEMO_ACCOUNTS
 from ui.desk import Desk
+from ui.enrollment_wizard import EnrollmentWizard
 from ui.main_window import DeskWindow
+from ui.people_dialog import AddPersonDialog
 from ui.pharmacy_workspace import PharmacyWorkspace
 from ui.print_preview import PreviewDialog
+from ui.psf_editor import PsfEditor
 
 DESIGNEE = DEMO_ACCOUNTS["sam-rivera"]
 PRESCRIBER = DEMO_ACCOUNTS["dr-okafor"]
@@ -55,13 +62,13 @@ def sign_in(qtbot: QtBot, window: DeskWindow, who: tuple[str, str]) -> None:
     qtbot.keyClicks(page.password, who[1])
     qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: window.workspace is not None and window.workspace.roster_model.total > 0,
+        lambda: window.workspace is not None and office_of(window).roster_model.total > 0,
         timeout=WAIT,
     )
 
 
 def roster_text(window: DeskWindow) -> dict[str, list[str]]:
-    model = window.workspace.roster_model
+    model = office_of(window).roster_model
     rows = {}
     for row in range(model.rowCount()):
         cells = [str(model.data(model.index(row, c))) for c in range(model.columnCount())]
@@ -129,15 +136,15 @@ def test_the_roster_shows_the_demo_clinic_with_categories_in_words(
     assert rows["Tomasz Kowalski"][2:5] == ["Interrupted", "780/µL", "Moderate neutropenia"]
     assert rows["Aisha Bello"][4] == "BEN neutropenia"
     assert any(r[7].startswith("OVERDUE") for r in rows.values())
-    qtbot.keyClicks(demo.workspace.roster.filter, "tomasz k")
-    qtbot.waitUntil(lambda: demo.workspace.roster_model.total == 1, timeout=WAIT)
+    qtbot.keyClicks(office_of(demo).roster.filter, "tomasz k")
+    qtbot.waitUntil(lambda: office_of(demo).roster_model.total == 1, timeout=WAIT)
     assert list(roster_text(demo)) == ["Tomasz Kowalski"]
-    assert "Moderate neutropenia" in demo.workspace.alerts.text()  # the sign-in notification
+    assert "Moderate neutropenia" in office_of(demo).alerts.text()  # the sign-in notification
 
 
 def test_the_roster_sorts_by_a_column_in_the_store(demo: DeskWindow, qtbot: QtBot) -> None:
     sign_in(qtbot, demo, DESIGNEE)
-    header = demo.workspace.roster.table.horizontalHeader()
+    header = office_of(demo).roster.table.horizontalHeader()
     x = header.sectionViewportPosition(3) + 10  # "Latest ANC"
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
     qtbot.waitUntil(lambda: first_patient(demo) == "Tomasz Kowalski", timeout=WAIT)  # 780/µL
@@ -146,7 +153,7 @@ def test_the_roster_sorts_by_a_column_in_the_store(demo: DeskWindow, qtbot: QtBo
 
 
 def first_patient(window: DeskWindow) -> str:
-    model = window.workspace.roster_model
+    model = office_of(window).roster_model
     return str(model.data(model.index(0, 0))).removeprefix("⚠ ")
 
 
@@ -154,21 +161,21 @@ def test_an_idle_session_locks_hides_the_patients_and_opens_with_the_password(
     demo: DeskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
-    session = demo.session
+    session = session_of(demo)
     session.workstation.idle_timeout = timedelta(seconds=1)
     qtbot.wait(1300)  # nobody types or clicks
     seen: list[tuple[bool, bool]] = []
     answers = iter([("not my password", True), (DESIGNEE[1], True)])
 
     def prompt(*_args: object, **_kwargs: object) -> tuple[str, bool]:
-        seen.append((demo.workspace.isHidden(), session.locked))
+        seen.append((office_of(demo).isHidden(), session.locked))
         return next(answers)
 
     warnings: list[str] = []
     monkeypatch.setattr(QInputDialog, "getText", prompt)
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warnings.append(text))
     demo.check_idle()
-    qtbot.waitUntil(lambda: len(seen) == 2 and demo.workspace.isVisible(), timeout=WAIT)
+    qtbot.waitUntil(lambda: len(seen) == 2 and office_of(demo).isVisible(), timeout=WAIT)
     assert seen == [(True, True), (True, True)]  # hidden and closed while asking
     assert "not right" in warnings[0]
     assert not session.locked
@@ -180,9 +187,9 @@ def test_enrolling_a_patient_reaches_the_registry_and_the_roster(
     demo: DeskWindow, qtbot: QtBot
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
-    demo.workspace.enroll()
-    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
-    wizard = demo.workspace.last_dialog
+    office_of(demo).enroll()
+    qtbot.waitUntil(lambda: office_of(demo).last_dialog is not None, timeout=WAIT)
+    wizard = shown(EnrollmentWizard, office_of(demo).last_dialog)
     assert not wizard.ben.isEnabled()  # BEN is the prescriber's to set
     qtbot.keyClicks(wizard.name, "Nadia Haddad")
     wizard.next()
@@ -205,16 +212,16 @@ def test_a_closed_enrollment_is_kept_as_a_draft_and_offered_again(
     demo: DeskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
-    demo.workspace.enroll()
-    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
-    wizard = demo.workspace.last_dialog
+    office_of(demo).enroll()
+    qtbot.waitUntil(lambda: office_of(demo).last_dialog is not None, timeout=WAIT)
+    wizard = shown(EnrollmentWizard, office_of(demo).last_dialog)
     qtbot.keyClicks(wizard.name, "Omar Siddiqui")
     wizard.next()
     value, unit, _drawn = wizard.rows[0]
     qtbot.keyClicks(value, "1.8")
     unit.setCurrentIndex(2)  # K/µL
     wizard.reject()  # closed half-way: the phone rang
-    session = demo.session
+    session = session_of(demo)
     qtbot.waitUntil(lambda: demo.worker.busy == 0, timeout=WAIT)
     drafts = demo.worker.run_now(
         lambda: session.forms.drafts_by(FormKind.ENROLLMENT, session.account.id)
@@ -227,10 +234,10 @@ def test_a_closed_enrollment_is_kept_as_a_draft_and_offered_again(
         return QMessageBox.StandardButton.Yes
 
     monkeypatch.setattr(QMessageBox, "question", question)
-    demo.workspace.last_dialog = None
-    demo.workspace.enroll()
-    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
-    again = demo.workspace.last_dialog
+    office_of(demo).last_dialog = None
+    office_of(demo).enroll()
+    qtbot.waitUntil(lambda: office_of(demo).last_dialog is not None, timeout=WAIT)
+    again = shown(EnrollmentWizard, office_of(demo).last_dialog)
     assert "You started enrolling Omar Siddiqui" in asked[0]
     assert again.name.text() == "Omar Siddiqui"
     assert again.rows[0][0].text() == "1.8" and again.rows[0][1].currentIndex() == 2
@@ -251,7 +258,7 @@ def test_a_prescriber_adds_a_designee_who_has_a_registry_account(
 
     sign_in(qtbot, demo, PRESCRIBER)
     demo.add_person()
-    dialog = demo.last_dialog
+    dialog = shown(AddPersonDialog, demo.last_dialog)
     qtbot.keyClicks(dialog.email, "lena.park@demo.clinic")
     qtbot.keyClicks(dialog.password, "not her password")
     qtbot.mouseClick(dialog.add, Qt.MouseButton.LeftButton)
@@ -262,7 +269,7 @@ def test_a_prescriber_adds_a_designee_who_has_a_registry_account(
     assert "Lena Park can now sign in" in demo.statusBar().currentMessage()
     demo.sign_out()
     sign_in(qtbot, demo, ("lena.park@demo.clinic", "violet anchor seventeen"))
-    assert demo.session.account.role.value == "designee"
+    assert session_of(demo).account.role.value == "designee"
     assert "Tomasz Kowalski" in roster_text(demo)  # her prescriber's patients
 
 
@@ -270,9 +277,9 @@ def test_add_anc_explains_a_unit_mistake_and_sends_the_value_as_typed(
     demo: DeskWindow, qtbot: QtBot
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
-    demo.workspace.add_anc("p-tran")
-    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
-    dialog = demo.workspace.last_dialog
+    office_of(demo).add_anc("p-tran")
+    qtbot.waitUntil(lambda: office_of(demo).last_dialog is not None, timeout=WAIT)
+    dialog = shown(AddAncDialog, office_of(demo).last_dialog)
     ok = dialog.buttons.buttons()[0]
     qtbot.keyClicks(dialog.value, "1.9")
     assert "Choose the unit" in dialog.meaning.text() and not ok.isEnabled()
@@ -283,9 +290,10 @@ def test_add_anc_explains_a_unit_mistake_and_sends_the_value_as_typed(
     assert dialog.meaning.text() == "= 1,900 cells/µL" and ok.isEnabled()
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: roster_text(demo)["Linh Tran"][3] == "1,900/µL", timeout=WAIT)
-    demo.workspace.open_chart("p-tran")
-    chart = demo.workspace.widget(demo.workspace.count() - 1)
+    office_of(demo).open_chart("p-tran")
+    chart = shown(ChartPage, office_of(demo).widget(office_of(demo).count() - 1))
     qtbot.waitUntil(lambda: chart.data is not None, timeout=WAIT)
+    assert chart.data is not None
     assert chart.data.ancs[-1].entered_value == "1.9"  # kept exactly as typed
     assert chart.data.ancs[-1].entered_unit == "K/uL"
 
@@ -295,9 +303,9 @@ def test_a_designee_psf_waits_for_the_prescriber_who_signs_it_to_the_registry(
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
     assert roster_text(demo)["Tomasz Kowalski"][2] == "Interrupted"
-    demo.workspace.new_psf("p-kowalski")
-    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
-    editor = demo.workspace.last_dialog
+    office_of(demo).new_psf("p-kowalski")
+    qtbot.waitUntil(lambda: office_of(demo).last_dialog is not None, timeout=WAIT)
+    editor = shown(PsfEditor, office_of(demo).last_dialog)
     assert editor.anc_rows[0].value.text() == "780"  # prefilled with the period's ANC
     qtbot.keyClicks(editor.rationale, "Recovering; benefit outweighs risk.")
     editor.status.setCurrentIndex(editor.status.findData("enrolled"))  # resume, said so
@@ -308,13 +316,13 @@ def test_a_designee_psf_waits_for_the_prescriber_who_signs_it_to_the_registry(
     demo.sign_out()
 
     sign_in(qtbot, demo, PRESCRIBER)
-    qtbot.waitUntil(lambda: demo.workspace.awaiting.table.rowCount() == 1, timeout=WAIT)
-    assert demo.workspace.awaiting.table.item(0, 0).text() == "Tomasz Kowalski"
-    assert demo.workspace.awaiting.table.item(0, 2).text() == "Sam Rivera"
-    demo.workspace.last_dialog = None
-    qtbot.mouseClick(demo.workspace.awaiting.open_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
-    editor = demo.workspace.last_dialog
+    qtbot.waitUntil(lambda: office_of(demo).awaiting.table.rowCount() == 1, timeout=WAIT)
+    assert cell_text(office_of(demo).awaiting.table, 0, 0) == "Tomasz Kowalski"
+    assert cell_text(office_of(demo).awaiting.table, 0, 2) == "Sam Rivera"
+    office_of(demo).last_dialog = None
+    qtbot.mouseClick(office_of(demo).awaiting.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: office_of(demo).last_dialog is not None, timeout=WAIT)
+    editor = shown(PsfEditor, office_of(demo).last_dialog)
     assert editor.rationale.toPlainText() == "Recovering; benefit outweighs risk."
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (PRESCRIBER[1], True))
     qtbot.mouseClick(editor.submit, Qt.MouseButton.LeftButton)
@@ -322,19 +330,19 @@ def test_a_designee_psf_waits_for_the_prescriber_who_signs_it_to_the_registry(
     # Over real HTTP to the embedded registry, then back through the feed.
     qtbot.waitUntil(lambda: roster_text(demo)["Tomasz Kowalski"][2] == "Enrolled", timeout=WAIT)
     assert synced(demo)
-    assert demo.workspace.awaiting.table.rowCount() == 0
-    session = demo.session
+    assert office_of(demo).awaiting.table.rowCount() == 0
+    session = session_of(demo)
     signed = demo.worker.run_now(lambda: session.forms.for_patient("p-kowalski"))
     assert signed[-1].signature is not None and signed[-1].signature_valid
-    demo.workspace.open_form(signed[-1].id)
-    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not editor, timeout=WAIT)
-    signed_view = demo.workspace.last_dialog
+    office_of(demo).open_form(signed[-1].id)
+    qtbot.waitUntil(lambda: office_of(demo).last_dialog is not editor, timeout=WAIT)
+    signed_view = shown(PsfEditor, office_of(demo).last_dialog)
     assert signed_view.read_only and not signed_view.rationale.isEnabled()
     assert "SIGNED by Dr. Ada Okafor" in signed_view.mark.text()
     # A correction is a new draft with the signed content that names the form it replaces.
     qtbot.mouseClick(signed_view.correct, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not signed_view, timeout=WAIT)
-    correction = demo.workspace.last_dialog
+    qtbot.waitUntil(lambda: office_of(demo).last_dialog is not signed_view, timeout=WAIT)
+    correction = shown(PsfEditor, office_of(demo).last_dialog)
     assert not correction.read_only and correction.rationale.isEnabled()
     assert "This is a correction" in correction.mark.text()
     assert correction.rationale.toPlainText() == "Recovering; benefit outweighs risk."
@@ -346,17 +354,19 @@ def test_print_preview_of_a_psf_is_letter_and_audited(
     demo: DeskWindow, qtbot: QtBot, tmp_path: Path
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
-    demo.workspace.last_dialog = None
-    demo.workspace.print_psf("p-bello")
-    qtbot.waitUntil(lambda: isinstance(demo.workspace.last_dialog, PreviewDialog), timeout=WAIT)
-    preview = demo.workspace.last_dialog
-    size = preview.printer.pageLayout().pageSize()
+    office_of(demo).last_dialog = None
+    office_of(demo).print_psf("p-bello")
+    qtbot.waitUntil(lambda: isinstance(office_of(demo).last_dialog, PreviewDialog), timeout=WAIT)
+    preview = shown(PreviewDialog, office_of(demo).last_dialog)
+    # The printer the dialog prints to (PreviewDialog's attribute of the same name hides
+    # the Qt method from the type checker).
+    size = QPrintPreviewDialog.printer(preview).pageLayout().pageSize()
     assert size.id() == size.PageSizeId.Letter
     assert len(preview.job.pages) >= 1 and not preview.job.pages[0].isNull()
     saved = tmp_path / "bello.pdf"
     preview.save_pdf(str(saved))
     assert "Aisha Bello" in " ".join(page_texts(saved.read_bytes()))
-    session = demo.session
+    session = session_of(demo)
     qtbot.waitUntil(lambda: demo.worker.busy == 0, timeout=WAIT)
     entries = demo.worker.run_now(lambda: session.audit.entries())
     prints = [e for e in entries if e.action == AuditAction.PRINT.value]
@@ -371,9 +381,9 @@ def test_work_made_while_the_registry_is_down_is_queued_then_sent(
     registry = demo.desk.registry_process
     assert registry is not None
     registry.kill()
-    demo.workspace.add_anc("p-miller")
-    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
-    dialog = demo.workspace.last_dialog
+    office_of(demo).add_anc("p-miller")
+    qtbot.waitUntil(lambda: office_of(demo).last_dialog is not None, timeout=WAIT)
+    dialog = shown(AddAncDialog, office_of(demo).last_dialog)
     qtbot.keyClicks(dialog.value, "2150")
     dialog.unit.setCurrentIndex(1)
     qtbot.mouseClick(dialog.buttons.buttons()[0], Qt.MouseButton.LeftButton)
@@ -381,13 +391,13 @@ def test_work_made_while_the_registry_is_down_is_queued_then_sent(
     qtbot.wait(2000)  # a few more sync rounds: it still waits, and was never refused
     qtbot.waitUntil(lambda: "1 queued" in demo.sync_status.label.text(), timeout=WAIT)
     qtbot.waitUntil(lambda: roster_text(demo)["Robert Miller"][9] == "Not sent (1)", timeout=WAIT)
-    assert demo.workspace.outbox.table.item(0, 3).text() in ("Will try again", "Waiting to send")
+    assert cell_text(office_of(demo).outbox.table, 0, 3) in ("Will try again", "Waiting to send")
     registry.start()  # the same port and database: the registry is back
     demo.sync_now()
     qtbot.waitUntil(lambda: synced(demo), timeout=60_000)
     qtbot.waitUntil(lambda: roster_text(demo)["Robert Miller"][3] == "2,150/µL", timeout=WAIT)
     assert roster_text(demo)["Robert Miller"][9] == "Up to date"
-    session = demo.session
+    session = session_of(demo)
     items = demo.worker.run_now(lambda: session.outbox.items())
     assert [i.state for i in items if i.kind == "report_anc"] == [OutboxState.ACKED]
 
@@ -414,7 +424,7 @@ def test_the_demo_pharmacy_asks_the_demo_clinics_registry(
     qtbot.keyClicks(page.password, password)
     qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: isinstance(window.workspace, PharmacyWorkspace), timeout=WAIT)
-    workspace = window.workspace
+    workspace = pharmacy_of(window)
     qtbot.waitUntil(lambda: window.last_report is not None, timeout=WAIT)
     qtbot.keyClicks(workspace.name, "Linh Tran")
     workspace.dob.setDate(QDate(1968, 11, 15))
@@ -428,7 +438,7 @@ def test_the_demo_pharmacy_asks_the_demo_clinics_registry(
 
 
 def _outbox_text(window: DeskWindow) -> str:
-    table = window.workspace.outbox.table
+    table = office_of(window).outbox.table
     cells = (table.item(r, c) for r in range(table.rowCount()) for c in range(table.columnCount()))
     return " | ".join(cell.text() for cell in cells if cell is not None)
 
@@ -439,9 +449,9 @@ def test_a_form_signed_offline_is_sent_at_the_signers_next_sign_in_not_as_the_de
     # The registry takes a signature only from the signer's own session (issue #14): a
     # form Dr. Okafor signed while the registry was down waits for her, visibly.
     sign_in(qtbot, demo, DESIGNEE)
-    demo.workspace.new_psf("p-kowalski")
-    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
-    editor = demo.workspace.last_dialog
+    office_of(demo).new_psf("p-kowalski")
+    qtbot.waitUntil(lambda: office_of(demo).last_dialog is not None, timeout=WAIT)
+    editor = shown(PsfEditor, office_of(demo).last_dialog)
     qtbot.keyClicks(editor.rationale, "Recovering; benefit outweighs risk.")
     editor.status.setCurrentIndex(editor.status.findData("enrolled"))  # resume, said so
     qtbot.mouseClick(editor.submit, Qt.MouseButton.LeftButton)
@@ -449,15 +459,15 @@ def test_a_form_signed_offline_is_sent_at_the_signers_next_sign_in_not_as_the_de
     demo.sign_out()
 
     sign_in(qtbot, demo, PRESCRIBER)
-    qtbot.waitUntil(lambda: demo.workspace.awaiting.table.rowCount() == 1, timeout=WAIT)
+    qtbot.waitUntil(lambda: office_of(demo).awaiting.table.rowCount() == 1, timeout=WAIT)
     qtbot.waitUntil(lambda: synced(demo), timeout=WAIT)
     registry = demo.desk.registry_process
     assert registry is not None
     registry.kill()
-    demo.workspace.last_dialog = None
-    qtbot.mouseClick(demo.workspace.awaiting.open_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: demo.workspace.last_dialog is not None, timeout=WAIT)
-    editor = demo.workspace.last_dialog
+    office_of(demo).last_dialog = None
+    qtbot.mouseClick(office_of(demo).awaiting.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: office_of(demo).last_dialog is not None, timeout=WAIT)
+    editor = shown(PsfEditor, office_of(demo).last_dialog)
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (PRESCRIBER[1], True))
     qtbot.mouseClick(editor.submit, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not editor.isVisible(), timeout=WAIT)
@@ -468,8 +478,7 @@ def test_a_form_signed_offline_is_sent_at_the_signers_next_sign_in_not_as_the_de
     registry.start()
     sign_in(qtbot, demo, DESIGNEE)
     qtbot.waitUntil(
-        lambda: demo.last_report is not None
-        and demo.last_report.connectivity.value == "online",
+        lambda: demo.last_report is not None and demo.last_report.connectivity.value == "online",
         timeout=60_000,
     )
     demo.sync_now()
@@ -477,7 +486,7 @@ def test_a_form_signed_offline_is_sent_at_the_signers_next_sign_in_not_as_the_de
     qtbot.wait(2000)  # a few more sync rounds: it still waits, and was never refused
     qtbot.waitUntil(lambda: "1 queued" in demo.sync_status.label.text(), timeout=WAIT)
     assert roster_text(demo)["Tomasz Kowalski"][2] == "Interrupted"  # the registry has not
-    session = demo.session
+    session = session_of(demo)
     items = demo.worker.run_now(lambda: session.outbox.items())
     assert [i.state for i in items if i.kind == "submit_psf"] == [OutboxState.QUEUED]
     demo.sign_out()
@@ -485,7 +494,7 @@ def test_a_form_signed_offline_is_sent_at_the_signers_next_sign_in_not_as_the_de
     sign_in(qtbot, demo, PRESCRIBER)
     qtbot.waitUntil(lambda: synced(demo), timeout=60_000)
     qtbot.waitUntil(lambda: roster_text(demo)["Tomasz Kowalski"][2] == "Enrolled", timeout=WAIT)
-    session = demo.session
+    session = session_of(demo)
     items = demo.worker.run_now(lambda: session.outbox.items())
     assert [i.state for i in items if i.kind == "submit_psf"] == [OutboxState.ACKED]
 
@@ -494,7 +503,7 @@ def test_a_damaged_audit_log_is_said_at_sign_in_and_work_goes_on(
     demo: DeskWindow, qtbot: QtBot
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
-    session = demo.session
+    session = session_of(demo)
     key, path = session._data_key, session.workstation.database_path
     assert key is not None
     demo.sign_out()
@@ -503,7 +512,7 @@ def test_a_damaged_audit_log_is_said_at_sign_in_and_work_goes_on(
     tamperer.close()
     sign_in(qtbot, demo, DESIGNEE)  # no traceback: the roster is there
     qtbot.waitUntil(lambda: demo.audit_damage_box is not None, timeout=WAIT)
-    box = demo.audit_damage_box
+    box = shown(QMessageBox, demo.audit_damage_box)
     assert box.isVisible() and not box.isModal()
     assert "audit log is not as it was written" in box.text()
     assert "Tomasz" not in box.text()  # it names no patient

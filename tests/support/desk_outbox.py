@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -95,8 +96,13 @@ def check_exactly_once(db: Database, engine: Engine) -> Delivery:
         theirs = [p.id for p in psfs if f"patient:{p.patient_id}" == patient]
         if mine != theirs:
             wrong.append(f"{patient}: order differs")
-    expected_values = sorted(str(i.payload["document"]["ancs"][0]["value"]) for i in items)
+    expected_values = sorted(_first_anc_value(i.payload) for i in items)
     values = sorted(a.entered_value for a in ancs)
     if values != expected_values:
         wrong.append(f"ANCs at the registry {len(values)}, queued {len(expected_values)}")
     return Delivery(len(found), len(values), wrong)
+
+
+def _first_anc_value(payload: dict[str, Any]) -> str:
+    """The first ANC of a queued PSF's document (JSON, read back from the outbox)."""
+    return str(payload["document"]["ancs"][0]["value"])

@@ -32,6 +32,8 @@ def fax_images(data: bytes, dpi: int = 200) -> list[Image.Image]:
 def qr_texts(data: bytes) -> list[str]:
     texts: list[str] = []
     for image in fax_images(data):
-        codes = zxingcpp.read_barcodes(image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)
+        codes = zxingcpp.read_barcodes(
+            image.convert("L"), formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        )
         texts += [code.text for code in codes]
     return texts

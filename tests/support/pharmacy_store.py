@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 
 from app.anc import Population
@@ -59,9 +60,9 @@ def build_pharmacy_desk(folder: Path) -> Desk:
     act("2024-01-02", lambda: program.certify_pharmacy("rx", outpatient, "ar_rx", "Main Street"))
     for pid, name in PATIENTS.items():
         form = EnrollmentForm(pid, name, BORN, Population.GENERAL, (AncEntry(2100, "2024-01-02"),))
-        act("2024-01-03", lambda form=form: program.enroll_patient("dr_a", form))
+        act("2024-01-03", partial(program.enroll_patient, "dr_a", form))
     for pid in ("p_int", "p_psf", "p_labs"):  # dispensed once: no longer a first dispense
-        act("2024-01-04", lambda pid=pid: program.request_rda("ar_rx", "rx", pid, "dr_a"))
+        act("2024-01-04", partial(program.request_rda, "ar_rx", "rx", pid, "dr_a"))
     discontinue = PsfSubmission(
         "p_disc",
         MonitoringFrequency.WEEKLY,

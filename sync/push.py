@@ -27,6 +27,7 @@ PATHS = {
     "report_anc": "/v1/patients/{patient}/ancs",
     "request_rda": "/v1/rda",
     "dispense_rationale": "/v1/dispense-rationales",
+    "deactivate_patient": "/v1/patients/{patient}/deactivate",  # no body
 }
 
 

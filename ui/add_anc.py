@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.anc import AncUnit, anc_number, parse_anc_text, unit_mixup_warning
 from app.errors import RemsError
 from app.psf_document import typed_number
+from ui.whole_text import WholeLabel
 
 CHOOSE = "Choose the unit on the lab report…"
 
@@ -68,8 +69,7 @@ class AncFields(QWidget):
         self.drawn.setDisplayFormat("MM/dd/yyyy")
         self.drawn.setCalendarPopup(True)
         self.drawn.setMaximumDate(QDate(today.year, today.month, today.day))
-        self.meaning = QLabel()
-        self.meaning.setWordWrap(True)
+        self.meaning = WholeLabel()
         self.meaning.setAccessibleName(f"{name}: what it means")
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)

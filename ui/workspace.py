@@ -88,7 +88,7 @@ class Workspace(WorkspaceTabs):
         box.addWidget(who)
         box.addWidget(self.alerts)
         box.addWidget(self.roster, 1)
-        self.addTab(roster_tab, "&Patients")
+        self.addTab(roster_tab, "Pat&ients")  # Alt+P: New PSF on a chart
         self.addTab(self.awaiting, "Awaiting signature")
         self.addTab(self.outbox, "Outbox")
         self.addTab(self.conflicts, "Conflicts")

@@ -358,3 +358,43 @@ def test_a_refused_item_is_dismissed_and_kept_in_the_audit(
     session = office.session
     entries = office.worker.run_now(lambda: session.audit.entries())
     assert any(e.subject == f"outbox:{item.id}" and "dismissed" in e.detail for e in entries)
+
+
+def test_a_refused_enrollment_is_corrected_in_the_wizard_and_sent_again(
+    office: DeskWindow, qtbot: QtBot, world: World
+) -> None:
+    sign_in(qtbot, office, world.emails["des_a"])
+    qtbot.waitUntil(lambda: synced(office), timeout=WAIT)
+    # The registry's date is behind the workstation's: today's draw date is "after today".
+    ok(world.operator.put("/v1/test/clock", {"today": "2024-01-01"}))
+    workspace = office.workspace
+    workspace.enroll()
+    qtbot.waitUntil(lambda: workspace.last_dialog is not None, timeout=WAIT)
+    wizard = workspace.last_dialog
+    qtbot.keyClicks(wizard.name, "Nadia Haddad")
+    qtbot.keyClicks(wizard.dob, "03/14/1979")
+    wizard.next()
+    value, unit, _drawn = wizard.rows[0]
+    qtbot.keyClicks(value, "2300")
+    unit.setCurrentIndex(1)
+    wizard.next()
+    wizard.accept()
+    qtbot.waitUntil(refused_row(office), timeout=WAIT)
+    assert "INVALID_DATE" in table_text(workspace.outbox.table)
+
+    ok(world.operator.put("/v1/test/clock", {"today": "2024-01-03"}))  # put right
+    workspace.last_dialog = None
+    workspace.outbox.table.selectRow(0)
+    qtbot.mouseClick(workspace.outbox.correct_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: workspace.last_dialog is not None, timeout=WAIT)
+    again = workspace.last_dialog
+    assert again.name.text() == "Nadia Haddad" and again.dob.text() == "03/14/1979"
+    assert again.rows[0][0].text() == "2300"
+    again.next()
+    again.next()
+    again.accept()
+    qtbot.waitUntil(lambda: "Nadia Haddad" in roster_names(office), timeout=WAIT)
+    items = [i for i in outbox_items(office) if i.kind == "enroll_patient"]
+    assert [i.state for i in items] == [OutboxState.SUPERSEDED, OutboxState.ACKED]
+    assert items[0].id != items[1].id  # the correction went under a new key
+    qtbot.waitUntil(lambda: workspace.outbox.table.rowCount() == 0, timeout=WAIT)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QGroupBox,
     QLabel,
+    QMenu,
     QMenuBar,
     QTabBar,
     QTabWidget,
@@ -41,6 +42,7 @@ from ui.password_dialog import ChangePasswordDialog
 from ui.people_dialog import AddPersonDialog, ManageDesigneesDialog
 from ui.pharmacy_workspace import PharmacyWorkspace
 from ui.tasks import StoreWorker
+from ui.workspace import Workspace
 
 WAIT = 30_000
 TODAY = date(2024, 1, 3)  # the world's program date
@@ -224,9 +226,10 @@ def mnemonics(window: QWidget) -> list[tuple[str, str]]:
     for widget in window.findChildren(QWidget):
         if not widget.isVisibleTo(window):
             continue
-        labelled = isinstance(widget, QLabel) and widget.buddy() is not None
-        if isinstance(widget, QAbstractButton) or labelled:
+        if isinstance(widget, QAbstractButton):
             texts.append(widget.text())
+        elif isinstance(widget, QLabel):
+            texts += [widget.text()] if widget.buddy() is not None else []
         elif isinstance(widget, QGroupBox):
             texts.append(widget.title())
         elif isinstance(widget, QTabBar):
@@ -277,13 +280,16 @@ def test_each_alt_letter_is_unique_in_every_window_and_dialog(
     assert_no_clashes(window, "sign-in")
     sign_in(qtbot, window, world.emails["dr_a"])
     workspace = window.workspace
+    assert isinstance(workspace, Workspace)
     qtbot.waitUntil(lambda: workspace.roster_model.total > 0, timeout=WAIT)
     workspace.open_chart(world.ids["p1"])
-    qtbot.waitUntil(lambda: workspace.charts() and workspace.charts()[0].data, timeout=WAIT)
+    qtbot.waitUntil(lambda: any(c.data is not None for c in workspace.charts()), timeout=WAIT)
     for tab in every_tab(window):
         assert_no_clashes(window, f"office window, tab {tab!r}")
     for top in window.menuBar().actions():
-        letters = [_mnemonic(a.text()) for a in top.menu().actions() if _mnemonic(a.text())]
+        menu = top.menu()
+        assert isinstance(menu, QMenu)
+        letters = [_mnemonic(a.text()) for a in menu.actions() if _mnemonic(a.text())]
         assert len(letters) == len(set(letters)), f"menu {top.text()!r}: {letters}"
 
     dialogs: list[tuple[str, QWidget]] = [
@@ -298,6 +304,7 @@ def test_each_alt_letter_is_unique_in_every_window_and_dialog(
     workspace.last_dialog = None
     workspace.new_psf(world.ids["p1"])
     qtbot.waitUntil(lambda: workspace.last_dialog is not None, timeout=WAIT)
+    assert workspace.last_dialog is not None
     dialogs.append(("PSF editor", workspace.last_dialog))
     for name, dialog in dialogs:
         dialog.show()
@@ -324,7 +331,8 @@ def test_each_alt_letter_is_unique_in_the_pharmacys_and_the_wholesalers_windows(
 ) -> None:
     for tab in every_tab(pharmacy):
         assert_no_clashes(pharmacy, f"pharmacy window, tab {tab!r}")
-    dialog = DispenseRationaleDialog(_NoRequests(), "rx", False, "p1", "Rosa Test", TODAY)  # type: ignore[arg-type]
+    requests: Any = _NoRequests()
+    dialog = DispenseRationaleDialog(requests, "rx", False, "p1", "Rosa Test", TODAY)
     dialog.show()
     assert_no_clashes(dialog, "Dispense Rationale")
     dialog.close()

@@ -9,24 +9,32 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import SystemClock
 from local_store.keys import FAST_KDF
 from local_store.outbox import OutboxItem, OutboxState
+from local_store.session import Session
 from sync.client import RegistryClient, SignInRequired
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.registry_world import PASSWORD, World, ok
+from ui.add_anc import AddAncDialog
 from ui.chart_view import ChartPage
 from ui.desk import Desk, DeskConfig
+from ui.enrollment_wizard import EnrollmentWizard
 from ui.main_window import DeskWindow
+from ui.password_dialog import ChangePasswordDialog
+from ui.people_dialog import ManageDesigneesDialog
+from ui.workspace import Workspace
 
 WAIT = 30_000  # ms
+T = TypeVar("T")
 REGISTRY_DAY = date(2024, 1, 3)  # the world's program date
 NEW_PASSWORD = "a fresh harbor lantern at dusk"
 
@@ -60,16 +68,31 @@ def sign_in(
     qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
         lambda: (
-            window.workspace is not None and (window.workspace.roster_model.total > 0 or not pulled)
+            isinstance(window.workspace, Workspace)
+            and (window.workspace.roster_model.total > 0 or not pulled)
         ),
         timeout=WAIT,
     )
 
 
+def shown(kind: type[T], widget: object) -> T:
+    """The widget, known to be of `kind` (the window keeps the one it opened last)."""
+    assert isinstance(widget, kind), widget
+    return widget
+
+
+def office_of(window: DeskWindow) -> Workspace:
+    return shown(Workspace, window.workspace)
+
+
+def session_of(window: DeskWindow) -> Session:
+    return shown(Session, window.session)
+
+
 def menu_action(window: DeskWindow, text: str) -> QAction | None:
     for top in window.menuBar().actions():
         menu = top.menu()
-        for action in menu.actions() if menu is not None else []:
+        for action in menu.actions() if isinstance(menu, QMenu) else []:
             if action.text() == text:
                 return action
     return None
@@ -81,22 +104,19 @@ def synced(window: DeskWindow) -> bool:
 
 
 def roster_names(window: DeskWindow) -> list[str]:
-    model = window.workspace.roster_model
+    model = office_of(window).roster_model
     return [str(model.data(model.index(r, 0))).removeprefix("⚠ ") for r in range(model.rowCount())]
 
 
-def table_text(table: object) -> str:
-    cells = (
-        table.item(r, c)  # type: ignore[attr-defined]
-        for r in range(table.rowCount())  # type: ignore[attr-defined]
-        for c in range(table.columnCount())  # type: ignore[attr-defined]
-    )
+def table_text(table: QTableWidget) -> str:
+    cells = (table.item(r, c) for r in range(table.rowCount()) for c in range(table.columnCount()))
     return " | ".join(cell.text() for cell in cells if cell is not None)
 
 
 def outbox_items(window: DeskWindow) -> list[OutboxItem]:
-    session = window.session
-    return window.worker.run_now(lambda: session.outbox.items())
+    session = session_of(window)
+    items: list[OutboxItem] = window.worker.run_now(lambda: session.outbox.items())
+    return items
 
 
 def answer_yes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -119,7 +139,7 @@ def test_a_prescriber_invites_a_designee_and_sees_the_invitation_and_the_designe
     action = menu_action(office, "Manage &designees…")
     assert action is not None
     action.trigger()
-    dialog = office.workspace.last_dialog
+    dialog = shown(ManageDesigneesDialog, office_of(office).last_dialog)
     qtbot.waitUntil(lambda: world.emails["des_a"] in table_text(dialog.table), timeout=WAIT)
     assert "1 designee; 0 invitations" in dialog.note.text()
     assert world.emails["des_b"] not in table_text(dialog.table)  # only A's own
@@ -159,13 +179,13 @@ def test_a_designee_has_no_manage_designees_and_the_registry_refuses_her(
 
 # (b) A prescriber removes a patient from their list
 def open_chart(qtbot: QtBot, window: DeskWindow, name: str) -> ChartPage:
-    workspace = window.workspace
+    workspace = office_of(window)
     names = roster_names(window)
     workspace.roster.table.selectRow(names.index(name))
     patient_id = workspace.roster.selected_patient()
+    assert patient_id is not None
     workspace.open_chart(patient_id)
-    chart = workspace.currentWidget()
-    assert isinstance(chart, ChartPage)
+    chart = shown(ChartPage, workspace.currentWidget())
     qtbot.waitUntil(lambda: chart.data is not None, timeout=WAIT)
     return chart
 
@@ -178,6 +198,7 @@ def test_a_prescriber_removes_a_patient_from_the_list_through_the_outbox(
     chart = open_chart(qtbot, office, "Rosa Test")
     assert chart.remove.isVisible()
     asked = answer_yes(monkeypatch)
+    assert office.link is not None
     office.link.stop()  # offline for a moment: the removal waits in the outbox, on the chart
     office.link = None
     qtbot.mouseClick(chart.remove, Qt.MouseButton.LeftButton)
@@ -187,7 +208,7 @@ def test_a_prescriber_removes_a_patient_from_the_list_through_the_outbox(
     assert "Removal of Rosa Test from your list is queued" in chart.removal.text()
     assert not chart.remove.isEnabled()  # asked once
     assert [i.kind for i in outbox_items(office)] == ["deactivate_patient"]
-    assert "Removal from the prescriber's list" in table_text(office.workspace.outbox.table)
+    assert "Removal from the prescriber's list" in table_text(office_of(office).outbox.table)
 
     office._password = PASSWORD  # the link comes back, as at the next sign-in
     office._start_link()
@@ -213,11 +234,11 @@ def test_a_designee_cannot_remove_a_patient_from_the_list(
 # (c) Change password
 def change_password(
     qtbot: QtBot, window: DeskWindow, current: str, new: str, repeat: str | None = None
-) -> object:
+) -> ChangePasswordDialog:
     action = menu_action(window, "&Change password…")
     assert action is not None
     action.trigger()
-    dialog = window.last_dialog
+    dialog = shown(ChangePasswordDialog, window.last_dialog)
     for field, text in (
         (dialog.current, current),
         (dialog.new, new),
@@ -254,7 +275,9 @@ def test_changing_the_password_changes_the_workstations_and_the_registrys(
     assert not fresh.sign_in(email, PASSWORD).ok
     assert fresh.sign_in(email, NEW_PASSWORD).ok
     fresh.close()
-    assert ok(office.link.client().get("/v1/me"))["id"] == world.ids["dr_a"]  # this one goes on
+    link = office.link
+    assert link is not None and (client := link.client()) is not None
+    assert ok(client.get("/v1/me"))["id"] == world.ids["dr_a"]  # this one goes on
     # On the workstation: the same.
     office.sign_out()
     page = office.sign_in_page
@@ -283,11 +306,11 @@ def test_when_the_registry_refuses_the_change_the_dialog_says_which_password_cha
 
 # (d) A refused outbox item: dismissed, or corrected and sent again
 def add_anc(qtbot: QtBot, window: DeskWindow, value: str, drawn: QDate) -> None:
-    workspace = window.workspace
+    workspace = office_of(window)
     workspace.roster.table.selectRow(roster_names(window).index("Rosa Test"))
-    workspace.add_anc(workspace.roster.selected_patient())
+    workspace.add_anc(workspace.roster.selected_patient() or "")
     qtbot.waitUntil(lambda: workspace.last_dialog is not None, timeout=WAIT)
-    dialog = workspace.last_dialog
+    dialog = shown(AddAncDialog, workspace.last_dialog)
     qtbot.keyClicks(dialog.value, value)
     dialog.unit.setCurrentIndex(1)  # cells/µL
     dialog.drawn.setDate(drawn)
@@ -296,7 +319,7 @@ def add_anc(qtbot: QtBot, window: DeskWindow, value: str, drawn: QDate) -> None:
 
 
 def refused_row(window: DeskWindow) -> Callable[[], bool]:
-    table = window.workspace.outbox.table
+    table = office_of(window).outbox.table
     return lambda: "Refused by the registry" in table_text(table)
 
 
@@ -306,13 +329,13 @@ def test_a_refused_anc_is_corrected_and_sent_again_with_a_new_key(
     sign_in(qtbot, office, world.emails["des_a"])
     add_anc(qtbot, office, "1850", QDate(1924, 1, 2))  # 1924: a slip for 2024
     qtbot.waitUntil(refused_row(office), timeout=WAIT)
-    outbox = office.workspace.outbox
-    office.workspace.setCurrentWidget(outbox)
+    outbox = office_of(office).outbox
+    office_of(office).setCurrentWidget(outbox)
     assert not outbox.correct_button.isEnabled()  # nothing chosen yet
     outbox.table.selectRow(0)
     assert outbox.correct_button.isEnabled() and outbox.dismiss_button.isEnabled()
     qtbot.mouseClick(outbox.correct_button, Qt.MouseButton.LeftButton)
-    dialog = office.workspace.last_dialog
+    dialog = shown(AddAncDialog, office_of(office).last_dialog)
     assert dialog.value.text() == "1850" and dialog.unit.currentIndex() == 1
     assert dialog.drawn.date() == QDate(1924, 1, 2)
     why = [
@@ -346,16 +369,16 @@ def test_a_refused_item_is_dismissed_and_kept_in_the_audit(
     sign_in(qtbot, office, world.emails["des_a"])
     add_anc(qtbot, office, "1850", QDate(1924, 1, 2))
     qtbot.waitUntil(refused_row(office), timeout=WAIT)
-    outbox = office.workspace.outbox
+    outbox = office_of(office).outbox
     outbox.table.selectRow(0)
     asked = answer_yes(monkeypatch)
     qtbot.mouseClick(outbox.dismiss_button, Qt.MouseButton.LeftButton)
     assert "Dismiss the refused ANC result for Rosa Test?" in asked[0]
     qtbot.waitUntil(lambda: outbox.table.rowCount() == 0, timeout=WAIT)
-    assert "Outbox (0)" in office.workspace.tabText(2)
+    assert "Outbox (0)" in office_of(office).tabText(2)
     [item] = outbox_items(office)
     assert item.state is OutboxState.DISMISSED
-    session = office.session
+    session = session_of(office)
     entries = office.worker.run_now(lambda: session.audit.entries())
     assert any(e.subject == f"outbox:{item.id}" and "dismissed" in e.detail for e in entries)
 
@@ -367,10 +390,10 @@ def test_a_refused_enrollment_is_corrected_in_the_wizard_and_sent_again(
     qtbot.waitUntil(lambda: synced(office), timeout=WAIT)
     # The registry's date is behind the workstation's: today's draw date is "after today".
     ok(world.operator.put("/v1/test/clock", {"today": "2024-01-01"}))
-    workspace = office.workspace
+    workspace = office_of(office)
     workspace.enroll()
     qtbot.waitUntil(lambda: workspace.last_dialog is not None, timeout=WAIT)
-    wizard = workspace.last_dialog
+    wizard = shown(EnrollmentWizard, workspace.last_dialog)
     qtbot.keyClicks(wizard.name, "Nadia Haddad")
     qtbot.keyClicks(wizard.dob, "03/14/1979")
     wizard.next()
@@ -387,7 +410,7 @@ def test_a_refused_enrollment_is_corrected_in_the_wizard_and_sent_again(
     workspace.outbox.table.selectRow(0)
     qtbot.mouseClick(workspace.outbox.correct_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: workspace.last_dialog is not None, timeout=WAIT)
-    again = workspace.last_dialog
+    again = shown(EnrollmentWizard, workspace.last_dialog)
     assert again.name.text() == "Nadia Haddad" and again.dob.text() == "03/14/1979"
     assert again.rows[0][0].text() == "2300"
     again.next()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -153,9 +153,9 @@ class EnrollmentWizard(QWizard):
         self.message.setObjectName("problem")
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Enrollment message")
-        box = QVBoxLayout(review)
-        box.addWidget(self.summary)
-        box.addWidget(self.message)
+        review_box = QVBoxLayout(review)
+        review_box.addWidget(self.summary)
+        review_box.addWidget(self.message)
         for page in (who, baseline, review):
             self.addPage(page)
         self.currentIdChanged.connect(self._review)
@@ -189,7 +189,7 @@ class EnrollmentWizard(QWizard):
             entries.append(
                 AncEntry(  # the value as typed, a number when it is one (as on a PSF)
                     typed_number(value.text().strip()),
-                    drawn.date().toPython().isoformat(),
+                    drawn.date().toString(Qt.DateFormat.ISODate),
                     unit.currentData() or "",
                 )
             )
@@ -272,7 +272,7 @@ class EnrollmentWizard(QWizard):
                 continue
             entry = AncEntry(
                 typed_number(value.text().strip()),
-                drawn.date().toPython().isoformat(),
+                drawn.date().toString(Qt.DateFormat.ISODate),
                 unit.currentData() or "",
             )
             try:

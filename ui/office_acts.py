@@ -5,6 +5,7 @@ it touches; the store thread does the work."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox
@@ -23,6 +24,13 @@ def _patient_id(item: OutboxItem) -> str:
     return item.subject.removeprefix("patient:")
 
 
+def _warn(workspace: Workspace, title: str) -> Callable[[BaseException], None]:
+    def warn(error: BaseException) -> None:
+        QMessageBox.warning(workspace, title, str(error))
+
+    return warn
+
+
 def dismiss_refused(workspace: Workspace, item: OutboxItem, patient: str) -> None:
     """Asked first; the item leaves the outbox, the audit keeps it."""
     what = KIND_WORDS.get(item.kind, item.kind)
@@ -35,10 +43,13 @@ def dismiss_refused(workspace: Workspace, item: OutboxItem, patient: str) -> Non
     if answer != QMessageBox.StandardButton.Yes:
         return
     session = workspace.session
+
+    def dismissed(_none: object) -> None:
+        workspace.refresh_lists()
+        workspace.say(f"Dismissed the refused {what}.")
+
     workspace.worker.run(
-        lambda: session.dismiss_refused(item.id),
-        lambda _r: (workspace.refresh_lists(), workspace.say(f"Dismissed the refused {what}.")),
-        lambda e: QMessageBox.warning(workspace, "Dismiss", str(e)),
+        lambda: session.dismiss_refused(item.id), dismissed, _warn(workspace, "Dismiss")
     )
 
 
@@ -52,7 +63,7 @@ def correct_refused(workspace: Workspace, item: OutboxItem, patient: str) -> Non
     workspace.worker.run(
         lambda: session.correct_refused_form(item.id),
         lambda form: _open_correction(workspace, form),
-        lambda e: QMessageBox.warning(workspace, "Correct and send again", str(e)),
+        _warn(workspace, "Correct and send again"),
     )
 
 
@@ -75,7 +86,7 @@ def _correct_anc(workspace: Workspace, item: OutboxItem, patient: str) -> None:
         lambda pid, value, unit, drawn: workspace.worker.run(
             lambda: session.queue_anc(pid, value, unit, drawn, corrects=old),
             lambda _r: workspace._after_change(pid),
-            lambda e: QMessageBox.warning(workspace, "Correct and send again", str(e)),
+            _warn(workspace, "Correct and send again"),
         )
     )
     workspace.last_dialog = dialog
@@ -107,11 +118,13 @@ def remove_from_list(workspace: Workspace, patient_id: str, name: str, born: str
     if answer != QMessageBox.StandardButton.Yes:
         return
     session = workspace.session
+
+    def queued(_item_id: object) -> None:
+        workspace.say(f"Removal of {name} from your list is queued for the registry.")
+        workspace._after_change(patient_id)
+
     workspace.worker.run(
         lambda: session.queue_deactivation(patient_id),
-        lambda _r: (
-            workspace.say(f"Removal of {name} from your list is queued for the registry."),
-            workspace._after_change(patient_id),
-        ),
-        lambda e: QMessageBox.warning(workspace, "Remove from my list", str(e)),
+        queued,
+        _warn(workspace, "Remove from my list"),
     )

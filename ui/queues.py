@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -219,10 +219,10 @@ class OutboxPane(QWidget):
         self.dismiss_button.setEnabled(refused)
         self.correct_button.setEnabled(refused and item is not None and item.kind in CORRECTABLE)
 
-    def _emit_for_selected(self, signal: Signal) -> None:
+    def _emit_for_selected(self, signal: SignalInstance) -> None:
         item = self.selected()
         if item is not None and item.state is OutboxState.REJECTED:
-            signal.emit(item)  # type: ignore[attr-defined]
+            signal.emit(item)
 
     def show_rows(self, rows: list[OutboxRow]) -> None:
         chosen = self.selected()

@@ -143,7 +143,7 @@ class ManageDesigneesDialog(QDialog):
         self.email.setAccessibleName("New designee's email")
         self.invite = QPushButton("&Invite designee")
         self.invite.clicked.connect(self.send_invitation)
-        self.email.returnPressed.connect(self.send_invitation)
+        self.invite.setDefault(True)  # Enter in the fields invites (it does not close)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Invitation message")
@@ -156,6 +156,8 @@ class ManageDesigneesDialog(QDialog):
         form.addRow(self.message)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
+        for button in close.buttons():
+            button.setAutoDefault(False)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.note)

@@ -64,6 +64,7 @@ class Action(StrEnum):
     # Not in §1's table: the registry's own reads, named so no route restates a role rule.
     LOOK_UP_PATIENT = "look_up_patient"  # by name and date of birth (pharmacies, the program)
     SEE_PHARMACY_STAFF = "see_pharmacy_staff"  # the pharmacy's people and open invitations
+    SEE_DESIGNEES = "see_designees"  # the prescriber's designees and open invitations
     READ_NOTIFICATIONS = "read_notifications"  # the office's neutropenia notifications
     READ_PROGRAM_AUDIT = "read_program_audit"  # the Contact Center's own audit trail
     CORRECT_PATIENT = "correct_patient"  # a name or date of birth, with the reason
@@ -81,6 +82,7 @@ _PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.AUTHORIZE_MISSING_LABS,
             Action.DEACTIVATE_PATIENT,
             Action.INVITE_DESIGNEE,
+            Action.SEE_DESIGNEES,
             Action.LOOK_UP_PHARMACY,
             Action.SIGN_FORM,
             Action.READ_NOTIFICATIONS,

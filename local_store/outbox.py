@@ -3,7 +3,8 @@
 An item is written in the same transaction as the change it carries, so a change is never
 saved without its item or the reverse. Its id is the UUID made with the draft, which the
 sync client sends as the registry's Idempotency-Key: a retried push cannot duplicate.
-Items leave in `seq` order. States: queued → sending → acked | retry_wait | rejected.
+Items leave in `seq` order. States: queued → sending → acked | retry_wait | rejected; a
+rejected item is closed by a person: dismissed, or superseded by a corrected item.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class OutboxKind(StrEnum):
     REPORT_ANC = "report_anc"
     SUBMIT_PSF = "submit_psf"
     ENROLL_PATIENT = "enroll_patient"
+    DEACTIVATE_PATIENT = "deactivate_patient"  # off the prescriber's list; no body
 
 
 class OutboxState(StrEnum):
@@ -31,6 +33,8 @@ class OutboxState(StrEnum):
     ACKED = "acked"
     RETRY_WAIT = "retry_wait"
     REJECTED = "rejected"
+    DISMISSED = "dismissed"  # refused, and a person chose to let it go (the audit keeps it)
+    SUPERSEDED = "superseded"  # refused, and corrected: a new item (a new key) replaces it
 
 
 @dataclass(frozen=True)
@@ -183,6 +187,50 @@ class Outbox:
                     item_id,
                 ),
             )
+
+    def dismiss(self, item_id: str, at: datetime) -> bool:
+        """A refused item leaves the outbox; False if it is not (or no longer) refused."""
+        with self._db.transaction():
+            cursor = self._db.execute(
+                "UPDATE outbox SET state = 'dismissed', updated_at = ? "
+                "WHERE id = ? AND state = 'rejected'",
+                (at.isoformat(), item_id),
+            )
+        return int(cursor.rowcount) == 1
+
+    def mark_correction(self, item_id: str, correction_id: str, at: datetime) -> None:
+        """A correction of this refused item is started (a draft form, not sent yet)."""
+        with self._db.transaction():
+            self._db.execute(
+                "UPDATE outbox SET superseded_by = ?, updated_at = ? "
+                "WHERE id = ? AND state = 'rejected'",
+                (correction_id, at.isoformat(), item_id),
+            )
+
+    def correction_started(self, item_id: str) -> str | None:
+        """The id of the correction started for a refused item, if any."""
+        row = self._db.one(
+            "SELECT superseded_by FROM outbox WHERE id = ? AND state = 'rejected'", (item_id,)
+        )
+        return str(row[0]) if row and row[0] else None
+
+    def supersede(self, correction_id: str, at: datetime, item_id: str | None = None) -> int:
+        """The correction is queued: the refused item it corrects (`item_id`, or the one that
+        named this correction) is superseded. Returns how many were."""
+        with self._db.transaction():
+            if item_id is not None:
+                cursor = self._db.execute(
+                    "UPDATE outbox SET state = 'superseded', superseded_by = ?, updated_at = ? "
+                    "WHERE id = ? AND state = 'rejected'",
+                    (correction_id, at.isoformat(), item_id),
+                )
+            else:
+                cursor = self._db.execute(
+                    "UPDATE outbox SET state = 'superseded', updated_at = ? "
+                    "WHERE superseded_by = ? AND state = 'rejected'",
+                    (at.isoformat(), correction_id),
+                )
+        return int(cursor.rowcount)
 
     def reset_stale_sending(self, at: datetime) -> int:
         """At start-up, an item left "sending" by a crash goes back to the queue (the

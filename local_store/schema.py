@@ -290,7 +290,39 @@ CREATE TABLE pending_actions (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6)
+# v7: a refused outbox item can be dismissed (it leaves the outbox, the audit keeps it) or
+# superseded by a corrected item sent again under a new key (`superseded_by` names the
+# correction, set when it is started; sending it closes the old one). SQLite cannot widen a CHECK in
+# place, so the outbox is rebuilt with the same rows.
+V7 = """
+CREATE TABLE outbox_v7 (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'queued'
+        CHECK (state IN ('queued', 'sending', 'acked', 'retry_wait', 'rejected', 'dismissed',
+                         'superseded')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error TEXT,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    response TEXT,
+    superseded_by TEXT
+);
+INSERT INTO outbox_v7 (seq, id, kind, subject, payload, state, attempts, next_attempt_at,
+                       last_error, created_by, created_at, updated_at, response)
+    SELECT seq, id, kind, subject, payload, state, attempts, next_attempt_at, last_error,
+           created_by, created_at, updated_at, response FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v7 RENAME TO outbox;
+CREATE INDEX outbox_by_state ON outbox (state, seq);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7)
 LATEST = len(MIGRATIONS)
 
 

@@ -29,7 +29,7 @@ from local_store.database import Database
 from local_store.errors import AccountLocked, SessionLocked, StoreError
 from local_store.forms import Form, FormKind, Forms, FormState
 from local_store.ledger import StoreLedger
-from local_store.outbox import Outbox, OutboxKind, OutboxState
+from local_store.outbox import Outbox, OutboxItem, OutboxKind, OutboxState
 from local_store.pending_actions import PendingActions
 from local_store.previews import preview
 from local_store.roster import (
@@ -209,10 +209,13 @@ class Session:
         self._audit(AuditAction.VIEW, f"patient:{patient_id}", "eligibility preview")
         return patient, decision
 
-    def queue_anc(self, patient_id: str, value: str, unit: str, drawn: str) -> str:
+    def queue_anc(
+        self, patient_id: str, value: str, unit: str, drawn: str, *, corrects: str | None = None
+    ) -> str:
         """Add ANC: the number and the text as typed go to the registry, which applies the
-        rules (it may interrupt treatment); the chart shows it as "not sent yet" until then."""
-        item_id = str(uuid.uuid4())
+        rules (it may interrupt treatment); the chart shows it as "not sent yet" until then.
+        `corrects`: a refused ANC this one replaces (it is marked superseded, at once)."""
+        item_id = str(uuid.uuid4())  # a new Idempotency-Key, also for a correction
         with self.transaction():
             self.outbox.enqueue(
                 item_id,
@@ -223,6 +226,77 @@ class Session:
                 self.workstation.clock.now(),
             )
             self._audit(AuditAction.CREATE, f"anc:{item_id}", f"patient:{patient_id}")
+            if corrects is not None:
+                self._refused_item(corrects)
+                self.outbox.supersede(item_id, self.workstation.clock.now(), corrects)
+                self._audit(AuditAction.CHANGE, f"outbox:{corrects}", f"superseded by {item_id}")
+        return item_id
+
+    # The outbox: a refused item is dismissed, or corrected and sent again
+    def dismiss_refused(self, item_id: str) -> None:
+        """The person lets a refused item go: it leaves the outbox; the audit keeps it."""
+        with self.transaction():
+            item = self._refused_item(item_id)
+            self.outbox.dismiss(item_id, self.workstation.clock.now())
+            self._audit(
+                AuditAction.CHANGE,
+                f"outbox:{item_id}",
+                f"refused {item.kind} for {item.subject} dismissed ({item.last_error or ''})",
+            )
+
+    def correct_refused_form(self, item_id: str) -> Form:
+        """A refused form opens again as a new draft with its content (a new id, so a new
+        Idempotency-Key); the refused item is superseded when the correction is sent."""
+        self._act()
+        self._refused_item(item_id)
+        started = self.outbox.correction_started(item_id)
+        if started is not None:
+            draft = self.forms.get(started)
+            if draft is not None and draft.state is FormState.DRAFT:
+                return self.form(started)  # the correction already begun
+        refused = self._form(item_id)
+        with self.transaction():
+            correction = self.save_draft(
+                refused.kind,
+                refused.patient_id,
+                refused.document,
+                needs_signature=refused.needs_signature,
+                supersedes=refused.supersedes,  # the registry never took the refused one
+            )
+            self.outbox.mark_correction(item_id, correction, self.workstation.clock.now())
+            self._audit(AuditAction.CHANGE, f"outbox:{item_id}", f"correction {correction}")
+        return self.form(correction)
+
+    def _refused_item(self, item_id: str) -> OutboxItem:
+        item = self.outbox.get(item_id)
+        if item is None or item.state is not OutboxState.REJECTED:
+            raise AccessRefused(
+                ErrorCode.NOT_PERMITTED,
+                "This item is no longer refused (it was dismissed, corrected or sent). "
+                "Reload the outbox.",
+            )
+        return item
+
+    # The prescriber's patient list
+    def queue_deactivation(self, patient_id: str) -> str:
+        """The prescriber removes a patient from their list (rules.md §4): queued for the
+        registry like other acts; the enrollment and treatment status stay."""
+        self._act()
+        if not may(self.account.role, Action.DEACTIVATE_PATIENT):
+            raise AccessRefused(
+                ErrorCode.NOT_PERMITTED,
+                "Only the prescriber can remove a patient from their list.",
+            )
+        item_id = str(uuid.uuid4())
+        with self.transaction():
+            self.outbox.enqueue(
+                item_id,
+                OutboxKind.DEACTIVATE_PATIENT,
+                f"patient:{patient_id}",
+                {},
+                self.workstation.clock.now(),
+            )
+            self._audit(AuditAction.CHANGE, f"patient:{patient_id}", "removal from the list queued")
         return item_id
 
     def second_connection(self) -> Database:
@@ -414,6 +488,8 @@ class Session:
         return bool(acts_needing_prescriber(psf_from_document(form.document), patient))
 
     def _enqueue_form(self, form: Form, signature: Signature | None, at: datetime) -> None:
+        # A correction of a refused form: the refused item is closed as it leaves.
+        self.outbox.supersede(form.id, at)
         self.outbox.enqueue(
             form.id,
             OutboxKind.SUBMIT_PSF if form.kind is FormKind.PSF else OutboxKind.ENROLL_PATIENT,
@@ -459,6 +535,8 @@ class Session:
         return account_id
 
     def change_password(self, old: str, new: str) -> None:
+        """This workstation's password for the signed-in person: the current one first."""
+        self._act()
         data_key = self.workstation.check_password(self.account.id, old)
         self.workstation.set_password(data_key, self.account.id, new)
         self._audit(AuditAction.ACCOUNT, self.account.id, "password changed")

@@ -338,3 +338,45 @@ def authenticate(conn: Connection, settings: Settings, access_token: str) -> Acc
     return Account(
         row.id, Role(row.role), row.name, row.prescriber_id, row.pharmacy_id, bool(row.active)
     )
+
+
+@dataclass(frozen=True)
+class PasswordChanged:
+    other_sign_ins_ended: int  # token families revoked (this sign-in's is kept)
+
+
+def change_password(
+    conn: Connection, settings: Settings, access_token: str, current: str, new: str
+) -> PasswordChanged | SignInRefused:
+    """The signed-in person changes their own password. The current one must be right (a
+    wrong one counts toward the lock, as at sign-in); the new one meets the same rules as
+    everywhere (app/passwords.py); every other sign-in of the account ends, this one stays."""
+    tk, a = t.tokens.c, t.accounts.c
+    holder = conn.execute(
+        select(tk.account_id, tk.family).where(tk.token_sha256 == token_hash(access_token))
+    ).one()
+    account_id, family = str(holder.account_id), holder.family
+    row = conn.execute(
+        select(a.email, a.name, a.password_hash, a.locked_until).where(a.id == account_id)
+    ).one()
+    locked = _locked(settings, row.locked_until)
+    if locked:
+        return locked
+    if not row.password_hash or not _verifies(hasher(settings), row.password_hash, current):
+        refused = _record_failure(conn, settings, account_id)
+        if refused.locked_until:
+            return refused
+        return SignInRefused(
+            "The current password is not right, so nothing was changed. "
+            + refused.message.removeprefix(WRONG).strip()
+        )
+    set_credentials(conn, settings, account_id, row.email or "", new, name=row.name or "")
+    conn.execute(
+        t.accounts.update().where(a.id == account_id).values(failed_sign_ins=0, locked_until=None)
+    )
+    others = (tk.account_id == account_id) & tk.revoked.is_(False)
+    if family:
+        others &= (tk.family != family) | tk.family.is_(None)
+    families = conn.execute(select(tk.family).where(others).distinct()).all()
+    conn.execute(t.tokens.update().where(others).values(revoked=True))
+    return PasswordChanged(len(families))

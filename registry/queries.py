@@ -4,22 +4,53 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, true
 
 from registry import tables as t
 
 
 def pharmacy_staff(conn: Connection, pharmacy_id: str, now: str) -> dict[str, Any]:
     """The pharmacy's people, and its invitations not accepted and not expired at `now`."""
+    return _people(conn, t.accounts.c.pharmacy_id, t.invitations.c.pharmacy_id, pharmacy_id, now)
+
+
+def office_designees(conn: Connection, prescriber_id: str, now: str) -> dict[str, Any]:
+    """The prescriber's designees, and the designee invitations still open at `now`."""
     a, i = t.accounts.c, t.invitations.c
+    return _people(
+        conn,
+        a.prescriber_id,
+        i.prescriber_id,
+        prescriber_id,
+        now,
+        people_role=a.role == "designee",
+        invited_role=i.role == "designee",
+    )
+
+
+def _people(
+    conn: Connection,
+    account_column: Any,
+    invitation_column: Any,
+    value: str,
+    now: str,
+    *,
+    people_role: Any = None,
+    invited_role: Any = None,
+) -> dict[str, Any]:
+    a, i = t.accounts.c, t.invitations.c
+    people_role = true() if people_role is None else people_role
+    invited_role = true() if invited_role is None else invited_role
     people = conn.execute(
         select(a.id, a.name, a.email, a.role, a.active)
-        .where(a.pharmacy_id == pharmacy_id)
+        .where(account_column == value, people_role)
         .order_by(a.role, a.name, a.id)
     )
     waiting = conn.execute(
         select(i.email, i.name, i.role, i.expires_at)
-        .where(i.pharmacy_id == pharmacy_id, i.accepted_by.is_(None), i.expires_at > now)
+        .where(
+            invitation_column == value, invited_role, i.accepted_by.is_(None), i.expires_at > now
+        )
         .order_by(i.expires_at)
     )
     return {

@@ -110,6 +110,10 @@ def _submit_psf(ctx: acts.Context, _: PathArgs, body: dict[str, Any]) -> acts.Re
     return acts.submit_psf(ctx, body)
 
 
+def _deactivate(ctx: acts.Context, args: PathArgs, _: dict[str, Any]) -> acts.Result:
+    return acts.deactivate_patient(ctx, args["patient_id"])
+
+
 def _request_rda(ctx: acts.Context, _: PathArgs, body: dict[str, Any]) -> acts.Result:
     return acts.request_rda(ctx, body)
 
@@ -131,6 +135,13 @@ QUEUED_ACTS: dict[str, QueuedAct] = {
             201,
         ),
         QueuedAct("/v1/psfs", schemas.FormIn, _submit_psf, "submit_psf", "patients", 201),
+        QueuedAct(
+            "/v1/patients/{patient_id}/deactivate",
+            schemas.NoBody,
+            _deactivate,
+            "deactivate_patient",
+            "patients",
+        ),
         QueuedAct("/v1/rda", schemas.RdaIn, _request_rda, "request_rda", "dispensing"),
         QueuedAct(
             "/v1/dispense-rationales",

@@ -71,6 +71,11 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class NoBody(Body):
+    """An act whose path says everything (a patient's removal from the list): no fields;
+    the body may be left out, or be {}."""
+
+
 class SignIn(Body):
     email: Annotated[str, _chars(limits.EMAIL), NoNul]
     password: Annotated[str, _chars(limits.PASSWORD), NoNul]

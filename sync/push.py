@@ -26,6 +26,7 @@ PATHS: dict[OutboxKind, str] = {
     OutboxKind.SUBMIT_PSF: "/v1/psfs",
     OutboxKind.ENROLL_PATIENT: "/v1/enrollments",
     OutboxKind.REPORT_ANC: "/v1/patients/{patient}/ancs",
+    OutboxKind.DEACTIVATE_PATIENT: "/v1/patients/{patient}/deactivate",
 }
 _NO_PATH = (
     "NO_PATH: this version of the app cannot send this kind of item ({kind}). It stays in "

@@ -192,13 +192,14 @@ def test_enrolling_a_patient_reaches_the_registry_and_the_roster(
     wizard = shown(EnrollmentWizard, office_of(demo).last_dialog)
     assert not wizard.ben.isEnabled()  # BEN is the prescriber's to set
     qtbot.keyClicks(wizard.name, "Nadia Haddad")
+    qtbot.keyClicks(wizard.dob, "03/14/1979")
     wizard.next()
     value, unit, _drawn = wizard.rows[0]
     qtbot.keyClicks(value, "1200")
     unit.setCurrentIndex(1)  # cells/µL
-    wizard.next()
-    assert "below what starting clozapine needs" in wizard.message.text()
-    wizard.back()
+    wizard.next()  # checked on Next: the page stays, the problem beside the ANCs
+    assert wizard.currentId() == 1
+    assert "below what starting clozapine needs" in wizard.baseline_error.text()
     value.clear()
     qtbot.keyClicks(value, "2300")
     wizard.next()
@@ -216,6 +217,7 @@ def test_a_closed_enrollment_is_kept_as_a_draft_and_offered_again(
     qtbot.waitUntil(lambda: office_of(demo).last_dialog is not None, timeout=WAIT)
     wizard = shown(EnrollmentWizard, office_of(demo).last_dialog)
     qtbot.keyClicks(wizard.name, "Omar Siddiqui")
+    qtbot.keyClicks(wizard.dob, "03/14/1979")
     wizard.next()
     value, unit, _drawn = wizard.rows[0]
     qtbot.keyClicks(value, "1.8")

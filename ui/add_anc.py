@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.anc import AncUnit, anc_number, parse_anc_text, unit_mixup_warning
 from app.errors import RemsError
 from app.psf_document import typed_number
+from ui.whole_text import WholeLabel
 
 CHOOSE = "Choose the unit on the lab report…"
 
@@ -68,8 +69,7 @@ class AncFields(QWidget):
         self.drawn.setDisplayFormat("MM/dd/yyyy")
         self.drawn.setCalendarPopup(True)
         self.drawn.setMaximumDate(QDate(today.year, today.month, today.day))
-        self.meaning = QLabel()
-        self.meaning.setWordWrap(True)
+        self.meaning = WholeLabel()
         self.meaning.setAccessibleName(f"{name}: what it means")
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
@@ -95,6 +95,14 @@ class AncFields(QWidget):
     def ready(self) -> bool:
         return self.explanation()[1]
 
+    def fill(self, as_entered: str, unit: str, drawn: str) -> None:
+        """Show an ANC as it was typed before (a refused one, to correct)."""
+        self.value.setText(as_entered)
+        self.unit.setCurrentIndex(max(0, self.unit.findData(unit)))
+        day = QDate.fromString(drawn, Qt.DateFormat.ISODate)
+        if day.isValid():
+            self.drawn.setDate(day)
+
     def entry(self) -> dict[str, object]:
         """The ANC as the registry reads it: the number, the text as typed, the unit, the
         draw date. Only called once `ready()` (the text is a plain decimal)."""
@@ -111,11 +119,17 @@ class AddAncDialog(QDialog):
     submitted = Signal(str, str, str, str)  # patient id, value as typed, unit, drawn (ISO)
 
     def __init__(
-        self, patient_id: str, patient_name: str, today: date, parent: QWidget | None = None
+        self,
+        patient_id: str,
+        patient_name: str,
+        today: date,
+        parent: QWidget | None = None,
+        *,
+        correcting: str = "",
     ) -> None:
         super().__init__(parent)
         self.patient_id = patient_id
-        self.setWindowTitle(f"Add ANC: {patient_name}")
+        self.setWindowTitle(f"{'Correct' if correcting else 'Add'} ANC: {patient_name}")
         self.fields = AncFields(today, "ANC")
         self.value, self.unit = self.fields.value, self.fields.unit
         self.drawn, self.meaning = self.fields.drawn, self.fields.meaning
@@ -127,6 +141,13 @@ class AddAncDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"<b>{patient_name}</b>"))
+        if correcting:  # what the registry said of the refused one, to correct it by
+            refusal = QLabel(f"The registry refused this ANC: {correcting}")
+            refusal.setObjectName("problem")
+            refusal.setWordWrap(True)
+            refusal.setAccessibleName("Why the registry refused it")
+            layout.addWidget(refusal)
+            self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Send again")
         layout.addWidget(self.fields)
         layout.addWidget(self.buttons)
         self.fields.changed.connect(self._allow)

@@ -28,6 +28,7 @@ from local_store.forms import Form
 from local_store.outbox import OutboxItem, OutboxState
 from local_store.session import Session
 from ui.anc_trend import AncTrend
+from ui.queues import KIND_WORDS, STATE_WORDS
 from ui.us_dates import us_day
 
 
@@ -85,8 +86,9 @@ class ChartPage(QWidget):
     newPsf = Signal(str)
     openForm = Signal(str)
     printPsf = Signal(str)
+    removeFromList = Signal(str)  # a prescriber deactivates the patient from their list
 
-    def __init__(self, patient_id: str) -> None:
+    def __init__(self, patient_id: str, *, can_remove: bool = False) -> None:
         super().__init__()
         self.patient_id = patient_id
         self.data: ChartData | None = None
@@ -102,10 +104,22 @@ class ChartPage(QWidget):
         self.add_anc = QPushButton("Add &ANC…")
         self.new_psf = QPushButton("New &PSF…")
         self.print_psf = QPushButton("P&rint PSF…")
+        self.remove = QPushButton("Remove from my &list…")
+        self.remove.setToolTip(
+            "Deactivate the patient from your list: the enrollment and treatment status stay."
+        )
+        self.remove.setVisible(can_remove)
+        self.remove.clicked.connect(lambda: self.removeFromList.emit(self.patient_id))
+        self.removal = QLabel()
+        self.removal.setObjectName("banner")
+        self.removal.setWordWrap(True)
+        self.removal.setAccessibleName("Removal from the list")
+        self.removal.hide()
         buttons = QHBoxLayout()
         for b in (self.add_anc, self.new_psf, self.print_psf):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(self.remove)
         self.add_anc.clicked.connect(lambda: self.addAnc.emit(self.patient_id))
         self.new_psf.clicked.connect(lambda: self.newPsf.emit(self.patient_id))
         self.print_psf.clicked.connect(lambda: self.printPsf.emit(self.patient_id))
@@ -121,6 +135,7 @@ class ChartPage(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.facts)
         layout.addWidget(self.alert)
+        layout.addWidget(self.removal)
         layout.addLayout(buttons)
         layout.addWidget(split, 1)
 
@@ -151,6 +166,7 @@ class ChartPage(QWidget):
             self.alert.show()
         else:
             self.alert.hide()
+        self._show_removal(data)
         self.trend.show_results([(r.drawn, r.anc.per_ul) for r in data.ancs], s.population)
         self.details.clear()
         ancs = [
@@ -196,10 +212,32 @@ class ChartPage(QWidget):
             f"Notifications ({len(notes)})",
         )
         waiting = [
-            [i.kind.replace("_", " "), i.state.value.replace("_", " "), i.last_error or ""]
+            [KIND_WORDS.get(i.kind, i.kind), STATE_WORDS[i.state], i.last_error or ""]
             for i in data.not_sent
         ]
         self.details.addTab(
             _table(["What", "State", "Registry's answer"], waiting, "Not at the registry yet"),
             f"Not sent yet ({len(waiting)})",
         )
+
+    def _show_removal(self, data: ChartData) -> None:
+        """A removal from the list, while it is on its way (or was refused)."""
+        removals = [i for i in data.not_sent if i.kind == "deactivate_patient"]
+        if not removals:
+            self.removal.hide()
+            self.remove.setEnabled(True)
+            return
+        item = removals[-1]
+        if item.state is OutboxState.REJECTED:
+            text = (
+                f"The registry refused to remove {data.summary.name} from your list: "
+                f"{item.last_error or ''} (see the Outbox)."
+            )
+        else:
+            text = (
+                f"Removal of {data.summary.name} from your list is queued: the patient leaves "
+                "your list when the registry confirms it."
+            )
+        self.remove.setEnabled(item.state is OutboxState.REJECTED)
+        self.removal.setText(text)
+        self.removal.show()

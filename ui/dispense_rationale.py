@@ -35,6 +35,7 @@ from ui import theme
 from ui.dispensing import AncFields
 from ui.dispensing_requests import DispensingRequests
 from ui.registry_calls import accepted
+from ui.whole_text import WholeLabel
 
 if TYPE_CHECKING:
     from sync.client import Answer, RegistryClient
@@ -149,7 +150,7 @@ class DispenseRationaleDialog(QDialog):
         self.npi.setAccessibleName("Prescriber's NPI")
         self.npi.setMaxLength(14)  # 10 digits, with the spaces or dashes a form may show
         self.npi.setPlaceholderText("10 digits, from the prescription")
-        self.npi_check = QLabel()
+        self.npi_check = WholeLabel()
         self.npi_check.setAccessibleName("NPI check")
         self.anc = AncFields(today, "Dispense Rationale ANC")
         self.left = QLabel("Checking how many are left this year…" if outpatient else "")

@@ -5,9 +5,9 @@ the baseline ANC(s), then review and submit. BEN and hospice are the prescriber'
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,12 +32,30 @@ from app.psf_document import typed_number
 from app.roles import Role
 from app.statuses import MonitoringFrequency
 from app.use_cases.enrollment import EnrollmentForm
-from app.use_cases.entries import validate_anc_entries
+from app.use_cases.entries import validate_anc_entry
 from local_store.forms import Form, FormKind
 from local_store.session import Session
-from ui.add_anc import unit_combo
+from ui.add_anc import explain, unit_combo
 from ui.psf_editor import SAVE_DELAY_MS
 from ui.tasks import StoreWorker
+
+
+def _error_label(name: str) -> QLabel:
+    """A field's own error, shown under it (hidden while the field is right)."""
+    label = QLabel()
+    label.setObjectName("problem")
+    label.setWordWrap(True)
+    label.setAccessibleName(name)
+    label.hide()
+    return label
+
+
+def parse_us_date(text: str) -> date | None:
+    """MM/DD/YYYY as the clinic types it (M/D/YYYY too); None when it is not a date."""
+    try:
+        return datetime.strptime(text.strip(), "%m/%d/%Y").date()
+    except ValueError:
+        return None
 
 
 def _date_edit(name: str, day: date) -> QDateEdit:
@@ -72,7 +90,12 @@ class EnrollmentWizard(QWizard):
         who.setTitle("The patient")
         self.name = QLineEdit()
         self.name.setAccessibleName("Patient's full name")
-        self.dob = _date_edit("Date of birth", date(1980, 1, 1))
+        # No default: a birth date nobody typed must not pass as one.
+        self.dob = QLineEdit()
+        self.dob.setAccessibleName("Date of birth")
+        self.dob.setPlaceholderText("MM/DD/YYYY")
+        self.name_error = _error_label("Full name problem")
+        self.dob_error = _error_label("Date of birth problem")
         self.general = QRadioButton("General population")
         self.general.setChecked(True)
         self.ben = QRadioButton("Benign ethnic neutropenia (BEN): two baseline ANCs")
@@ -86,8 +109,10 @@ class EnrollmentWizard(QWizard):
                 box.setEnabled(False)
                 box.setToolTip("Only the prescriber can enroll a patient as BEN or hospice.")
         form = QFormLayout(who)
-        form.addRow("Full &name", self.name)
-        form.addRow("Date of &birth", self.dob)
+        form.addRow("Full n&ame", self.name)  # Alt+N, Alt+B: Next, Back
+        form.addRow("", self.name_error)
+        form.addRow("Date of b&irth", self.dob)
+        form.addRow("", self.dob_error)
         form.addRow("Population", self.general)
         form.addRow("", self.ben)
         form.addRow("", self.hospice)
@@ -102,16 +127,23 @@ class EnrollmentWizard(QWizard):
             f"({t.BEN_NORMAL_MIN:,}/µL for BEN; two baseline ANCs for BEN)."
         )
         self.rows = []
+        self.row_errors: list[QLabel] = []
         grid = QFormLayout(baseline)
         for n in (1, 2):
             value = QLineEdit()
             value.setAccessibleName(f"Baseline ANC {n} value")
             unit = unit_combo(f"Baseline ANC {n} unit")
             drawn = _date_edit(f"Baseline ANC {n} draw date", today)
+            drawn.setMaximumDate(QDate(today.year, today.month, today.day))
+            error = _error_label(f"Baseline ANC {n} problem")
             self.rows.append((value, unit, drawn))
-            grid.addRow(f"ANC {n} value", value)
-            grid.addRow(f"ANC {n} unit", unit)
-            grid.addRow(f"ANC {n} drawn", drawn)
+            self.row_errors.append(error)
+            grid.addRow(f"ANC {n} &value" if n == 1 else f"ANC {n} value", value)
+            grid.addRow(f"ANC {n} &unit" if n == 1 else f"ANC {n} unit", unit)
+            grid.addRow(f"ANC {n} &drawn" if n == 1 else f"ANC {n} drawn", drawn)
+            grid.addRow("", error)
+        self.baseline_error = _error_label("Baseline ANC problem")
+        grid.addRow(self.baseline_error)
 
         review = QWizardPage()
         review.setTitle("Review and submit")
@@ -121,9 +153,9 @@ class EnrollmentWizard(QWizard):
         self.message.setObjectName("problem")
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Enrollment message")
-        box = QVBoxLayout(review)
-        box.addWidget(self.summary)
-        box.addWidget(self.message)
+        review_box = QVBoxLayout(review)
+        review_box.addWidget(self.summary)
+        review_box.addWidget(self.message)
         for page in (who, baseline, review):
             self.addPage(page)
         self.currentIdChanged.connect(self._review)
@@ -135,7 +167,7 @@ class EnrollmentWizard(QWizard):
         self._save_timer.timeout.connect(self.save_draft)
         edits = [
             self.name.textChanged,
-            self.dob.dateChanged,
+            self.dob.textChanged,
             self.ben.toggled,
             self.hospice.toggled,
             self.monitoring.currentIndexChanged,
@@ -157,14 +189,16 @@ class EnrollmentWizard(QWizard):
             entries.append(
                 AncEntry(  # the value as typed, a number when it is one (as on a PSF)
                     typed_number(value.text().strip()),
-                    drawn.date().toPython().isoformat(),
+                    drawn.date().toString(Qt.DateFormat.ISODate),
                     unit.currentData() or "",
                 )
             )
+        born = parse_us_date(self.dob.text())
         return EnrollmentForm(
             self.patient_id,
             self.name.text().strip(),
-            self.dob.date().toPython().isoformat(),
+            # As typed when it is not a date yet: a draft keeps what was typed.
+            born.isoformat() if born else self.dob.text().strip(),
             Population.BEN if ben else Population.GENERAL,
             tuple(entries),
             hospice=self.hospice.isChecked(),
@@ -174,8 +208,10 @@ class EnrollmentWizard(QWizard):
     def _fill(self, document: dict[str, object]) -> None:
         form = enrollment_from_document(document)
         self.name.setText(form.name)
-        born = date.fromisoformat(str(form.dob))
-        self.dob.setDate(QDate(born.year, born.month, born.day))
+        try:
+            self.dob.setText(f"{date.fromisoformat(str(form.dob)):%m/%d/%Y}")
+        except ValueError:  # a draft saved before the date was complete
+            self.dob.setText(str(form.dob))
         self.ben.setChecked(form.population is Population.BEN)
         self.hospice.setChecked(form.hospice)
         self.monitoring.setCurrentIndex(self.monitoring.findData(form.monitoring.value))
@@ -201,23 +237,84 @@ class EnrollmentWizard(QWizard):
             self.save_draft()
         super().done(result)
 
-    def problem(self) -> str | None:
-        form = self.form()
-        if not form.name:
-            return "Type the patient's full name (page 1)."
-        if any(not e.unit for e in form.ancs):
-            return "Choose the unit of each baseline ANC, as the lab report prints it (page 2)."
-        try:
-            valid = validate_anc_entries(form.ancs, self.today, self.dob.date().toPython())
-        except RemsError as error:
-            return error.message
-        if form.population is Population.BEN and len(valid) < t.BEN_BASELINE_ANCS:
-            return "A BEN enrollment needs two baseline ANCs (page 2)."
-        if valid and not meets_initiation(valid[-1].anc, form.population):
-            return (
+    # Checks, page by page: every problem of a page at once, each beside its field
+    def patient_problems(self) -> dict[QLabel, str]:
+        found: dict[QLabel, str] = {}
+        if not self.name.text().strip():
+            found[self.name_error] = "Type the patient's full name."
+        typed = self.dob.text().strip()
+        born = parse_us_date(typed)
+        if not typed:
+            found[self.dob_error] = "Type the date of birth as MM/DD/YYYY."
+        elif born is None:
+            found[self.dob_error] = f"{typed} is not a date: type it as MM/DD/YYYY."
+        elif born > self.today:
+            found[self.dob_error] = (
+                f"The date of birth {born:%m/%d/%Y} is after today: check the year."
+            )
+        elif born.year < 1900:
+            found[self.dob_error] = f"The date of birth {born:%m/%d/%Y} is too long ago."
+        return found
+
+    def baseline_problems(self) -> dict[QLabel, str]:
+        found: dict[QLabel, str] = {}
+        born = parse_us_date(self.dob.text())
+        ben = self.ben.isChecked()
+        valid = []
+        for n, ((value, unit, drawn), error) in enumerate(
+            zip(self.rows, self.row_errors, strict=True)
+        ):
+            if n == 1 and not ben and not value.text().strip():
+                continue  # the second ANC is for BEN
+            words, ready = explain(value.text(), unit.currentData())
+            if not ready:
+                found[error] = words.removeprefix("⚠ ")
+                continue
+            entry = AncEntry(
+                typed_number(value.text().strip()),
+                drawn.date().toString(Qt.DateFormat.ISODate),
+                unit.currentData() or "",
+            )
+            try:
+                valid.append(validate_anc_entry(entry, self.today, born))
+            except RemsError as problem:
+                found[error] = problem.message
+        if found:
+            return found
+        valid.sort(key=lambda v: v.drawn)
+        if ben and len(valid) < t.BEN_BASELINE_ANCS:
+            found[self.baseline_error] = "A BEN enrollment needs two baseline ANCs."
+        elif valid and not meets_initiation(
+            valid[-1].anc, Population.BEN if ben else Population.GENERAL
+        ):
+            found[self.baseline_error] = (
                 f"The baseline ANC {valid[-1].anc.per_ul:,}/µL is below what starting clozapine "
                 "needs. Check the value and unit, or wait for a new result."
             )
+        return found
+
+    def _show_problems(self, labels: list[QLabel], found: dict[QLabel, str]) -> bool:
+        for label in labels:
+            label.setText(found.get(label, ""))
+            label.setVisible(label in found)
+        return not found
+
+    def validateCurrentPage(self) -> bool:
+        """Next (and Finish) check the page shown: all its problems at once, by their fields."""
+        page = self.currentId()
+        if page == 0:
+            return self._show_problems([self.name_error, self.dob_error], self.patient_problems())
+        if page == 1:
+            return self._show_problems(
+                [*self.row_errors, self.baseline_error], self.baseline_problems()
+            )
+        return super().validateCurrentPage()
+
+    def problem(self) -> str | None:
+        """The first problem left anywhere (the last check before anything is sent)."""
+        for page, found in ((1, self.patient_problems()), (2, self.baseline_problems())):
+            if found:
+                return f"{next(iter(found.values()))} (page {page})"
         return None
 
     def _review(self, page_id: int) -> None:
@@ -226,7 +323,7 @@ class EnrollmentWizard(QWizard):
         form = self.form()
         ancs = "; ".join(f"{e.value} {e.unit} drawn {e.drawn}" for e in form.ancs) or "none"
         self.summary.setText(
-            f"<b>{form.name or '(no name)'}</b>, born {self.dob.date().toString('MM/dd/yyyy')}<br>"
+            f"<b>{form.name or '(no name)'}</b>, born {self.dob.text().strip()}<br>"
             f"Population: {'BEN' if form.population is Population.BEN else 'general'}"
             f"{' · hospice' if form.hospice else ''} · monitoring {form.monitoring.value}<br>"
             f"Baseline ANC: {ancs}"

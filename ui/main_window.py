@@ -206,6 +206,7 @@ class DeskWindow(QMainWindow):
     def _session_menu(self) -> None:
         menu = self.menuBar().addMenu("&Session")
         entries: list[tuple[str, str, Callable[[], None]]] = [
+            ("&Change password…", "", self.change_password),
             ("&Lock now", "Ctrl+L", self.lock_now),
             ("Sign &out", "Ctrl+Shift+Q", self.sign_out),
         ]
@@ -231,6 +232,24 @@ class DeskWindow(QMainWindow):
         dialog.accepted.connect(
             lambda: self.statusBar().showMessage(
                 f"{dialog.added_name} can now sign in on this workstation.", 8000
+            )
+        )
+        self.last_dialog = dialog
+        dialog.open()
+
+    def change_password(self) -> None:
+        from ui.password_dialog import ChangePasswordDialog
+
+        if self.session is None or self.workspace is None:
+            return
+        # The registry's password too, when the account has one (not the workstation's
+        # own administrator).
+        has_registry = self.session.account.role is not Role.WORKSTATION_ADMIN
+        calls = self.workspace.calls if has_registry else None
+        dialog = ChangePasswordDialog(self.worker, self.session, calls, self)
+        dialog.finished.connect(
+            lambda _code: (
+                dialog.result_text and self.statusBar().showMessage(dialog.result_text, 8000)
             )
         )
         self.last_dialog = dialog

@@ -120,7 +120,7 @@ class PharmacyListView(QWidget):
         self.count.setAccessibleName("Pharmacies shown")
         self.as_of = QLabel()
         self.as_of.setObjectName("subtitle")
-        self.check = QPushButton("&Check with the registry")
+        self.check = QPushButton("Check with the re&gistry")  # Alt+C: the tab
         self.check.setToolTip("Ask the registry whether the selected pharmacy is certified now")
         self.export = QPushButton("&Export CSV…")
         self.verdict = QLabel("Select a pharmacy, then check it with the registry.")

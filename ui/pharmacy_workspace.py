@@ -159,6 +159,10 @@ class PharmacyWorkspace(WorkspaceTabs):
         self.addTab(self.answers, "Registry &answers")
         self.look_up_button.clicked.connect(self.look_up)
         self.name.returnPressed.connect(self.look_up)
+        # Enter in the date of birth looks up too (the spin box's own line edit says it).
+        dob_text = self.dob.findChild(QLineEdit)
+        if dob_text is not None:
+            dob_text.returnPressed.connect(self.look_up)
         self.results.currentItemChanged.connect(lambda *_: self._choose())
         self.prescriber.currentIndexChanged.connect(lambda *_: self.preview())
         self.rda.request.clicked.connect(self.request_rda)

@@ -256,7 +256,7 @@ class PsfEditor(QDialog):
         form.addRow(self.add_row)
         form.addRow(self.labs_note)
         form.addRow(self.authorize_missing)
-        form.addRow("Treatment &status", self.status)
+        form.addRow("Treatment s&tatus", self.status)  # Alt+S: submit
         form.addRow("Treatment &Rationale", self.rationale)
         flags = QHBoxLayout()
         flags.addWidget(self.ben)

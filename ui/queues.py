@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -29,13 +29,18 @@ KIND_WORDS = {
     "report_anc": "ANC result",
     "request_rda": "Dispense authorization",
     "dispense_rationale": "Dispense Rationale",
+    "deactivate_patient": "Removal from the prescriber's list",
 }
+# What "Correct and send again…" can open in its editor.
+CORRECTABLE = frozenset({"submit_psf", "enroll_patient", "report_anc"})
 STATE_WORDS = {
     OutboxState.QUEUED: "Waiting to send",
     OutboxState.SENDING: "Sending",
     OutboxState.RETRY_WAIT: "Will try again",
     OutboxState.REJECTED: "Refused by the registry",
     OutboxState.ACKED: "At the registry",
+    OutboxState.DISMISSED: "Dismissed",
+    OutboxState.SUPERSEDED: "Replaced by a correction",
 }
 FIELD_WORDS = {
     "treatment_status": "Treatment status",
@@ -50,8 +55,10 @@ def what_to_do(item: OutboxItem) -> str:
     if item.state is OutboxState.REJECTED:
         reason = item.last_error or "The registry refused this."
         if item.kind == "report_anc":
-            return f"{reason} Check the lab report, then add the ANC again (Add ANC)."
-        return f"{reason} Open the patient's chart, correct the form and submit it again."
+            return f"{reason} Check the lab report, then use Correct and send again."
+        if item.kind in CORRECTABLE:
+            return f"{reason} Use Correct and send again to fix the form, or Dismiss it."
+        return f"{reason} Dismiss it once you have dealt with it."
     if item.state is OutboxState.RETRY_WAIT:
         return (item.last_error or "") + " Nothing to do: it is sent again automatically."
     signature = item.payload.get("signature")
@@ -170,9 +177,12 @@ def load_outbox(session: Session) -> list[OutboxRow]:
 
 class OutboxPane(QWidget):
     syncNow = Signal()
+    dismiss = Signal(object)  # the refused OutboxItem to dismiss
+    correct = Signal(object)  # the refused OutboxItem to correct and send again
 
     def __init__(self) -> None:
         super().__init__()
+        self.rows: list[OutboxRow] = []
         intro = QLabel(
             "Everything made on this workstation that the registry has not confirmed yet. "
             "Items leave in order when the registry can be reached; a refused item stays here "
@@ -185,16 +195,42 @@ class OutboxPane(QWidget):
         self.empty = QLabel("Nothing waiting: everything made here is at the registry.")
         sync = QPushButton("Sync &now")
         sync.clicked.connect(self.syncNow.emit)
+        self.dismiss_button = QPushButton("&Dismiss")
+        self.dismiss_button.setToolTip("The refused item leaves the outbox; the audit keeps it.")
+        self.correct_button = QPushButton("&Correct and send again…")
+        self.dismiss_button.clicked.connect(lambda: self._emit_for_selected(self.dismiss))
+        self.correct_button.clicked.connect(lambda: self._emit_for_selected(self.correct))
+        self.table.itemSelectionChanged.connect(self._allow)
         bar = QHBoxLayout()
         bar.addWidget(self.empty)
         bar.addStretch(1)
+        bar.addWidget(self.correct_button)
+        bar.addWidget(self.dismiss_button)
         bar.addWidget(sync)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         layout.addLayout(bar)
 
+    def selected(self) -> OutboxItem | None:
+        row = self.table.currentRow()
+        selected = self.table.selectionModel().hasSelection()
+        return self.rows[row].item if selected and 0 <= row < len(self.rows) else None
+
+    def _allow(self) -> None:
+        item = self.selected()
+        refused = item is not None and item.state is OutboxState.REJECTED
+        self.dismiss_button.setEnabled(refused)
+        self.correct_button.setEnabled(refused and item is not None and item.kind in CORRECTABLE)
+
+    def _emit_for_selected(self, signal: SignalInstance) -> None:
+        item = self.selected()
+        if item is not None and item.state is OutboxState.REJECTED:
+            signal.emit(item)
+
     def show_rows(self, rows: list[OutboxRow]) -> None:
+        chosen = self.selected()
+        self.rows = rows
         self.empty.setVisible(not rows)
         _fill(
             self.table,
@@ -211,6 +247,10 @@ class OutboxPane(QWidget):
             ],
         )
         self.table.setColumnWidth(5, 420)
+        ids = [r.item.id for r in rows]
+        if chosen is not None and chosen.id in ids:  # a refresh keeps the person's place
+            self.table.selectRow(ids.index(chosen.id))
+        self._allow()
 
 
 # Conflicts

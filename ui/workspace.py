@@ -21,6 +21,8 @@ from local_store.session import Session
 from ui.add_anc import AddAncDialog
 from ui.chart_view import ChartPage, load_chart
 from ui.enrollment_wizard import EnrollmentWizard
+from ui.office_acts import correct_refused, dismiss_refused, remove_from_list
+from ui.people_dialog import ManageDesigneesDialog
 from ui.pharmacy_list import PharmacyListView
 from ui.print_preview import psf_job
 from ui.psf_editor import PsfEditor, load_editor
@@ -34,6 +36,7 @@ from ui.queues import (
     settle_conflict,
 )
 from ui.roster_view import RosterModel, RosterPane
+from ui.us_dates import us_day
 from ui.workspace_base import Surroundings, WorkspaceTabs
 
 if TYPE_CHECKING:
@@ -63,6 +66,12 @@ class Workspace(WorkspaceTabs):
         self.awaiting.openForm.connect(self.open_form)
         self.outbox = OutboxPane()
         self.outbox.syncNow.connect(self.sync_now)
+        self.outbox.dismiss.connect(
+            lambda item: dismiss_refused(self, item, self._outbox_name(item))
+        )
+        self.outbox.correct.connect(
+            lambda item: correct_refused(self, item, self._outbox_name(item))
+        )
         self.conflicts = ConflictsPane()
         self.conflicts.settle.connect(self._settle)
         self.alerts = QLabel()
@@ -79,7 +88,7 @@ class Workspace(WorkspaceTabs):
         box.addWidget(who)
         box.addWidget(self.alerts)
         box.addWidget(self.roster, 1)
-        self.addTab(roster_tab, "&Patients")
+        self.addTab(roster_tab, "Pat&ients")  # Alt+P: New PSF on a chart
         self.addTab(self.awaiting, "Awaiting signature")
         self.addTab(self.outbox, "Outbox")
         self.addTab(self.conflicts, "Conflicts")
@@ -132,12 +141,24 @@ class Workspace(WorkspaceTabs):
             ("&Sync now", "F5", self.sync_now),
             ("Close &tab", "Ctrl+W", lambda: self._close_tab(self.currentIndex())),
         ]  # fmt: skip
+        if self.session.account.role is Role.PRESCRIBER:  # the FAQ's Manage Designees
+            actions.append(("Manage &designees…", "", self.manage_designees))
         for text, keys, slot in actions:
             action = QAction(text, self)
-            action.setShortcut(QKeySequence(keys))
+            if keys:
+                action.setShortcut(QKeySequence(keys))
             action.triggered.connect(slot)
             work.addAction(action)
             self.addAction(action)
+
+    def manage_designees(self) -> None:
+        dialog = ManageDesigneesDialog(self.calls, self)
+        self.last_dialog = dialog
+        dialog.open()
+
+    def _outbox_name(self, item: Any) -> str:
+        rows = [r for r in self.outbox.rows if r.item.id == item.id]
+        return rows[0].patient if rows else ""
 
     def _find(self) -> None:
         self.setCurrentIndex(0)
@@ -215,7 +236,15 @@ class Workspace(WorkspaceTabs):
             if isinstance(page, ChartPage) and page.patient_id == patient_id:
                 self.setCurrentIndex(n)
                 return
-        page = ChartPage(patient_id)
+        page = ChartPage(patient_id, can_remove=self.session.account.role is Role.PRESCRIBER)
+        page.removeFromList.connect(
+            lambda pid: (
+                page.data
+                and remove_from_list(
+                    self, pid, page.data.summary.name, us_day(page.data.summary.dob)
+                )
+            )
+        )
         page.addAnc.connect(self.add_anc)
         page.newPsf.connect(self.new_psf)
         page.openForm.connect(self.open_form)

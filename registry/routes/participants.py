@@ -3,17 +3,23 @@ invitations (designees, pharmacy staff, a new Authorized Representative), wholes
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from registry import acts, assessment, schemas
-from registry.deps import CurrentAccount, IdempotencyKey, Reg
+from app.records import Account
+from app.roles import Action
+from registry import acts, assessment, queries, schemas
+from registry.deps import CurrentAccount, IdempotencyKey, Reg, allowed
 from registry.openapi_answers import answers
 
 router = APIRouter(tags=["participants"])
 _SIGNED_IN_ACT = answers(400, 401, 403, 409, 413, 422)
+DesigneeReader = Annotated[
+    Account,
+    Depends(allowed(Action.SEE_DESIGNEES, "Only a prescriber sees and invites their designees.")),
+]
 
 
 @router.post("/v1/prescribers", status_code=201, responses=answers(400, 409, 413, 422))
@@ -62,6 +68,17 @@ def invite(body: schemas.Invitation, reg: Reg, account: CurrentAccount, key: Ide
     return reg.post(
         "/v1/invitations", key, account, body, lambda ctx: acts.invite(ctx, body.model_dump())
     )
+
+
+@router.get("/v1/designees", responses=answers(401, 403))
+def designees(reg: Reg, account: DesigneeReader) -> dict[str, Any]:
+    """The prescriber's designees and the invitations not yet accepted (Manage Designees)."""
+    prescriber_id = account.prescriber_id or ""
+    now = reg.settings.now().isoformat()
+    result: dict[str, Any] = reg.read(
+        lambda conn: queries.office_designees(conn, prescriber_id, now)
+    )
+    return result
 
 
 @router.post("/v1/invitations/accept", status_code=201, responses=answers(400, 403, 409, 413, 422))

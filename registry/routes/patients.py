@@ -30,19 +30,6 @@ Corrector = Annotated[
 _ACT = answers(400, 401, 403, 404, 409, 413, 422)
 
 
-@router.post("/v1/patients/{patient_id}/deactivate", responses=_ACT)
-def deactivate_patient(
-    patient_id: PatientId, reg: Reg, account: CurrentAccount, key: IdempotencyKey
-) -> JSONResponse:
-    return reg.post(
-        f"/v1/patients/{patient_id}/deactivate",
-        key,
-        account,
-        None,
-        lambda ctx: acts.deactivate_patient(ctx, patient_id),
-    )
-
-
 @router.post("/v1/patients/lookup", responses=_ACT)
 def look_up(
     body: schemas.PatientLookup, reg: Reg, account: CurrentAccount, key: IdempotencyKey

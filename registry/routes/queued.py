@@ -1,7 +1,8 @@
-"""The single POST routes of the acts a desktop queues (enrollment, ANC, PSF, RDA, Dispense
-Rationale), one per entry of registry/queued.py's table, which /v1/batch reads too: a path
-cannot be known to one and not the other. Each route declares its path values and body from
-the entry, so the OpenAPI document and the checks are the entry's."""
+"""The single POST routes of the acts a desktop queues (enrollment, ANC, PSF, a patient's
+removal from the list, RDA, Dispense Rationale), one per entry of registry/queued.py's table,
+which /v1/batch reads too: a path cannot be known to one and not the other. Each route
+declares its path values and body from the entry, so the OpenAPI document and the checks are
+the entry's."""
 
 from __future__ import annotations
 
@@ -25,9 +26,10 @@ _ACT = answers(400, 401, 403, 404, 409, 413, 422)
 
 def _endpoint(entry: queued.QueuedAct) -> Callable[..., JSONResponse]:
     def endpoint(
-        *, reg: Registry, account: Account, key: str, body: BaseModel, **args: str
+        *, reg: Registry, account: Account, key: str, body: BaseModel | None, **args: str
     ) -> JSONResponse:
-        return reg.post_queued(entry, args, key, account, body)
+        # A body-less act may come with no body: read as {} (as the batch reads it).
+        return reg.post_queued(entry, args, key, account, body or entry.body())
 
     # FastAPI reads what to parse from the signature: the entry's path values and body.
     keyword = inspect.Parameter.KEYWORD_ONLY
@@ -36,7 +38,9 @@ def _endpoint(entry: queued.QueuedAct) -> Callable[..., JSONResponse]:
         for name in entry.params
     ]
     parameters += [
-        inspect.Parameter("body", keyword, annotation=entry.body),
+        inspect.Parameter("body", keyword, annotation=entry.body)
+        if entry.body.model_fields
+        else inspect.Parameter("body", keyword, annotation=entry.body | None, default=None),
         inspect.Parameter("reg", keyword, annotation=Reg),
         inspect.Parameter("account", keyword, annotation=CurrentAccount),
         inspect.Parameter("key", keyword, annotation=IdempotencyKey),

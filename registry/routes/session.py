@@ -96,6 +96,30 @@ def me(account: CurrentAccount) -> dict[str, Any]:
     return acts.account_json(account)
 
 
+class PasswordChange(schemas.Body):
+    current_password: schemas.Password
+    new_password: schemas.Password
+
+
+@router.post("/v1/me/password", responses=answers(400, 401, 403, 413, 422))
+def change_password(
+    body: PasswordChange, reg: Reg, account: CurrentAccount, token: BearerToken
+) -> dict[str, Any]:
+    """The signed-in person's own password: the current one, then the new one (the same
+    rules as everywhere). Every other sign-in of the account ends; this one goes on. Not
+    kept under an Idempotency-Key: the request carries passwords, and asked again it is
+    refused (the current password has changed)."""
+    result = reg.write(
+        lambda conn: auth.change_password(
+            conn, reg.settings, token, body.current_password, body.new_password
+        )
+    )
+    if isinstance(result, auth.SignInRefused):
+        code = "ACCOUNT_LOCKED" if result.locked_until else "NOT_PERMITTED"
+        raise ApiError(403, code, result.message)
+    return {"changed": True, "other_sign_ins_ended": result.other_sign_ins_ended}
+
+
 def tokens_out(reg: Registry, tokens: auth.Tokens, account_id: str) -> dict[str, Any]:
     def run(conn: Connection) -> Account | None:
         return SqlLedger(conn, "").account(account_id)

@@ -19,6 +19,8 @@ from local_store.paths import data_folder
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
+    from ui.desk import Desk
+
 DEMO_FOLDER = "demo"
 
 
@@ -49,10 +51,11 @@ def run(
     clock = SystemClock()
     desk = Desk(folder, clock)
     window = DeskWindow(desk, clock.today)
-    if demo == "clinic" and not desk.is_set_up():
+    making_demo = bool(demo) and not desk.is_set_up()
+    if demo == "clinic" and making_demo:
         window.first_run.create_demo()
-    elif demo and not desk.is_set_up():
-        window.first_run.create_demo_workstation(demo, Desk(home / DEMO_FOLDER, clock))
+    elif making_demo:
+        window.first_run.create_demo_workstation(demo or "", Desk(home / DEMO_FOLDER, clock))
     window.show()
     if on_shown is not None:
         app.processEvents()
@@ -60,8 +63,9 @@ def run(
         desk.stop()
         return 0
     # After the window is up: no OS keyring means no store; say so and stop (keys are never
-    # kept in a file).
-    QTimer.singleShot(0, lambda: _check_keyring(app))
+    # kept in a file). A demo being made checks first and says so on its own page: once.
+    if not making_demo:
+        QTimer.singleShot(0, lambda: _check_keyring(app, desk))
     closing = SignalsClose(window)
     try:
         return app.exec()
@@ -114,19 +118,10 @@ def _noted(number: int, frame: FrameType | None) -> None:
     """A signal's Python handler: nothing to do here (Qt's loop reads the wake-up byte)."""
 
 
-def _check_keyring(app: object) -> None:
+def _check_keyring(app: object, desk: Desk) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    from local_store.device_secret import check_keyring
-    from local_store.errors import StoreError
-
-    try:
-        check_keyring()
-    except StoreError as error:
-        QMessageBox.critical(
-            None,
-            "Clozapine REMS Desk",
-            f"{error}\n\nThis computer has no OS keyring to keep the store's key. Run the app "
-            "in a desktop session (GNOME Keyring, KWallet, Windows, macOS).",
-        )
+    problem = desk.keyring_problem()
+    if problem is not None:
+        QMessageBox.critical(None, "Clozapine REMS Desk", problem)
         app.quit()  # type: ignore[attr-defined]

@@ -20,7 +20,7 @@ class KeyringUnavailable(StoreError):
             "can use, so it cannot keep patient data safely here. On Windows and macOS the "
             "store is built in; on Linux, sign in to a desktop session with GNOME Keyring or "
             "KWallet running, then start the app again (on a Linux without a desktop, the "
-            "README's \"A keyring on Linux\" says how to run one). "
+            'README\'s "A keyring on Linux" says how to run one). '
             "Ask your IT support if this persists."
         )
 

@@ -167,7 +167,7 @@ def test_after_a_first_start_without_a_keyring_the_next_start_opens_the_demo(
         window.show()
         window.first_run.create_demo()
         qtbot.waitUntil(
-            lambda: hasattr(window, "sign_in_page") or "problem" == _message_kind(window),
+            lambda: hasattr(window, "sign_in_page") or _message_kind(window) == "problem",
             timeout=90_000,
         )
         assert hasattr(window, "sign_in_page"), window.first_run.message.text()

@@ -4,23 +4,28 @@ window's size on a small screen, and background failures said in words (issue #1
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import keyring
 import keyring.backends.fail
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QInputDialog, QTabBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import SystemClock
 from local_store.errors import StoreError
 from local_store.keys import FAST_KDF
 from tests.support.memory_keyring import MemoryKeyring
+from ui.add_anc import AddAncDialog
 from ui.demo_accounts import DEMO_ACCOUNTS
 from ui.demo_seed import seed_demo_registry
 from ui.desk import EMBEDDED, Desk, DeskConfig
 from ui.main_window import DeskWindow
+from ui.psf_editor import SAVE_DELAY_MS, PsfEditor
 
 DESIGNEE = DEMO_ACCOUNTS["sam-rivera"]
 WAIT = 30_000  # ms
@@ -180,3 +185,104 @@ def test_after_a_first_start_without_a_keyring_the_next_start_opens_the_demo(
 
 def _message_kind(window: DeskWindow) -> str:
     return window.first_run.message.objectName() if window.first_run.message.text() else ""
+
+
+# Item 5: the idle lock covers every window, asks once, and gives back what was typed
+def _patient_id(window: DeskWindow, name: str) -> str:
+    assert window.workspace is not None
+    model = window.workspace.roster_model
+    row = list(roster_rows(window)).index(name)
+    return str(model.data(model.index(row, 0), Qt.ItemDataRole.UserRole))
+
+
+def _words_on_screen() -> str:
+    """Every word a person could read now: titles and the text of each visible widget."""
+    words: list[str] = []
+    for top in QApplication.topLevelWidgets():
+        if not top.isVisible():
+            continue
+        words.append(top.windowTitle())
+        for widget in [top, *top.findChildren(QWidget)]:
+            if not widget.isVisible():
+                continue
+            for reader in ("text", "toPlainText", "placeholderText"):
+                read = getattr(widget, reader, None)
+                if callable(read):
+                    with contextlib.suppress(TypeError):
+                        words.append(str(read()))
+            if isinstance(widget, QTabBar):
+                words += [widget.tabText(n) for n in range(widget.count())]
+    return "\n".join(words)
+
+
+def test_the_idle_lock_hides_every_window_asks_once_and_keeps_what_was_typed(
+    demo: DeskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in(qtbot, demo, DESIGNEE)
+    workspace = demo.workspace
+    assert workspace is not None
+    kowalski = _patient_id(demo, "Tomasz Kowalski")
+    workspace.new_psf(kowalski)
+    qtbot.waitUntil(lambda: isinstance(workspace.last_dialog, PsfEditor), timeout=WAIT)
+    editor = workspace.last_dialog
+    assert isinstance(editor, PsfEditor)
+    qtbot.keyClicks(editor.adverse, "mild sedation")
+    workspace.add_anc(kowalski)
+    qtbot.waitUntil(lambda: isinstance(workspace.last_dialog, AddAncDialog), timeout=WAIT)
+    anc = workspace.last_dialog
+    assert isinstance(anc, AddAncDialog)
+    qtbot.keyClicks(anc.value, "1500")
+    assert "Kowalski" in _words_on_screen() and "06/03/1972" in _words_on_screen()
+
+    session = demo.session
+    assert session is not None
+    session.workstation.idle_timeout = timedelta(seconds=1)
+    qtbot.wait(SAVE_DELAY_MS)  # the draft saves itself (what the person typed is kept)
+    qtbot.waitUntil(lambda: not demo.worker.busy, timeout=WAIT)
+    qtbot.wait(1300)  # then nobody types or clicks
+    prompts: list[str] = []
+
+    def prompt(*_args: object, **_kwargs: object) -> tuple[str, bool]:
+        prompts.append(_words_on_screen())
+        # The idle timer goes on firing while the prompt waits: no second prompt stacks.
+        demo.check_idle()
+        qtbot.wait(300)
+        return DESIGNEE[1], True
+
+    monkeypatch.setattr(QInputDialog, "getText", prompt)
+    demo.check_idle()
+    qtbot.waitUntil(lambda: bool(prompts) and not session.locked, timeout=WAIT)
+    qtbot.wait(300)
+    assert len(prompts) == 1
+    assert "Kowalski" not in prompts[0] and "06/03/1972" not in prompts[0]
+    assert "Tomasz" not in prompts[0]
+    # Unlocked: the editor and the dialog are back as they were, with what was typed.
+    qtbot.waitUntil(lambda: editor.isVisible() and anc.isVisible(), timeout=WAIT)
+    assert editor.adverse.text() == "mild sedation"
+    assert anc.value.text() == "1500"
+    assert workspace.isVisible()
+
+
+def test_a_window_that_opens_while_locked_stays_hidden_until_unlock(
+    demo: DeskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A print preview or a chart's dialog asked for just before the lock arrives after it."""
+    sign_in(qtbot, demo, DESIGNEE)
+    workspace = demo.workspace
+    assert workspace is not None
+    kowalski = _patient_id(demo, "Tomasz Kowalski")
+    seen: list[str] = []
+
+    def prompt(*_args: object, **_kwargs: object) -> tuple[str, bool]:
+        workspace._add_anc_dialog(kowalski, "Tomasz Kowalski")  # its answer arrives now
+        qtbot.wait(200)
+        seen.append(_words_on_screen())
+        return DESIGNEE[1], True
+
+    monkeypatch.setattr(QInputDialog, "getText", prompt)
+    demo.lock_now()
+    qtbot.waitUntil(lambda: bool(seen) and isinstance(workspace.last_dialog, AddAncDialog))
+    assert "Kowalski" not in seen[0]
+    dialog = workspace.last_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible, timeout=WAIT)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -101,6 +102,8 @@ class DeskWindow(QMainWindow):
         self.last_report: SyncReport | None = None
         self.audit_damage_box: QMessageBox | None = None
         self._password: str | None = None  # until the registry link takes it
+        self._unlocking = False  # the lock's prompt is up
+        self._covered: list[QWidget] = []  # windows hidden by the lock, shown again after
         self._closed = False
         self.setWindowTitle("Clozapine REMS Desk")
         self.resize(1360, 820)
@@ -238,32 +241,53 @@ class DeskWindow(QMainWindow):
 
     # Locking
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self.session is not None and event.type() in (
+        kind = event.type()
+        if self.session is not None and kind in (
             QEvent.Type.KeyPress,
             QEvent.Type.MouseButtonPress,
         ):
             self.session.touch()  # a timestamp only: safe from this thread
+        elif kind == QEvent.Type.Show and self._unlocking and isinstance(watched, QWidget):
+            self._keep_covered(watched)
         return False
 
     def check_idle(self) -> None:
         session = self.session
-        if session is not None:
+        if session is not None and not self._unlocking:
             self.worker.run(
-                session.lock_if_idle, lambda locked: self.ask_unlock() if locked else None
+                session.lock_if_idle,
+                lambda locked: self.ask_unlock() if locked else None,
+                lambda error: None,  # the store closed meanwhile (signed out): nothing to lock
             )
 
     def lock_now(self) -> None:
         session = self.session
-        if session is not None:
+        if session is not None and not self._unlocking:
             self.worker.run_now(session.lock)
             self.ask_unlock()
 
     def ask_unlock(self) -> None:
-        """Patient information is hidden until the same person types the password again."""
+        """Patient information is hidden until the same person types the password again:
+        the workspace and every other window (an open PSF, Add ANC, a print preview), each
+        given back as it was, half-typed text and all. One prompt, however often the idle
+        timer fires meanwhile."""
         session, workspace = self.session, self.workspace
-        if session is None or workspace is None:
+        if session is None or workspace is None or self._unlocking:
             return
-        workspace.hide()
+        self._unlocking = True
+        try:
+            self._cover(workspace)
+            unlocked = self._ask_password(session)
+        finally:
+            self._unlocking = False
+        if unlocked:
+            workspace.show()
+            self._uncover()
+        else:
+            self._drop_covered()
+            self.sign_out()
+
+    def _ask_password(self, session: Session) -> bool:
         minutes = session.workstation.idle_timeout.seconds // 60
         while True:
             password, ok = QInputDialog.getText(
@@ -275,19 +299,46 @@ class DeskWindow(QMainWindow):
                 QLineEdit.EchoMode.Password,
             )
             if not ok:
-                self.sign_out()
-                return
+                return False
             try:
                 self.worker.run_now(lambda typed=password: session.unlock(typed))
             except AccountLocked as error:
                 QMessageBox.warning(self, "Locked", str(error))
-                self.sign_out()
-                return
+                return False
             except Exception as error:  # a wrong password: say so, ask again
                 QMessageBox.warning(self, "Locked", str(error))
                 continue
-            workspace.show()
+            return True
+
+    def _cover(self, workspace: QWidget) -> None:
+        workspace.hide()
+        self.statusBar().clearMessage()  # a message may name a patient
+        for top in QApplication.topLevelWidgets():
+            if top is not self and top.isVisible():
+                self._keep_covered(top)
+
+    def _keep_covered(self, widget: QWidget) -> None:
+        """Hide a window while locked. The lock's own prompts (children of this window) are
+        the only windows that show meanwhile: anything else, even one a background answer
+        opens now, waits hidden until the unlock."""
+        if not widget.isWindow() or widget is self or widget.parentWidget() is self:
             return
+        if widget not in self._covered:
+            self._covered.append(widget)
+        widget.hide()
+
+    def _uncover(self) -> None:
+        covered, self._covered = self._covered, []
+        for widget in covered:
+            if shiboken6.isValid(widget):  # a window closed meanwhile is gone
+                widget.show()
+
+    def _drop_covered(self) -> None:
+        """Signed out from the lock: the windows of the closed session close unseen."""
+        covered, self._covered = self._covered, []
+        for widget in covered:
+            if shiboken6.isValid(widget):
+                widget.close()
 
     def _end_session(self) -> None:
         """The registry link stops and the store closes (its key leaves memory)."""

@@ -13,13 +13,14 @@ import keyring
 import keyring.backends.fail
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QInputDialog, QTabBar, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QTabBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import SystemClock
 from local_store.errors import StoreError
 from local_store.keys import FAST_KDF
 from tests.support.memory_keyring import MemoryKeyring
+from ui import theme
 from ui.add_anc import AddAncDialog
 from ui.demo_accounts import DEMO_ACCOUNTS
 from ui.demo_seed import seed_demo_registry
@@ -286,3 +287,109 @@ def test_a_window_that_opens_while_locked_stays_hidden_until_unlock(
     dialog = workspace.last_dialog
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible, timeout=WAIT)
+
+
+# Item 10: the status bar tells the truth about the registry and the outbox
+@pytest.fixture
+def quiet_demo(tmp_path: Path, memory_keyring: MemoryKeyring, qtbot: QtBot) -> Iterator[DeskWindow]:
+    """The demo with the background sync every hour: only what the person does reaches
+    the registry after the first sync."""
+    desk = Desk(tmp_path / "demo", SystemClock(), kdf=FAST_KDF)
+    window = DeskWindow(desk, SystemClock().today, sync_interval=3600)
+    qtbot.addWidget(window)
+    window.show()
+    window.first_run.create_demo()
+    qtbot.waitUntil(lambda: hasattr(window, "sign_in_page"), timeout=90_000)
+    yield window
+    window.close()
+
+
+def _status(window: DeskWindow) -> str:
+    return window.sync_status.label.text()
+
+
+def test_a_refused_item_is_counted_in_the_status_bar(demo: DeskWindow, qtbot: QtBot) -> None:
+    sign_in(qtbot, demo, DESIGNEE)
+    qtbot.waitUntil(lambda: _status(demo).startswith("● Online"), timeout=WAIT)
+    session = demo.session
+    assert session is not None
+    # An ANC for a patient the registry does not know: it refuses it.
+    demo.worker.run_now(lambda: session.queue_anc("p-nobody", "1500", "/µL", "2026-11-30"))
+    demo.sync_now()
+    qtbot.waitUntil(lambda: "1 refused — see Outbox" in _status(demo), timeout=WAIT)
+    assert "nothing queued" in _status(demo)
+    assert theme.ALERT_TEXT in demo.sync_status.label.styleSheet()  # not the green of "all well"
+
+
+def test_a_look_up_that_cannot_reach_the_registry_turns_the_status_offline(
+    quiet_demo: DeskWindow, qtbot: QtBot
+) -> None:
+    sign_in(qtbot, quiet_demo, DESIGNEE)
+    qtbot.waitUntil(lambda: _status(quiet_demo).startswith("● Online"), timeout=WAIT)
+    process = quiet_demo.desk.registry_process
+    assert process is not None and quiet_demo.workspace is not None
+    process.kill()  # the registry goes down between two syncs
+    answers: list[tuple[str, bool]] = []
+    quiet_demo.workspace.calls.run(
+        lambda client: client.handshake(),
+        lambda _r: answers.append(("", False)),
+        lambda words, offline: answers.append((words, offline)),
+    )
+    qtbot.waitUntil(lambda: bool(answers), timeout=WAIT)
+    assert answers[0] == (
+        "The registry cannot be reached (the network or the registry is down).",
+        True,
+    )
+    assert _status(quiet_demo).startswith("○ Offline since")
+    # "Sync now" says what will happen, in words.
+    session = quiet_demo.session
+    assert session is not None
+    quiet_demo.worker.run_now(
+        lambda: session.queue_anc(_patient_id(quiet_demo, "Linh Tran"), "2100", "/µL", "2026-11-30")
+    )
+    quiet_demo.sync_now()
+    qtbot.waitUntil(lambda: "cannot" in quiet_demo.statusBar().currentMessage(), timeout=WAIT)
+    words = quiet_demo.statusBar().currentMessage()
+    assert (
+        "The registry cannot be reached; 1 item stays queued and will be sent when it is back"
+        in (words)
+    ), words
+
+
+# Build 2: background failures reach the person
+def test_a_failing_job_with_no_handler_tells_the_person_in_words(
+    demo: DeskWindow, qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    sign_in(qtbot, demo, DESIGNEE)
+
+    def broken() -> None:
+        raise KeyError("Tomasz Kowalski")  # a message that quotes a patient
+
+    demo.worker.run(broken)
+    qtbot.waitUntil(lambda: demo.last_failure is not None, timeout=WAIT)
+    box = demo.findChild(QMessageBox, "background-failure")
+    assert box is not None and box.isVisible()
+    assert "Something went wrong on this workstation (KeyError)" in box.text()
+    assert "nothing already saved was lost" in box.text()
+    assert "Kowalski" not in box.text()
+    assert "KeyError" in caplog.text and "Kowalski" not in caplog.text  # logged, without PHI
+
+
+def test_a_registry_call_that_fails_on_this_workstation_is_not_called_offline(
+    demo: DeskWindow, qtbot: QtBot
+) -> None:
+    sign_in(qtbot, demo, DESIGNEE)
+    assert demo.workspace is not None
+    qtbot.waitUntil(lambda: demo.link is not None and demo.link.client() is not None, timeout=WAIT)
+    answers: list[tuple[str, bool]] = []
+
+    def call(client: object) -> object:
+        return {}["patient"]  # an answer read wrongly here
+
+    demo.workspace.calls.run(
+        call, lambda _r: None, lambda words, offline: answers.append((words, offline))
+    )
+    qtbot.waitUntil(lambda: bool(answers), timeout=WAIT)
+    words, offline = answers[0]
+    assert not offline
+    assert words.startswith("Something went wrong on this workstation (KeyError); nothing was lost")

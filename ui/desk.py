@@ -332,8 +332,44 @@ class Desk:
         return (self.folder / "DEMO").exists()
 
 
-class SetupProblem(Exception):
+class SaidToThePerson(Exception):
+    """An error whose message is written for the person at the desk: what happened and what
+    to do (a registry's refusal in its own words, a first run that could not finish)."""
+
+
+class SetupProblem(SaidToThePerson):
     """First run could not finish: the message says what to change."""
+
+
+def failure_words(error: BaseException) -> str:
+    """What a failed background job tells the person: what happened and what to do. Errors
+    written for people (the store's, the rules', the registry's refusals) say their own
+    words; anything else is named by its kind only (its text may be a program's internals)."""
+    from app.errors import RemsError
+    from local_store.errors import SessionLocked, StoreError
+    from sync.client import RegistryNotTrusted, RegistryUnreachable, SignInRequired
+
+    if isinstance(error, SessionLocked):
+        return (
+            "The session locked before this was finished, so it was not done. Unlock with "
+            "your password, then do it again."
+        )
+    if isinstance(error, StoreError | RemsError | SaidToThePerson | RegistryNotTrusted):
+        return str(error)
+    if isinstance(error, SignInRequired):
+        return (
+            "The registry asks you to sign in again: use the button in the status bar. Your "
+            "work is kept."
+        )
+    if isinstance(error, RegistryUnreachable):
+        return (
+            "The registry cannot be reached (the network or the registry is down). Work made "
+            "here is kept and sent when it is back."
+        )
+    return (
+        f"Something went wrong on this workstation ({type(error).__name__}); nothing already "
+        "saved was lost. Try again, and if it happens again, tell your IT support."
+    )
 
 
 def _with_journals(name: str) -> list[str]:
@@ -343,7 +379,10 @@ def _with_journals(name: str) -> list[str]:
 def problem_trace(error: BaseException) -> str:
     """A failure for the log: the exception's type and where it happened, without its
     message (a message may quote a patient's name or a typed value)."""
-    frames = "".join(traceback.format_tb(error.__traceback__))
+    frames = "".join(
+        f"  {frame.filename}:{frame.lineno} in {frame.name}\n"  # no source lines: they may
+        for frame in traceback.extract_tb(error.__traceback__)  # hold a literal name too
+    )
     return f"{frames}{type(error).__module__}.{type(error).__qualname__}"
 
 

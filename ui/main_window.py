@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.roles import Role
-from local_store.errors import AccountLocked
+from local_store.errors import AccountLocked, SessionLocked
 from ui import theme
-from ui.desk import Desk
+from ui.desk import Desk, failure_words
 from ui.sign_in import SignInPage, demo_hint
-from ui.tasks import StoreWorker
+from ui.tasks import StoreWorker, log_failure, show_failure
 
 if TYPE_CHECKING:
     from local_store.session import Session
@@ -52,7 +52,8 @@ class _Reports(QObject):
 
 
 class SyncStatus(QWidget):
-    """Online or offline, the last sync, the number queued: always in view."""
+    """Online or offline, the last sync, the number queued and refused: always in view, and
+    never "Online" when the last call to the registry could not reach it."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -64,11 +65,50 @@ class SyncStatus(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)
         layout.addWidget(self.sign_in)
+        self.report: SyncReport | None = None
+        self.refused = 0  # refused or held outbox items (the store's count)
+        self.waiting: int | None = None  # the store's count, fresher than the report's
+        self.unreachable: tuple[datetime, str] | None = None  # a call that found it down
 
     def show_report(self, report: SyncReport) -> None:
-        at = report.at.astimezone().strftime("%H:%M")
-        queued = f"{report.queued} queued" if report.queued else "nothing queued"
-        state = report.connectivity.value
+        self.report, self.waiting = report, None
+        if self.unreachable is not None and report.at >= self.unreachable[0]:
+            self.unreachable = None  # the sync's answer is newer than the failed call
+        self._show()
+
+    def show_outbox(self, waiting: int, refused: int) -> None:
+        self.waiting, self.refused = waiting, refused
+        self._show()
+
+    def show_unreachable(self, at: datetime, problem: str | None) -> None:
+        """A person's call could not reach the registry (None: one just did)."""
+        self.unreachable = (at, problem) if problem else None
+        self._show()
+
+    @property
+    def offline(self) -> bool:
+        report = self.report
+        return self.unreachable is not None or (
+            report is not None and report.connectivity.value == "offline"
+        )
+
+    def queued(self) -> int:
+        if self.waiting is not None:
+            return self.waiting
+        return self.report.queued if self.report else 0
+
+    def _show(self) -> None:
+        report = self.report
+        if report is None and self.unreachable is None:
+            return
+        queued_count = self.queued()
+        queued = f"{queued_count} queued" if queued_count else "nothing queued"
+        if self.unreachable is not None:
+            state, since, problem = "offline", self.unreachable[0], self.unreachable[1]
+        else:
+            assert report is not None
+            state, since, problem = report.connectivity.value, report.at, report.problem
+        at = since.astimezone().strftime("%H:%M")
         words = {
             "online": f"● Online · last sync {at} · {queued}",
             "offline": f"○ Offline since {at} · {queued} · work is kept and sent later",
@@ -76,14 +116,17 @@ class SyncStatus(QWidget):
             "update_required": f"○ Update needed · {queued}",
         }
         text = words[state]
-        if report.clock_warning:
+        if self.refused:
+            text += f" · {self.refused} refused — see Outbox"
+        if report is not None and report.clock_warning:
             text += f" · {report.clock_warning}"
-        if report.audit_damage:  # the registry saw this workstation's log rewritten
+        if report is not None and report.audit_damage:  # the registry saw the log rewritten
             text += " · ⚠ The registry says this workstation's audit log was changed"
             state = "damaged"
         self.label.setText(text)
-        self.label.setToolTip(report.problem or "")
-        color = theme.OK_TEXT if state == "online" else theme.ALERT_TEXT
+        self.label.setToolTip(problem or "")
+        good = state == "online" and not self.refused
+        color = theme.OK_TEXT if good else theme.ALERT_TEXT
         self.label.setStyleSheet(f"color: {color}; font-weight: 600;")
         self.sign_in.setVisible(state == "sign_in_required")
 
@@ -94,7 +137,8 @@ class DeskWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.desk, self.today, self.sync_interval = desk, today, sync_interval
-        self.worker = StoreWorker()
+        self.worker = StoreWorker(on_failure=self.tell_failure)
+        self.last_failure: str | None = None  # the words of the last failure told (tests)
         self.session: Session | None = None
         self.workspace: WorkspaceTabs | None = None
         self.last_dialog: QWidget | None = None  # the dialog opened last (tests read it)
@@ -102,6 +146,7 @@ class DeskWindow(QMainWindow):
         self.last_report: SyncReport | None = None
         self.audit_damage_box: QMessageBox | None = None
         self._password: str | None = None  # until the registry link takes it
+        self._sync_asked = False  # "Sync now": its outcome is said when the report comes
         self._unlocking = False  # the lock's prompt is up
         self._covered: list[QWidget] = []  # windows hidden by the lock, shown again after
         self._closed = False
@@ -257,7 +302,7 @@ class DeskWindow(QMainWindow):
             self.worker.run(
                 session.lock_if_idle,
                 lambda locked: self.ask_unlock() if locked else None,
-                lambda error: None,  # the store closed meanwhile (signed out): nothing to lock
+                self._quiet_when_locked,  # signed out meanwhile: nothing to lock
             )
 
     def lock_now(self) -> None:
@@ -367,13 +412,75 @@ class DeskWindow(QMainWindow):
     def _on_report(self, report: SyncReport) -> None:
         self.last_report = report
         self.sync_status.show_report(report)
-        if self.session is not None and self.workspace is not None:
+        session = self.session
+        if session is not None and self.workspace is not None:
             self.workspace.on_report(report)
+            self.worker.run(
+                session.outbox_standing,
+                lambda counts: self._outbox_standing(*counts),
+                self._quiet_when_locked,
+            )
+        elif self._sync_asked:
+            self._say_sync_outcome()
+
+    def _outbox_standing(self, waiting: int, refused: int) -> None:
+        self.sync_status.show_outbox(waiting, refused)
+        if self._sync_asked:
+            self._say_sync_outcome()
+
+    def _say_sync_outcome(self) -> None:
+        self._sync_asked = False
+        if self.sync_status.offline:
+            self.statusBar().showMessage(self._offline_words(), 15000)
+        elif self.last_report is not None and self.last_report.connectivity.value == "online":
+            refused = self.sync_status.refused
+            self.statusBar().showMessage(
+                "Synced with the registry."
+                + (f" {refused} refused item(s) wait in the Outbox for you." if refused else ""),
+                8000,
+            )
+
+    def _offline_words(self) -> str:
+        queued = self.sync_status.queued()
+        items = "1 item stays" if queued == 1 else f"{queued} items stay"
+        return f"The registry cannot be reached; {items} queued and will be sent when it is back."
+
+    def registry_reached(self, problem: str | None) -> None:
+        """A person's call to the registry answered (None) or found it out of reach."""
+        was_offline = self.sync_status.offline
+        self.sync_status.show_unreachable(self.desk.clock.now(), problem)
+        if problem is None and was_offline and self.link is not None:
+            self.link.sync_now()  # it is back: send what waits
 
     def sync_now(self) -> None:
-        if self.link is not None:
-            self.link.sync_now()
+        """The person asked: try at once, and say what came of it (offline, in words)."""
+        session = self.session
+        if session is not None and (self.link is None or self.sync_status.offline):
+
+            def say(counts: tuple[int, int]) -> None:
+                self.sync_status.show_outbox(*counts)
+                self.statusBar().showMessage(self._offline_words() + " Trying again now…", 15000)
+
+            self.worker.run(session.outbox_standing, say, self._quiet_when_locked)
+        else:
             self.statusBar().showMessage("Syncing…", 3000)
+        if self.link is not None:
+            self._sync_asked = True
+            self.link.sync_now()
+
+    # Failures of background work
+    def tell_failure(self, error: BaseException) -> None:
+        """A store job with no failure path of its own: said in words, logged without
+        patient information."""
+        log_failure(error)
+        words = failure_words(error)
+        self.last_failure = words
+        show_failure(words, parent=self)
+
+    def _quiet_when_locked(self, error: BaseException) -> None:
+        """A background read (not a person's act): a lock or sign-out meanwhile is no news."""
+        if not isinstance(error, SessionLocked):
+            self.tell_failure(error)
 
     def _registry_sign_in(self) -> None:
         link, session = self.link, self.session

@@ -5,6 +5,10 @@ window's size on a small screen, and background failures said in words (issue #1
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -29,6 +33,7 @@ from ui.main_window import DeskWindow
 from ui.psf_editor import SAVE_DELAY_MS, PsfEditor
 
 DESIGNEE = DEMO_ACCOUNTS["sam-rivera"]
+REPO = Path(__file__).resolve().parent.parent
 WAIT = 30_000  # ms
 
 
@@ -393,3 +398,21 @@ def test_a_registry_call_that_fails_on_this_workstation_is_not_called_offline(
     words, offline = answers[0]
     assert not offline
     assert words.startswith("Something went wrong on this workstation (KeyError); nothing was lost")
+
+
+# Item 9: the window on a 1366×768 screen
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_the_signed_in_window_fits_the_screen_status_bar_and_all(size: tuple[int, int]) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("QT_QPA_PLATFORM", None)  # the child names its platform (and screen) itself
+    out = subprocess.run(
+        [sys.executable, str(REPO / "tests" / "support" / "window_on_screen.py"), *map(str, size)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    x, y, width, height = seen["frame"]
+    fx, fy, free_width, free_height = seen["free"]
+    assert (fx, fy, free_width, free_height) == (0, 0, *size)
+    assert x >= fx and y >= fy and x + width <= fx + free_width and y + height <= fy + free_height
+    assert seen["status_bar_visible"] and seen["status_bar_bottom"] < fy + free_height

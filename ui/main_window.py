@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from ui.workspace_base import WorkspaceTabs
 
 IDLE_CHECK_MS = 30_000
+PREFERRED_SIZE = (1360, 820)
+FRAME_ALLOWANCE = (16, 40)  # a window manager's borders and title bar, not in our size
 
 
 class _Reports(QObject):
@@ -151,7 +153,7 @@ class DeskWindow(QMainWindow):
         self._covered: list[QWidget] = []  # windows hidden by the lock, shown again after
         self._closed = False
         self.setWindowTitle("Clozapine REMS Desk")
-        self.resize(1360, 820)
+        self._fit_to_screen()
         self.setStyleSheet(theme.STYLE)
         self.pages = QStackedWidget()
         self.setCentralWidget(self.pages)
@@ -175,6 +177,23 @@ class DeskWindow(QMainWindow):
             self.first_run = FirstRunPage(desk, self.worker, today)
             self.first_run.finished.connect(self.show_sign_in)
             self.pages.addWidget(self.first_run)
+
+    def _fit_to_screen(self) -> None:
+        """1360×820 where it fits; on a smaller screen (1366×768 with a panel) the whole
+        window, status bar included, within the screen's free area, room left for the title
+        bar the window manager adds."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            self.resize(*PREFERRED_SIZE)
+            return
+        free = screen.availableGeometry()
+        width = min(PREFERRED_SIZE[0], free.width() - FRAME_ALLOWANCE[0])
+        height = min(PREFERRED_SIZE[1], free.height() - FRAME_ALLOWANCE[1])
+        self.resize(width, height)
+        self.move(
+            free.x() + (free.width() - width - FRAME_ALLOWANCE[0]) // 2,
+            free.y() + (free.height() - height - FRAME_ALLOWANCE[1]) // 2,
+        )
 
     def _demo_hint(self) -> str:
         if not self.desk.is_demo():

@@ -321,7 +321,7 @@ class DeskWindow(QMainWindow):
             self.worker.run(
                 session.lock_if_idle,
                 lambda locked: self.ask_unlock() if locked else None,
-                self._quiet_when_locked,  # signed out meanwhile: nothing to lock
+                self.tell_failure,  # signed out meanwhile: nothing to lock
             )
 
     def lock_now(self) -> None:
@@ -437,7 +437,7 @@ class DeskWindow(QMainWindow):
             self.worker.run(
                 session.outbox_standing,
                 lambda counts: self._outbox_standing(*counts),
-                self._quiet_when_locked,
+                self.tell_failure,
             )
         elif self._sync_asked:
             self._say_sync_outcome()
@@ -480,7 +480,7 @@ class DeskWindow(QMainWindow):
                 self.sync_status.show_outbox(*counts)
                 self.statusBar().showMessage(self._offline_words() + " Trying again now…", 15000)
 
-            self.worker.run(session.outbox_standing, say, self._quiet_when_locked)
+            self.worker.run(session.outbox_standing, say, self.tell_failure)
         else:
             self.statusBar().showMessage("Syncing…", 3000)
         if self.link is not None:
@@ -490,16 +490,15 @@ class DeskWindow(QMainWindow):
     # Failures of background work
     def tell_failure(self, error: BaseException) -> None:
         """A store job with no failure path of its own: said in words, logged without
-        patient information."""
+        patient information. A job that met the lock (or a sign-out) is a background read
+        (a person's act restarts the idle timer, and Ctrl+L waits for the jobs before it):
+        the lock's own prompt says all there is to say."""
+        if isinstance(error, SessionLocked):
+            return
         log_failure(error)
         words = failure_words(error)
         self.last_failure = words
         show_failure(words, parent=self)
-
-    def _quiet_when_locked(self, error: BaseException) -> None:
-        """A background read (not a person's act): a lock or sign-out meanwhile is no news."""
-        if not isinstance(error, SessionLocked):
-            self.tell_failure(error)
 
     def _registry_sign_in(self) -> None:
         link, session = self.link, self.session

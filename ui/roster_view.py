@@ -89,7 +89,7 @@ class RosterModel(QAbstractTableModel):
                 with_total=with_total,
             ),
             self._arrived,
-            lambda error: None,  # a locked session: the lock screen says so
+            self.worker.on_failure,  # the window's words (quiet for a locked session)
         )
 
     def _arrived(self, page: RosterPage) -> None:

@@ -31,6 +31,7 @@ from ui.demo_seed import seed_demo_registry
 from ui.desk import EMBEDDED, Desk, DeskConfig
 from ui.main_window import DeskWindow
 from ui.psf_editor import SAVE_DELAY_MS, PsfEditor
+from ui.workspace import Workspace
 
 DESIGNEE = DEMO_ACCOUNTS["sam-rivera"]
 REPO = Path(__file__).resolve().parent.parent
@@ -50,6 +51,13 @@ def demo(tmp_path: Path, memory_keyring: MemoryKeyring, qtbot: QtBot) -> Iterato
     window.close()
 
 
+def office(window: DeskWindow) -> Workspace:
+    """The signed-in office's workspace (a designee's or a prescriber's)."""
+    workspace = window.workspace
+    assert isinstance(workspace, Workspace)
+    return workspace
+
+
 def sign_in(qtbot: QtBot, window: DeskWindow, who: tuple[str, str]) -> None:
     page = window.sign_in_page
     page.email.clear()
@@ -57,14 +65,14 @@ def sign_in(qtbot: QtBot, window: DeskWindow, who: tuple[str, str]) -> None:
     qtbot.keyClicks(page.password, who[1])
     qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: window.workspace is not None and window.workspace.roster_model.total > 0,
+        lambda: window.workspace is not None and office(window).roster_model.total > 0,
         timeout=WAIT,
     )
 
 
 def roster_rows(window: DeskWindow) -> dict[str, list[str]]:
     assert window.workspace is not None
-    model = window.workspace.roster_model
+    model = office(window).roster_model
     rows = {}
     for row in range(model.rowCount()):
         cells = [str(model.data(model.index(row, c))) for c in range(model.columnCount())]
@@ -74,9 +82,9 @@ def roster_rows(window: DeskWindow) -> dict[str, list[str]]:
 
 def filter_roster(qtbot: QtBot, window: DeskWindow, typed: str) -> list[str]:
     assert window.workspace is not None
-    box = window.workspace.roster.filter
+    box = office(window).roster.filter
     box.clear()
-    model = window.workspace.roster_model
+    model = office(window).roster_model
     with qtbot.waitSignal(model.pageLoaded, timeout=WAIT):
         qtbot.keyClicks(box, typed)
     qtbot.waitUntil(lambda: model.generation > 0 and not window.worker.busy, timeout=WAIT)
@@ -100,7 +108,7 @@ def test_a_past_psf_due_date_is_flagged_overdue_like_a_past_anc_due_date(
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
     assert demo.workspace is not None
-    model = demo.workspace.roster_model
+    model = office(demo).roster_model
     names = list(roster_rows(demo))
     row = names.index("Linh Tran")  # her latest PSF is 45 days old: due 8 days ago
     psf_due = model.index(row, 8)
@@ -196,7 +204,7 @@ def _message_kind(window: DeskWindow) -> str:
 # Item 5: the idle lock covers every window, asks once, and gives back what was typed
 def _patient_id(window: DeskWindow, name: str) -> str:
     assert window.workspace is not None
-    model = window.workspace.roster_model
+    model = office(window).roster_model
     row = list(roster_rows(window)).index(name)
     return str(model.data(model.index(row, 0), Qt.ItemDataRole.UserRole))
 
@@ -225,8 +233,7 @@ def test_the_idle_lock_hides_every_window_asks_once_and_keeps_what_was_typed(
     demo: DeskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
-    workspace = demo.workspace
-    assert workspace is not None
+    workspace = office(demo)
     kowalski = _patient_id(demo, "Tomasz Kowalski")
     workspace.new_psf(kowalski)
     qtbot.waitUntil(lambda: isinstance(workspace.last_dialog, PsfEditor), timeout=WAIT)
@@ -274,8 +281,7 @@ def test_a_window_that_opens_while_locked_stays_hidden_until_unlock(
 ) -> None:
     """A print preview or a chart's dialog asked for just before the lock arrives after it."""
     sign_in(qtbot, demo, DESIGNEE)
-    workspace = demo.workspace
-    assert workspace is not None
+    workspace = office(demo)
     kowalski = _patient_id(demo, "Tomasz Kowalski")
     seen: list[str] = []
 
@@ -335,7 +341,7 @@ def test_a_look_up_that_cannot_reach_the_registry_turns_the_status_offline(
     assert process is not None and quiet_demo.workspace is not None
     process.kill()  # the registry goes down between two syncs
     answers: list[tuple[str, bool]] = []
-    quiet_demo.workspace.calls.run(
+    office(quiet_demo).calls.run(
         lambda client: client.handshake(),
         lambda _r: answers.append(("", False)),
         lambda words, offline: answers.append((words, offline)),
@@ -389,9 +395,10 @@ def test_a_registry_call_that_fails_on_this_workstation_is_not_called_offline(
     answers: list[tuple[str, bool]] = []
 
     def call(client: object) -> object:
-        return {}["patient"]  # an answer read wrongly here
+        answer: dict[str, object] = {}
+        return answer["patient"]  # an answer read wrongly here
 
-    demo.workspace.calls.run(
+    office(demo).calls.run(
         call, lambda _r: None, lambda words, offline: answers.append((words, offline))
     )
     qtbot.waitUntil(lambda: bool(answers), timeout=WAIT)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
@@ -105,6 +106,7 @@ class SyncStatus(QWidget):
             return
         queued_count = self.queued()
         queued = f"{queued_count} queued" if queued_count else "nothing queued"
+        problem: str | None
         if self.unreachable is not None:
             state, since, problem = "offline", self.unreachable[0], self.unreachable[1]
         else:
@@ -365,7 +367,7 @@ class DeskWindow(QMainWindow):
             if not ok:
                 return False
             try:
-                self.worker.run_now(lambda typed=password: session.unlock(typed))
+                self.worker.run_now(partial(session.unlock, password))
             except AccountLocked as error:
                 QMessageBox.warning(self, "Locked", str(error))
                 return False

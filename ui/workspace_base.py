@@ -70,7 +70,10 @@ class WorkspaceTabs(QTabWidget):
             self.last_dialog = dialog
             dialog.open()
 
-        self.worker.run(make, show, lambda e: QMessageBox.warning(self, "Print", failure_words(e)))
+        def failed(error: BaseException) -> None:
+            QMessageBox.warning(self, "Print", failure_words(error))
+
+        self.worker.run(make, show, failed)
 
     def start(self) -> None:
         """Fill the first screen (from the store thread); emit `firstPaint` when it is in."""

@@ -49,7 +49,13 @@ def main(width: int, height: int) -> int:
     page.email.setText(email)
     page.password.setText(password)
     page.button.click()
-    until(lambda: window.workspace is not None and window.workspace.roster_model.total > 0)
+    from ui.workspace import Workspace
+
+    def roster_shown() -> bool:
+        workspace = window.workspace
+        return isinstance(workspace, Workspace) and workspace.roster_model.total > 0
+
+    until(roster_shown)
     for _ in range(20):
         app.processEvents()
     free = window.screen().availableGeometry()

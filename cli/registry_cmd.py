@@ -39,6 +39,10 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     # Private files and no core dumps (they would hold patients), in every worker too.
     start_private_process()
+    if args.exit_with_parent:
+        from registry.process import exit_when_parent_goes
+
+        exit_when_parent_goes()
     serve(
         _db(args),
         args.host,
@@ -115,6 +119,11 @@ def add_parser(commands: Any) -> None:
     )
     serve.add_argument(
         "--fast-hash", action="store_true", help="with --test-clock: cheap password hashing"
+    )
+    serve.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop when standard input closes (a parent app's embedded registry ends with it)",
     )
     serve.set_defaults(func=_serve)
 

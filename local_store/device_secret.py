@@ -8,6 +8,7 @@ never a plaintext file, never keyrings.alt.
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 import keyring
@@ -16,6 +17,15 @@ import keyring.errors
 from local_store.errors import DeviceSecretMissing, KeyringUnavailable
 
 SERVICE = "Clozapine REMS Desk"
+
+# The keyring's own words stay in the log: they name backend classes and, for no backend,
+# advise installing keyrings.alt (a plaintext file), which a person must not be told to do.
+_log = logging.getLogger("clozapine.keyring")
+
+
+def _unavailable(detail: str) -> KeyringUnavailable:
+    _log.warning("no usable OS keyring: %s", detail)
+    return KeyringUnavailable()
 
 
 def device_secret_name(store_id: str) -> str:
@@ -50,7 +60,7 @@ def delete_secret(name: str) -> None:
     except keyring.errors.PasswordDeleteError:
         pass
     except keyring.errors.KeyringError as exc:
-        raise KeyringUnavailable(str(exc)) from exc
+        raise _unavailable(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _set(name: str, value: str) -> None:
@@ -58,7 +68,7 @@ def _set(name: str, value: str) -> None:
     try:
         keyring.set_password(SERVICE, name, value)
     except keyring.errors.KeyringError as exc:
-        raise KeyringUnavailable(str(exc)) from exc
+        raise _unavailable(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _get(name: str) -> str | None:
@@ -66,7 +76,7 @@ def _get(name: str) -> str | None:
     try:
         return keyring.get_password(SERVICE, name)
     except keyring.errors.KeyringError as exc:
-        raise KeyringUnavailable(str(exc)) from exc
+        raise _unavailable(f"{type(exc).__name__}: {exc}") from exc
 
 
 def check_keyring() -> None:
@@ -78,4 +88,4 @@ def _refuse_insecure_backend() -> None:
     backend = keyring.get_keyring()
     module = type(backend).__module__
     if module.startswith("keyrings.alt") or module.startswith("keyring.backends.fail"):
-        raise KeyringUnavailable(f"backend {module}.{type(backend).__name__} is not secure")
+        raise _unavailable(f"backend {module}.{type(backend).__name__} is refused (not secure)")

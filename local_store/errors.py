@@ -14,13 +14,14 @@ class StoreError(Exception):
 class KeyringUnavailable(StoreError):
     """No OS keyring to hold the workstation's secrets. We never fall back to plaintext."""
 
-    def __init__(self, detail: str = "") -> None:
+    def __init__(self) -> None:
         super().__init__(
             "This computer has no secure password store (OS keyring) that Clozapine REMS Desk "
             "can use, so it cannot keep patient data safely here. On Windows and macOS the "
             "store is built in; on Linux, sign in to a desktop session with GNOME Keyring or "
-            "KWallet running, then start the app again. Ask your IT support if this persists."
-            + (f" (Details: {detail})" if detail else "")
+            "KWallet running, then start the app again (on a Linux without a desktop, the "
+            'README\'s "A keyring on Linux" says how to run one). '
+            "Ask your IT support if this persists."
         )
 
 

@@ -145,6 +145,17 @@ class Session:
         self.db  # noqa: B018 - raises SessionLocked
         return self._audit_log
 
+    def outbox_standing(self) -> tuple[int, int]:
+        """(waiting, refused): items on their way to the registry, and those it refused or
+        that are held (they wait for a person). For the status bar: not a person's act, so
+        not activity."""
+        row = self.db.one(
+            "SELECT count(*) FILTER (WHERE state IN ('queued', 'sending', 'retry_wait')), "
+            "count(*) FILTER (WHERE state NOT IN ('queued', 'sending', 'retry_wait', 'acked')) "
+            "FROM outbox"
+        )
+        return int(row[0]), int(row[1])
+
     @property
     def audit_damage(self) -> list[str]:
         """Damage this session found in the audit log (at sign-in, or since), in plain words,

@@ -15,10 +15,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import requests
 from sqlalchemy import create_engine, text
@@ -110,6 +112,7 @@ class RegistryProcess:
             str(self.port),
             "--workers",
             str(self.workers),
+            "--exit-with-parent",
         ]
         if self.test_clock:
             command += ["--test-clock", "--fast-hash"]
@@ -117,6 +120,9 @@ class RegistryProcess:
             command += ["--certfile", str(self.tls[0]), "--keyfile", str(self.tls[1])]
         self.process = subprocess.Popen(
             command,
+            # A pipe only this process holds: when it ends, however it ends (even SIGKILL),
+            # the pipe closes and the registry stops (`exit_when_parent_goes`).
+            stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=self._log,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -144,6 +150,7 @@ class RegistryProcess:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+        self._close_pipe()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -152,6 +159,12 @@ class RegistryProcess:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self._close_pipe()
+
+    def _close_pipe(self) -> None:
+        if self.process and self.process.stdin:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
 
     def log(self) -> str:
         """What the registry wrote to stderr so far."""
@@ -163,3 +176,21 @@ class RegistryProcess:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+def exit_when_parent_goes(stdin: BinaryIO | None = None) -> None:
+    """In the registry's own process: stop when the standard input the parent holds closes,
+    which happens however the parent ends (a crash, SIGKILL, a closed window) on every
+    system. A polite SIGTERM first (uvicorn stops its workers); if that has not ended the
+    process in 10 s, it exits anyway."""
+    stream = stdin if stdin is not None else sys.stdin.buffer
+
+    def watch() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while stream.read(4096):
+                pass  # nothing is ever sent: only the end of the pipe matters
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(10)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

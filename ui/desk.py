@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import secrets
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING
 from app import thresholds
 from app.clock import Clock
 from app.roles import Role
-from local_store.paths import WORKSTATION_NAME
+from local_store.paths import DATABASE_NAME, WORKSTATION_NAME
 
 if TYPE_CHECKING:  # the store, registry and HTTP modules load on first use: the window opens sooner
     from local_store.keys import KdfParams
@@ -31,6 +33,9 @@ if TYPE_CHECKING:  # the store, registry and HTTP modules load on first use: the
     from registry.process import RegistryProcess
     from sync.client import RegistryClient
     from sync.engine import SyncReport, SyncWorker
+    from ui.demo_seed import DemoAccount
+
+_log = logging.getLogger("clozapine.desk")
 
 CONFIG_NAME = "desk.json"
 EMBEDDED = "embedded"
@@ -101,6 +106,17 @@ class Desk:
             saved["registry_db"] = config.registry_db
         self.config_path.write_text(json.dumps(saved, indent=2))
 
+    def keyring_problem(self) -> str | None:
+        """What is wrong with this computer's OS keyring, in words (None: it will do)."""
+        from local_store.device_secret import check_keyring
+        from local_store.errors import KeyringUnavailable
+
+        try:
+            check_keyring()
+        except KeyringUnavailable as error:
+            return str(error)
+        return None
+
     # The registry
     def registry_url(self) -> str:
         """The registry's address; starts the embedded one first if that is the choice."""
@@ -143,15 +159,40 @@ class Desk:
     def create_demo(self, today: date) -> list[tuple[str, str, str]]:
         """The demo clinic: an embedded registry filled with invented patients, and this
         workstation's accounts for its prescriber and designee (the registry's ids). Returns
-        (name, email, password) for each, to show on the sign-in screen."""
+        (name, email, password) for each, to show on the sign-in screen.
+
+        All or nothing: a computer whose keyring cannot keep the store's key is told so
+        before anything is made, and a demo that fails half-way (or was left half-made by an
+        older version) is put aside, so the next start makes it afresh."""
+        from local_store.device_secret import check_keyring
+
+        check_keyring()
+        self._put_aside_unfinished_demo()
+        try:
+            accounts = self._make_demo(today)
+        except BaseException as error:
+            self.stop()
+            self._put_aside_unfinished_demo()
+            from local_store.errors import StoreError
+
+            if isinstance(error, StoreError | SetupProblem) or not isinstance(error, Exception):
+                raise
+            _log.warning("the demo clinic could not be made:\n%s", problem_trace(error))
+            raise SetupProblem(
+                "The demo clinic could not be set up: its training registry did not take "
+                f"every step ({type(error).__name__}). Nothing was kept; start the app again. "
+                "If this happens again, tell your IT support."
+            ) from error
+        return [(a.name, a.email, a.password) for a in accounts]
+
+    def _make_demo(self, today: date) -> list[DemoAccount]:
+        from local_store.workstation import NewAccount
         from ui.demo_seed import seed_demo_registry
 
         self.save_config(DeskConfig(EMBEDDED))
         operator_password = secrets.token_urlsafe(16)
         process = self._embedded_registry(operator_password)
         accounts = seed_demo_registry(process.url, operator_password, today)
-        from local_store.workstation import NewAccount
-
         # Each workstation account carries the registry's id, role and prescriber.
         new = [
             NewAccount(a.email, a.name, a.role, a.prescriber_id, id=a.registry_id) for a in accounts
@@ -161,16 +202,46 @@ class Desk:
             session.add_account(new[1], accounts[1].password)
         finally:
             session.sign_out()
-        self._mark_demo("clinic")
-        return [(a.name, a.email, a.password) for a in accounts]
+        self._mark_demo("clinic")  # last: the marker says the demo is whole
+        return accounts
+
+    def _unfinished_demo(self) -> list[Path]:
+        """The files of a demo clinic that was never finished (no DEMO marker, the embedded
+        registry on this folder's own database): invented patients only, so safe to put
+        aside. Anything else (a real registry's configuration, a finished demo) is not."""
+        if (self.folder / "DEMO").exists() or not self.config_path.exists():
+            return []
+        try:
+            config = self.config()
+        except (OSError, ValueError, KeyError):
+            return []
+        if not config.embedded or config.registry_db:
+            return []
+        names = [CONFIG_NAME, WORKSTATION_NAME, *_with_journals(REGISTRY_DB)]
+        names += _with_journals(DATABASE_NAME)
+        return [self.folder / name for name in names if (self.folder / name).exists()]
+
+    def _put_aside_unfinished_demo(self) -> None:
+        """Moved, not deleted, into a dated folder beside them (nothing is ever lost)."""
+        found = self._unfinished_demo()
+        if not found:
+            return
+        aside = self.folder / f"unfinished-demo-{self.clock.now().strftime('%Y%m%d-%H%M%S')}"
+        aside.mkdir(mode=0o700, exist_ok=True)
+        for path in found:
+            path.rename(aside / path.name)
+        self._workstation = None  # it read the files just moved
+        _log.warning("an unfinished demo clinic was put aside in %s", aside.name)
 
     def create_demo_workstation(self, kind: str, clinic: Desk, today: date) -> None:
         """The demo pharmacy's or wholesaler's workstation, on the demo clinic's training
         registry (the clinic is made first if it is not there yet): its one account is the
         demo registry's Authorized Representative of Main Street Pharmacy, or the wholesaler."""
+        from local_store.device_secret import check_keyring
         from ui.demo_accounts import DEMO_WORKSTATIONS
         from ui.demo_seed import demo_credentials
 
+        check_keyring()  # before anything is made
         if not clinic.is_set_up():
             clinic.create_demo(today)
         clinic.stop()  # this workstation starts the training registry on the same file
@@ -261,8 +332,58 @@ class Desk:
         return (self.folder / "DEMO").exists()
 
 
-class SetupProblem(Exception):
+class SaidToThePerson(Exception):
+    """An error whose message is written for the person at the desk: what happened and what
+    to do (a registry's refusal in its own words, a first run that could not finish)."""
+
+
+class SetupProblem(SaidToThePerson):
     """First run could not finish: the message says what to change."""
+
+
+def failure_words(error: BaseException) -> str:
+    """What a failed background job tells the person: what happened and what to do. Errors
+    written for people (the store's, the rules', the registry's refusals) say their own
+    words; anything else is named by its kind only (its text may be a program's internals)."""
+    from app.errors import RemsError
+    from local_store.errors import SessionLocked, StoreError
+    from sync.client import RegistryNotTrusted, RegistryUnreachable, SignInRequired
+
+    if isinstance(error, SessionLocked):
+        return (
+            "The session locked before this was finished, so it was not done. Unlock with "
+            "your password, then do it again."
+        )
+    if isinstance(error, StoreError | RemsError | SaidToThePerson | RegistryNotTrusted):
+        return str(error)
+    if isinstance(error, SignInRequired):
+        return (
+            "The registry asks you to sign in again: use the button in the status bar. Your "
+            "work is kept."
+        )
+    if isinstance(error, RegistryUnreachable):
+        return (
+            "The registry cannot be reached (the network or the registry is down). Work made "
+            "here is kept and sent when it is back."
+        )
+    return (
+        f"Something went wrong on this workstation ({type(error).__name__}); nothing already "
+        "saved was lost. Try again, and if it happens again, tell your IT support."
+    )
+
+
+def _with_journals(name: str) -> list[str]:
+    return [name, f"{name}-wal", f"{name}-shm", f"{name}-journal"]
+
+
+def problem_trace(error: BaseException) -> str:
+    """A failure for the log: the exception's type and where it happened, without its
+    message (a message may quote a patient's name or a typed value)."""
+    frames = "".join(
+        f"  {frame.filename}:{frame.lineno} in {frame.name}\n"  # no source lines: they may
+        for frame in traceback.extract_tb(error.__traceback__)  # hold a literal name too
+    )
+    return f"{frames}{type(error).__module__}.{type(error).__qualname__}"
 
 
 class RegistryLink(threading.Thread):

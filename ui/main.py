@@ -3,13 +3,23 @@ and the first screen. `--demo` opens the demo clinic, making it on the first sta
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
 
 from app.clock import SystemClock
 from local_store.paths import data_folder
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from ui.desk import Desk
 
 DEMO_FOLDER = "demo"
 
@@ -41,34 +51,77 @@ def run(
     clock = SystemClock()
     desk = Desk(folder, clock)
     window = DeskWindow(desk, clock.today)
-    if demo == "clinic" and not desk.is_set_up():
+    making_demo = bool(demo) and not desk.is_set_up()
+    if demo == "clinic" and making_demo:
         window.first_run.create_demo()
-    elif demo and not desk.is_set_up():
-        window.first_run.create_demo_workstation(demo, Desk(home / DEMO_FOLDER, clock))
+    elif making_demo:
+        window.first_run.create_demo_workstation(demo or "", Desk(home / DEMO_FOLDER, clock))
     window.show()
     if on_shown is not None:
         app.processEvents()
         on_shown()
+        desk.stop()
         return 0
     # After the window is up: no OS keyring means no store; say so and stop (keys are never
-    # kept in a file).
-    QTimer.singleShot(0, lambda: _check_keyring(app))
-    return app.exec()
+    # kept in a file). A demo being made checks first and says so on its own page: once.
+    if not making_demo:
+        QTimer.singleShot(0, lambda: _check_keyring(app, desk))
+    closing = SignalsClose(window)
+    try:
+        return app.exec()
+    finally:
+        closing.stop()
+        window.close()  # signed out, the store closed, the embedded registry stopped
+        desk.stop()
 
 
-def _check_keyring(app: object) -> None:
+class SignalsClose:
+    """SIGTERM, SIGINT and SIGHUP close the window as if the person had (the session signs
+    out, the embedded registry stops). Python runs a signal handler only between bytecodes,
+    which Qt's event loop rarely gives it, so the signal's number is written to a socket
+    (`signal.set_wakeup_fd`) and Qt's loop wakes on it: no polling timer, and the widgets
+    are only touched from their own thread."""
+
+    NAMES = ("SIGTERM", "SIGINT", "SIGHUP")  # Windows has no SIGHUP: skipped there
+
+    def __init__(self, window: QWidget) -> None:
+        from PySide6.QtCore import QSocketNotifier
+
+        self.window = window
+        self._reader, self._writer = socket.socketpair()
+        for end in (self._reader, self._writer):
+            end.setblocking(False)
+        self._previous_fd = signal.set_wakeup_fd(self._writer.fileno())
+        for name in self.NAMES:
+            number = getattr(signal, name, None)
+            if number is not None:
+                signal.signal(number, _noted)  # the wake-up byte does the work
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read)
+        self._notifier.activated.connect(self._arrived)
+
+    def _arrived(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        with contextlib.suppress(BlockingIOError):
+            self._reader.recv(64)
+        self.window.close()
+        QApplication.quit()
+
+    def stop(self) -> None:
+        self._notifier.setEnabled(False)
+        signal.set_wakeup_fd(self._previous_fd)
+        self._reader.close()
+        self._writer.close()
+
+
+def _noted(number: int, frame: FrameType | None) -> None:
+    """A signal's Python handler: nothing to do here (Qt's loop reads the wake-up byte)."""
+
+
+def _check_keyring(app: object, desk: Desk) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    from local_store.device_secret import check_keyring
-    from local_store.errors import StoreError
-
-    try:
-        check_keyring()
-    except StoreError as error:
-        QMessageBox.critical(
-            None,
-            "Clozapine REMS Desk",
-            f"{error}\n\nThis computer has no OS keyring to keep the store's key. Run the app "
-            "in a desktop session (GNOME Keyring, KWallet, Windows, macOS).",
-        )
+    problem = desk.keyring_problem()
+    if problem is not None:
+        QMessageBox.critical(None, "Clozapine REMS Desk", problem)
         app.quit()  # type: ignore[attr-defined]

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -29,11 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.roles import Role
-from local_store.errors import AccountLocked
+from local_store.errors import AccountLocked, SessionLocked
 from ui import theme
-from ui.desk import Desk
+from ui.desk import Desk, failure_words
 from ui.sign_in import SignInPage, demo_hint
-from ui.tasks import StoreWorker
+from ui.tasks import StoreWorker, log_failure, show_failure
 
 if TYPE_CHECKING:
     from local_store.session import Session
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
     from ui.workspace_base import WorkspaceTabs
 
 IDLE_CHECK_MS = 30_000
+PREFERRED_SIZE = (1360, 820)
+FRAME_ALLOWANCE = (16, 40)  # a window manager's borders and title bar, not in our size
 
 
 class _Reports(QObject):
@@ -51,7 +55,8 @@ class _Reports(QObject):
 
 
 class SyncStatus(QWidget):
-    """Online or offline, the last sync, the number queued: always in view."""
+    """Online or offline, the last sync, the number queued and refused: always in view, and
+    never "Online" when the last call to the registry could not reach it."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -63,11 +68,51 @@ class SyncStatus(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)
         layout.addWidget(self.sign_in)
+        self.report: SyncReport | None = None
+        self.refused = 0  # refused or held outbox items (the store's count)
+        self.waiting: int | None = None  # the store's count, fresher than the report's
+        self.unreachable: tuple[datetime, str] | None = None  # a call that found it down
 
     def show_report(self, report: SyncReport) -> None:
-        at = report.at.astimezone().strftime("%H:%M")
-        queued = f"{report.queued} queued" if report.queued else "nothing queued"
-        state = report.connectivity.value
+        self.report, self.waiting = report, None
+        if self.unreachable is not None and report.at >= self.unreachable[0]:
+            self.unreachable = None  # the sync's answer is newer than the failed call
+        self._show()
+
+    def show_outbox(self, waiting: int, refused: int) -> None:
+        self.waiting, self.refused = waiting, refused
+        self._show()
+
+    def show_unreachable(self, at: datetime, problem: str | None) -> None:
+        """A person's call could not reach the registry (None: one just did)."""
+        self.unreachable = (at, problem) if problem else None
+        self._show()
+
+    @property
+    def offline(self) -> bool:
+        report = self.report
+        return self.unreachable is not None or (
+            report is not None and report.connectivity.value == "offline"
+        )
+
+    def queued(self) -> int:
+        if self.waiting is not None:
+            return self.waiting
+        return self.report.queued if self.report else 0
+
+    def _show(self) -> None:
+        report = self.report
+        if report is None and self.unreachable is None:
+            return
+        queued_count = self.queued()
+        queued = f"{queued_count} queued" if queued_count else "nothing queued"
+        problem: str | None
+        if self.unreachable is not None:
+            state, since, problem = "offline", self.unreachable[0], self.unreachable[1]
+        else:
+            assert report is not None
+            state, since, problem = report.connectivity.value, report.at, report.problem
+        at = since.astimezone().strftime("%H:%M")
         words = {
             "online": f"● Online · last sync {at} · {queued}",
             "offline": f"○ Offline since {at} · {queued} · work is kept and sent later",
@@ -75,14 +120,17 @@ class SyncStatus(QWidget):
             "update_required": f"○ Update needed · {queued}",
         }
         text = words[state]
-        if report.clock_warning:
+        if self.refused:
+            text += f" · {self.refused} refused — see Outbox"
+        if report is not None and report.clock_warning:
             text += f" · {report.clock_warning}"
-        if report.audit_damage:  # the registry saw this workstation's log rewritten
+        if report is not None and report.audit_damage:  # the registry saw the log rewritten
             text += " · ⚠ The registry says this workstation's audit log was changed"
             state = "damaged"
         self.label.setText(text)
-        self.label.setToolTip(report.problem or "")
-        color = theme.OK_TEXT if state == "online" else theme.ALERT_TEXT
+        self.label.setToolTip(problem or "")
+        good = state == "online" and not self.refused
+        color = theme.OK_TEXT if good else theme.ALERT_TEXT
         self.label.setStyleSheet(f"color: {color}; font-weight: 600;")
         self.sign_in.setVisible(state == "sign_in_required")
 
@@ -93,7 +141,8 @@ class DeskWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.desk, self.today, self.sync_interval = desk, today, sync_interval
-        self.worker = StoreWorker()
+        self.worker = StoreWorker(on_failure=self.tell_failure)
+        self.last_failure: str | None = None  # the words of the last failure told (tests)
         self.session: Session | None = None
         self.workspace: WorkspaceTabs | None = None
         self.last_dialog: QWidget | None = None  # the dialog opened last (tests read it)
@@ -101,9 +150,12 @@ class DeskWindow(QMainWindow):
         self.last_report: SyncReport | None = None
         self.audit_damage_box: QMessageBox | None = None
         self._password: str | None = None  # until the registry link takes it
+        self._sync_asked = False  # "Sync now": its outcome is said when the report comes
+        self._unlocking = False  # the lock's prompt is up
+        self._covered: list[QWidget] = []  # windows hidden by the lock, shown again after
         self._closed = False
         self.setWindowTitle("Clozapine REMS Desk")
-        self.resize(1360, 820)
+        self._fit_to_screen()
         self.setStyleSheet(theme.STYLE)
         self.pages = QStackedWidget()
         self.setCentralWidget(self.pages)
@@ -127,6 +179,23 @@ class DeskWindow(QMainWindow):
             self.first_run = FirstRunPage(desk, self.worker, today)
             self.first_run.finished.connect(self.show_sign_in)
             self.pages.addWidget(self.first_run)
+
+    def _fit_to_screen(self) -> None:
+        """1360×820 where it fits; on a smaller screen (1366×768 with a panel) the whole
+        window, status bar included, within the screen's free area, room left for the title
+        bar the window manager adds."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            self.resize(*PREFERRED_SIZE)
+            return
+        free = screen.availableGeometry()
+        width = min(PREFERRED_SIZE[0], free.width() - FRAME_ALLOWANCE[0])
+        height = min(PREFERRED_SIZE[1], free.height() - FRAME_ALLOWANCE[1])
+        self.resize(width, height)
+        self.move(
+            free.x() + (free.width() - width - FRAME_ALLOWANCE[0]) // 2,
+            free.y() + (free.height() - height - FRAME_ALLOWANCE[1]) // 2,
+        )
 
     def _demo_hint(self) -> str:
         if not self.desk.is_demo():
@@ -257,32 +326,53 @@ class DeskWindow(QMainWindow):
 
     # Locking
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self.session is not None and event.type() in (
+        kind = event.type()
+        if self.session is not None and kind in (
             QEvent.Type.KeyPress,
             QEvent.Type.MouseButtonPress,
         ):
             self.session.touch()  # a timestamp only: safe from this thread
+        elif kind == QEvent.Type.Show and self._unlocking and isinstance(watched, QWidget):
+            self._keep_covered(watched)
         return False
 
     def check_idle(self) -> None:
         session = self.session
-        if session is not None:
+        if session is not None and not self._unlocking:
             self.worker.run(
-                session.lock_if_idle, lambda locked: self.ask_unlock() if locked else None
+                session.lock_if_idle,
+                lambda locked: self.ask_unlock() if locked else None,
+                self.tell_failure,  # signed out meanwhile: nothing to lock
             )
 
     def lock_now(self) -> None:
         session = self.session
-        if session is not None:
+        if session is not None and not self._unlocking:
             self.worker.run_now(session.lock)
             self.ask_unlock()
 
     def ask_unlock(self) -> None:
-        """Patient information is hidden until the same person types the password again."""
+        """Patient information is hidden until the same person types the password again:
+        the workspace and every other window (an open PSF, Add ANC, a print preview), each
+        given back as it was, half-typed text and all. One prompt, however often the idle
+        timer fires meanwhile."""
         session, workspace = self.session, self.workspace
-        if session is None or workspace is None:
+        if session is None or workspace is None or self._unlocking:
             return
-        workspace.hide()
+        self._unlocking = True
+        try:
+            self._cover(workspace)
+            unlocked = self._ask_password(session)
+        finally:
+            self._unlocking = False
+        if unlocked:
+            workspace.show()
+            self._uncover()
+        else:
+            self._drop_covered()
+            self.sign_out()
+
+    def _ask_password(self, session: Session) -> bool:
         minutes = session.workstation.idle_timeout.seconds // 60
         while True:
             password, ok = QInputDialog.getText(
@@ -294,19 +384,46 @@ class DeskWindow(QMainWindow):
                 QLineEdit.EchoMode.Password,
             )
             if not ok:
-                self.sign_out()
-                return
+                return False
             try:
-                self.worker.run_now(lambda typed=password: session.unlock(typed))
+                self.worker.run_now(partial(session.unlock, password))
             except AccountLocked as error:
                 QMessageBox.warning(self, "Locked", str(error))
-                self.sign_out()
-                return
+                return False
             except Exception as error:  # a wrong password: say so, ask again
                 QMessageBox.warning(self, "Locked", str(error))
                 continue
-            workspace.show()
+            return True
+
+    def _cover(self, workspace: QWidget) -> None:
+        workspace.hide()
+        self.statusBar().clearMessage()  # a message may name a patient
+        for top in QApplication.topLevelWidgets():
+            if top is not self and top.isVisible():
+                self._keep_covered(top)
+
+    def _keep_covered(self, widget: QWidget) -> None:
+        """Hide a window while locked. The lock's own prompts (children of this window) are
+        the only windows that show meanwhile: anything else, even one a background answer
+        opens now, waits hidden until the unlock."""
+        if not widget.isWindow() or widget is self or widget.parentWidget() is self:
             return
+        if widget not in self._covered:
+            self._covered.append(widget)
+        widget.hide()
+
+    def _uncover(self) -> None:
+        covered, self._covered = self._covered, []
+        for widget in covered:
+            if shiboken6.isValid(widget):  # a window closed meanwhile is gone
+                widget.show()
+
+    def _drop_covered(self) -> None:
+        """Signed out from the lock: the windows of the closed session close unseen."""
+        covered, self._covered = self._covered, []
+        for widget in covered:
+            if shiboken6.isValid(widget):
+                widget.close()
 
     def _end_session(self) -> None:
         """The registry link stops and the store closes (its key leaves memory)."""
@@ -335,13 +452,74 @@ class DeskWindow(QMainWindow):
     def _on_report(self, report: SyncReport) -> None:
         self.last_report = report
         self.sync_status.show_report(report)
-        if self.session is not None and self.workspace is not None:
+        session = self.session
+        if session is not None and self.workspace is not None:
             self.workspace.on_report(report)
+            self.worker.run(
+                session.outbox_standing,
+                lambda counts: self._outbox_standing(*counts),
+                self.tell_failure,
+            )
+        elif self._sync_asked:
+            self._say_sync_outcome()
+
+    def _outbox_standing(self, waiting: int, refused: int) -> None:
+        self.sync_status.show_outbox(waiting, refused)
+        if self._sync_asked:
+            self._say_sync_outcome()
+
+    def _say_sync_outcome(self) -> None:
+        self._sync_asked = False
+        if self.sync_status.offline:
+            self.statusBar().showMessage(self._offline_words(), 15000)
+        elif self.last_report is not None and self.last_report.connectivity.value == "online":
+            refused = self.sync_status.refused
+            self.statusBar().showMessage(
+                "Synced with the registry."
+                + (f" {refused} refused item(s) wait in the Outbox for you." if refused else ""),
+                8000,
+            )
+
+    def _offline_words(self) -> str:
+        queued = self.sync_status.queued()
+        items = "1 item stays" if queued == 1 else f"{queued} items stay"
+        return f"The registry cannot be reached; {items} queued and will be sent when it is back."
+
+    def registry_reached(self, problem: str | None) -> None:
+        """A person's call to the registry answered (None) or found it out of reach."""
+        was_offline = self.sync_status.offline
+        self.sync_status.show_unreachable(self.desk.clock.now(), problem)
+        if problem is None and was_offline and self.link is not None:
+            self.link.sync_now()  # it is back: send what waits
 
     def sync_now(self) -> None:
-        if self.link is not None:
-            self.link.sync_now()
+        """The person asked: try at once, and say what came of it (offline, in words)."""
+        session = self.session
+        if session is not None and (self.link is None or self.sync_status.offline):
+
+            def say(counts: tuple[int, int]) -> None:
+                self.sync_status.show_outbox(*counts)
+                self.statusBar().showMessage(self._offline_words() + " Trying again now…", 15000)
+
+            self.worker.run(session.outbox_standing, say, self.tell_failure)
+        else:
             self.statusBar().showMessage("Syncing…", 3000)
+        if self.link is not None:
+            self._sync_asked = True
+            self.link.sync_now()
+
+    # Failures of background work
+    def tell_failure(self, error: BaseException) -> None:
+        """A store job with no failure path of its own: said in words, logged without
+        patient information. A job that met the lock (or a sign-out) is a background read
+        (a person's act restarts the idle timer, and Ctrl+L waits for the jobs before it):
+        the lock's own prompt says all there is to say."""
+        if isinstance(error, SessionLocked):
+            return
+        log_failure(error)
+        words = failure_words(error)
+        self.last_failure = words
+        show_failure(words, parent=self)
 
     def _registry_sign_in(self) -> None:
         link, session = self.link, self.session

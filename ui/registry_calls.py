@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ui.tasks import StoreWorker
+from ui.desk import SaidToThePerson
+from ui.tasks import StoreWorker, log_failure
 
 if TYPE_CHECKING:
     from sync.client import Answer, RegistryClient
@@ -23,7 +24,7 @@ class NotConnected(Exception):
     pass
 
 
-class RegistryRefused(Exception):
+class RegistryRefused(SaidToThePerson):
     """The registry answered and refused the request itself: its words say why."""
 
 
@@ -50,14 +51,32 @@ def accepted(answer: Answer) -> Any:
 def refusal_words(answer: Answer) -> str:
     """A refused call as the registry put it: its message, and its code for the Contact Center."""
     code = answer.error or f"HTTP {answer.status}"
+    if answer.status >= 500:  # not a refusal: the registry itself failed
+        return (
+            f"The registry answered with an error: {answer.message or 'no reason given'} "
+            f"({code}). Try again in a while; if it goes on, call the Contact Center."
+        )
     return f"{answer.message or 'The registry refused this.'} ({code})"
 
 
 def problem_words(error: BaseException) -> tuple[str, bool]:
-    """What went wrong in words, and whether it is that the registry was out of reach."""
+    """What went wrong in words, and whether it is that the registry was out of reach. Only
+    a network failure (or no link yet, or a sign-in the registry asks for) is "offline":
+    an error the registry answered, or one on this workstation, is said as what it is."""
+    from sync.client import RegistryUnreachable, SignInRequired
+
     if isinstance(error, RegistryRefused):
         return str(error), False
-    return offline_words(error), True
+    if isinstance(error, NotConnected | RegistryUnreachable | SignInRequired):
+        return offline_words(error), True
+    log_failure(error)
+    if isinstance(error, SaidToThePerson):
+        return str(error), False
+    return (
+        f"Something went wrong on this workstation ({type(error).__name__}); nothing was "
+        "lost. Try again, and if it happens again, tell your IT support.",
+        False,
+    )
 
 
 def offline_words(error: BaseException) -> str:
@@ -75,8 +94,15 @@ def offline_words(error: BaseException) -> str:
 
 
 class RegistryCalls:
-    def __init__(self, client: Callable[[], RegistryClient | None]) -> None:
+    def __init__(
+        self,
+        client: Callable[[], RegistryClient | None],
+        on_reach: Callable[[str | None], None] | None = None,
+    ) -> None:
+        """`on_reach(None)` after a call the registry answered; `on_reach(words)` after one
+        that could not reach it over the network (the status bar then says Offline)."""
         self._client = client
+        self._on_reach = on_reach or (lambda _words: None)
         self._worker = StoreWorker("registry-call")
 
     def run(
@@ -87,6 +113,7 @@ class RegistryCalls:
     ) -> None:
         """`call(client)` off the GUI thread; `done(result)` or `failed(words, offline)` back
         on it (`offline`: the registry could not be reached or asked for a sign-in)."""
+        from sync.client import RegistryUnreachable
 
         def job() -> Any:
             client = self._client()
@@ -94,7 +121,19 @@ class RegistryCalls:
                 raise NotConnected()
             return call(client)
 
-        self._worker.run(job, done, lambda error: failed(*problem_words(error)))
+        def answered(result: Any) -> None:
+            self._on_reach(None)
+            done(result)
+
+        def not_answered(error: BaseException) -> None:
+            words, offline = problem_words(error)
+            if isinstance(error, RegistryUnreachable):
+                self._on_reach(words)
+            elif isinstance(error, RegistryRefused):
+                self._on_reach(None)  # it answered: it is up
+            failed(words, offline)
+
+        self._worker.run(job, answered, not_answered)
 
     def shutdown(self) -> None:
         """No waiting for a call in flight (it may wait on the network): its reply is dropped."""

@@ -23,6 +23,7 @@ class RosterLine:
     not_sent: int  # outbox items for this patient not acknowledged yet
     rejected: int
     alert: str | None  # the latest neutropenia notification's text, if recent
+    psf_overdue: bool = False  # the PSF due date has passed (flagged like a late ANC)
 
     @property
     def category(self) -> AncCategory | None:
@@ -61,13 +62,15 @@ def load_page(
             notifications_since(session.db, flagged_since(today), patient_ids=ids) if ids else []
         )
     }  # newest last, so each patient keeps their latest
+    summaries = [summarize_patient(ledger, row.patient_id, today) for row in rows]
     lines = [
         RosterLine(
             row,
-            summarize_patient(ledger, row.patient_id, today),
+            summary,
             *pending.get(row.patient_id, (0, 0)),
             alerts.get(row.patient_id),
+            psf_overdue=summary.psf_due is not None and summary.psf_due < today,
         )
-        for row in rows
+        for row, summary in zip(rows, summaries, strict=True)
     ]
     return RosterPage(generation, start, lines, total)

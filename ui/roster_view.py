@@ -89,7 +89,7 @@ class RosterModel(QAbstractTableModel):
                 with_total=with_total,
             ),
             self._arrived,
-            lambda error: None,  # a locked session: the lock screen says so
+            self.worker.on_failure,  # the window's words (quiet for a locked session)
         )
 
     def _arrived(self, page: RosterPage) -> None:
@@ -141,14 +141,13 @@ class RosterModel(QAbstractTableModel):
             return self._tooltip(line, column)
         if role == Qt.ItemDataRole.BackgroundRole and column in (3, 4) and line.category:
             return QBrush(QColor(theme.CATEGORY_COLORS[line.category]))
+        overdue = _overdue(line, column)
         if role == Qt.ItemDataRole.ForegroundRole:
-            if column == 7 and line.summary.anc_overdue:
+            if overdue:
                 return QBrush(QColor(theme.ALERT_TEXT))
             if column == 2 and line.summary.treatment_status is not TreatmentStatus.ENROLLED:
                 return QBrush(QColor(theme.ALERT_TEXT))
-        if role == Qt.ItemDataRole.FontRole and (
-            (column == 7 and line.summary.anc_overdue) or (column == 0 and line.alert)
-        ):
+        if role == Qt.ItemDataRole.FontRole and (overdue or (column == 0 and line.alert)):
             bold = QFont()
             bold.setBold(True)
             return bold
@@ -176,7 +175,8 @@ class RosterModel(QAbstractTableModel):
             due = us_day(s.next_anc_due)
             return f"OVERDUE {due}" if s.anc_overdue else due
         if column == 8:
-            return us_day(s.psf_due)
+            due = us_day(s.psf_due)
+            return f"OVERDUE {due}" if line.psf_overdue else due
         if line.rejected:
             return f"Refused ({line.rejected})"
         return f"Not sent ({line.not_sent})" if line.not_sent else "Up to date"
@@ -187,6 +187,11 @@ class RosterModel(QAbstractTableModel):
         if column == 9 and line.rejected:
             return "The registry refused something for this patient: see the Outbox."
         return None
+
+
+def _overdue(line: RosterLine, column: int) -> bool:
+    """A past "Next ANC due" or "PSF due": both shown the same way (red, bold, OVERDUE)."""
+    return (column == 7 and line.summary.anc_overdue) or (column == 8 and line.psf_overdue)
 
 
 class RosterPane(QWidget):

@@ -20,6 +20,7 @@ from local_store.roster import notifications_since
 from local_store.session import Session
 from ui.add_anc import AddAncDialog
 from ui.chart_view import ChartPage, load_chart
+from ui.desk import failure_words
 from ui.enrollment_wizard import EnrollmentWizard
 from ui.office_acts import correct_refused, dismiss_refused, remove_from_list
 from ui.people_dialog import ManageDesigneesDialog
@@ -185,7 +186,7 @@ class Workspace(WorkspaceTabs):
         def load() -> tuple[Any, Any, Any]:
             return load_awaiting(session), load_outbox(session), load_conflicts(session)
 
-        self.worker.run(load, self._show_lists, lambda e: None)
+        self.worker.run(load, self._show_lists, self.worker.on_failure)
 
     def _show_lists(self, lists: tuple[Any, Any, Any]) -> None:
         awaiting, outbox, conflicts = lists
@@ -203,7 +204,9 @@ class Workspace(WorkspaceTabs):
     def _load_alerts(self) -> None:
         """Neutropenia lately: on sign-in, and again when the registry sends more."""
         session = self.session
-        self.worker.run(lambda: self._recent_alerts(session), self._show_alerts, lambda e: None)
+        self.worker.run(
+            lambda: self._recent_alerts(session), self._show_alerts, self.worker.on_failure
+        )
 
     def _recent_alerts(self, session: Session) -> list[str]:
         since = flagged_since(self.today())
@@ -309,7 +312,7 @@ class Workspace(WorkspaceTabs):
         self.worker.run(
             lambda: load_editor(session, patient_id, form_id, today),
             self._show_editor,
-            lambda e: QMessageBox.warning(self, "Patient Status Form", str(e)),
+            lambda e: QMessageBox.warning(self, "Patient Status Form", failure_words(e)),
         )
 
     def _show_editor(self, data: Any) -> None:

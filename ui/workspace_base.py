@@ -14,7 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from local_store.session import Session
-from ui.desk import Desk
+from ui.desk import Desk, failure_words
 from ui.registry_calls import RegistryCalls
 from ui.tasks import StoreWorker
 
@@ -43,11 +43,17 @@ class WorkspaceTabs(QTabWidget):
         self.window_, self.desk, self.worker = around.window, around.desk, around.worker
         self.session, self.today, self.sync_now = around.session, around.today, around.sync_now
         self.last_dialog: QWidget | None = None  # the dialog opened last (tests read it)
-        self.calls = RegistryCalls(self._registry_client)
+        self.calls = RegistryCalls(self._registry_client, self._registry_reached)
 
     def _registry_client(self) -> RegistryClient | None:
         link = getattr(self.window_, "link", None)
         return link.client() if link is not None else None
+
+    def _registry_reached(self, problem: str | None) -> None:
+        """A person's call reached the registry or not: the status bar says so at once."""
+        reached = getattr(self.window_, "registry_reached", None)
+        if reached is not None:
+            reached(problem)
 
     def print_job(self, make: Callable[[], Any]) -> None:
         """Make a print job on the store thread, then open Qt's print preview; each print or
@@ -64,7 +70,10 @@ class WorkspaceTabs(QTabWidget):
             self.last_dialog = dialog
             dialog.open()
 
-        self.worker.run(make, show, lambda e: QMessageBox.warning(self, "Print", str(e)))
+        def failed(error: BaseException) -> None:
+            QMessageBox.warning(self, "Print", failure_words(error))
+
+        self.worker.run(make, show, failed)
 
     def start(self) -> None:
         """Fill the first screen (from the store thread); emit `firstPaint` when it is in."""

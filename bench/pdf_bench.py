@@ -19,8 +19,8 @@ METRICS = ("pdf.psf_ms", "pdf.batch_100_s", "pdf.psf_over_floor")
 
 
 def run(quick: bool) -> Iterator[Metric]:
-    from app.demo_data import build_demo_clinic
     from cli.print_forms import build
+    from desk.demo.clinic import build_demo_clinic
     from printing import fonts
     from printing.render import render
 

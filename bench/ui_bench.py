@@ -29,7 +29,7 @@ from local_store.workstation import NewAccount
 if TYPE_CHECKING:  # the window's modules load inside the measured functions, not here
     from PySide6.QtWidgets import QWidget
 
-    from ui.desk import Desk
+    from desk.shell import Desk
 
 METRICS = (
     "ui.startup_over_floor",
@@ -64,7 +64,7 @@ def run(quick: bool) -> Iterator[Metric]:
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
     try:
-        from ui.desk import Desk, DeskConfig
+        from desk.shell import Desk, DeskConfig
 
         desk = Desk(folder / "desk", SystemClock(), kdf=DEFAULT_KDF)
         session = desk.workstation.create(
@@ -187,7 +187,7 @@ def _pharmacy_preview(folder: Path, patients: int, quick: bool) -> Iterator[Metr
     from PySide6.QtCore import QDate, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from ui.desk import Desk, DeskConfig
+    from desk.shell import Desk, DeskConfig
     from ui.main_window import DeskWindow
     from ui.pharmacy_workspace import PharmacyWorkspace
 

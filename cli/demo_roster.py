@@ -4,7 +4,7 @@ patient, computed by the rules engine, in the terminal."""
 from __future__ import annotations
 
 from app.clock import SystemClock
-from app.demo_data import OUTPATIENT_PHARMACY, PRESCRIBER, build_demo_clinic
+from desk.demo.clinic import OUTPATIENT_PHARMACY, PRESCRIBER, build_demo_clinic
 
 COMING = [
     "the pharmacy side: eligibility preview, Dispense Rationale, wholesaler list (issue #7)",

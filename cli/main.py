@@ -76,7 +76,7 @@ def _demo_roster(args: argparse.Namespace) -> int:
 
 def build_parser(*, app_only: bool = False) -> argparse.ArgumentParser:
     """Every command; `app_only` leaves out the others' modules (the window starts sooner)."""
-    from ui.demo_accounts import DEMO_KINDS  # plain data, no Qt
+    from desk.demo.accounts import DEMO_KINDS  # plain data, no Qt
 
     parser = argparse.ArgumentParser(
         prog="clozapine-desk",

@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     today = SystemClock().today()
     if args.email:
         return _from_store(args, today)
-    from app.demo_data import build_demo_clinic
+    from desk.demo.clinic import build_demo_clinic
 
     clinic = build_demo_clinic(today)
     try:
@@ -177,7 +177,7 @@ def _patient_form(
 
 
 def _participant_form(name: str, facts: ProgramFacts) -> FormData:
-    from app.demo_data import DESIGNEE, INPATIENT_PHARMACY, OUTPATIENT_PHARMACY, PRESCRIBER
+    from desk.demo.clinic import DESIGNEE, INPATIENT_PHARMACY, OUTPATIENT_PHARMACY, PRESCRIBER
 
     prescriber = facts.prescriber(PRESCRIBER)
     if prescriber is None:

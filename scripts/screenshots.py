@@ -17,9 +17,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.clock import SystemClock
 from bench.memory_keyring import MemoryKeyring
+from desk.demo.accounts import DEMO_ACCOUNTS
+from desk.shell import Desk
 from local_store.keys import FAST_KDF
-from ui.demo_accounts import DEMO_ACCOUNTS
-from ui.desk import Desk
 from ui.dispense_rationale import DispenseRationaleDialog
 from ui.main_window import DeskWindow
 from ui.pharmacy_workspace import PharmacyWorkspace
@@ -130,8 +130,8 @@ def main() -> int:
 
 def connected(app: QApplication, url: str, who: str, size: tuple[int, int]) -> DeskWindow:
     """A new workstation for one of the demo registry's accounts, signed in and synced."""
-    from ui.demo_seed import demo_credentials
-    from ui.desk import DeskConfig
+    from desk.demo.seed import demo_credentials
+    from desk.shell import DeskConfig
 
     email, password = demo_credentials(who)
     desk = Desk(Path(tempfile.mkdtemp()) / who, SystemClock(), kdf=FAST_KDF)
@@ -150,8 +150,8 @@ def pharmacy_at_registry(app: QApplication, url: str) -> None:
     """Main Street's AR: a PSF-only denial and its Dispense Rationale; the dashboard."""
     from PySide6.QtCore import QDate
 
+    from desk.demo.seed import demo_credentials
     from sync.client import RegistryClient
-    from ui.demo_seed import demo_credentials
 
     ar = RegistryClient(url)
     ar.sign_in(*demo_credentials("ar-main"))

@@ -13,11 +13,11 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream, DictionaryObject
 
 from app.anc import Population
-from app.demo_data import build_demo_clinic
 from app.records import Patient
 from app.signatures import PRESCRIBER_MEANING, Signature, content_hash
 from app.statuses import MonitoringFrequency, TreatmentStatus
 from cli.print_forms import FORM_NAMES, PATIENT_FORMS, build
+from desk.demo.clinic import build_demo_clinic
 from printing import fill, forms, qr_payload
 from printing.render import DRAFT_MARK, render
 from printing.spec import Field, FormData, FormSpec, Kind

@@ -15,12 +15,12 @@ from pytestqt.qtbot import QtBot
 from app.clock import SystemClock
 from app.rda import RdaReason
 from app.roles import Role
+from desk.shell import Desk, DeskConfig
 from local_store.keys import FAST_KDF
 from registry import assessment
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.registry_world import PASSWORD, World, ok, signed_in
 from tests.support.screens import cell_text, pharmacy_of
-from ui.desk import Desk, DeskConfig
 from ui.dispense_rationale import DispenseRationaleDialog
 from ui.main_window import DeskWindow
 from ui.pharmacy_workspace import PharmacyWorkspace

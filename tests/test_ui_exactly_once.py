@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from app.clock import SystemClock
 from app.rda import RdaReason
+from desk.shell import Desk, DeskConfig
 from local_store.keys import FAST_KDF
 from registry import tables as t
 from tests.support.fault_proxy import IN_FLIGHT, FaultProxy
@@ -25,7 +26,6 @@ from tests.support.memory_keyring import MemoryKeyring
 from tests.support.registry_server import ServedRegistry
 from tests.support.registry_world import PASSWORD, World, ok
 from tests.support.screens import cell_text
-from ui.desk import Desk, DeskConfig
 from ui.dispense_rationale import PATH as RATIONALES
 from ui.dispense_rationale import DispenseRationaleDialog
 from ui.dispensing import RDA_PATH

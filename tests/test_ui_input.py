@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.clock import SystemClock
+from desk.shell import Desk, DeskConfig
 from local_store.keys import FAST_KDF
 from local_store.session import Session
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.registry_world import PASSWORD, World
 from ui.add_anc import AddAncDialog
-from ui.desk import Desk, DeskConfig
 from ui.dispense_rationale import DispenseRationaleDialog
 from ui.enrollment_wizard import EnrollmentWizard
 from ui.main_window import DeskWindow

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import SystemClock
+from desk.shell import Desk, DeskConfig
 from local_store.keys import FAST_KDF
 from local_store.outbox import OutboxItem, OutboxState
 from local_store.session import Session
@@ -26,7 +27,6 @@ from tests.support.memory_keyring import MemoryKeyring
 from tests.support.registry_world import PASSWORD, World, ok
 from ui.add_anc import AddAncDialog
 from ui.chart_view import ChartPage
-from ui.desk import Desk, DeskConfig
 from ui.enrollment_wizard import EnrollmentWizard
 from ui.main_window import DeskWindow
 from ui.password_dialog import ChangePasswordDialog

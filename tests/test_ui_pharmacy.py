@@ -21,13 +21,13 @@ from app.rda import RdaReason
 from app.records import Pharmacy
 from app.roles import Role
 from app.statuses import PharmacySetting
+from desk.shell import Desk
 from local_store.keys import FAST_KDF
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.pdf_reading import page_texts
 from tests.support.pharmacy_store import AR, BORN, TODAY, build_pharmacy_desk
 from tests.support.registry_world import PASSWORD, World
 from tests.support.screens import pharmacy_of, session_of, shown
-from ui.desk import Desk
 from ui.eligibility import NOT_AN_AUTHORIZATION
 from ui.main_window import DeskWindow
 from ui.pharmacy_dashboard import PharmacyDashboard, PharmacyFacts, reminder_text

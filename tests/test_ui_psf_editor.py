@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import ManualClock, SystemClock
+from desk.shell import Desk, DeskConfig
 from local_store.forms import FormKind, FormState
 from local_store.keys import FAST_KDF
 from local_store.outbox import OutboxState
@@ -26,7 +27,6 @@ from tests.support.memory_keyring import MemoryKeyring
 from tests.support.registry_world import PASSWORD, World, ok
 from tests.support.store_world import certify_office, enroll
 from ui.add_anc import unit_combo
-from ui.desk import Desk, DeskConfig
 from ui.main_window import DeskWindow
 from ui.psf_editor import PsfEditor, load_editor
 from ui.us_dates import us_day

@@ -21,14 +21,14 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QTabBar, 
 from pytestqt.qtbot import QtBot
 
 from app.clock import SystemClock
+from desk.demo.accounts import DEMO_ACCOUNTS
+from desk.demo.seed import seed_demo_registry
+from desk.shell import EMBEDDED, Desk, DeskConfig
 from local_store.errors import StoreError
 from local_store.keys import FAST_KDF
 from tests.support.memory_keyring import MemoryKeyring
 from ui import theme
 from ui.add_anc import AddAncDialog
-from ui.demo_accounts import DEMO_ACCOUNTS
-from ui.demo_seed import seed_demo_registry
-from ui.desk import EMBEDDED, Desk, DeskConfig
 from ui.main_window import DeskWindow
 from ui.psf_editor import SAVE_DELAY_MS, PsfEditor
 from ui.workspace import Workspace

@@ -16,6 +16,8 @@ from pytestqt.qtbot import QtBot
 
 from app.clock import SystemClock
 from app.rda import RdaReason
+from desk.demo.accounts import DEMO_ACCOUNTS
+from desk.shell import Desk
 from local_store.audit import AuditAction
 from local_store.database import Database
 from local_store.forms import FormKind
@@ -28,8 +30,6 @@ from tests.support.registry_world import PASSWORD, World, ok
 from tests.support.screens import cell_text, office_of, pharmacy_of, session_of, shown
 from ui.add_anc import AddAncDialog
 from ui.chart_view import ChartPage
-from ui.demo_accounts import DEMO_ACCOUNTS
-from ui.desk import Desk
 from ui.enrollment_wizard import EnrollmentWizard
 from ui.main_window import DeskWindow
 from ui.people_dialog import AddPersonDialog

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.demo_accounts import DEMO_PEOPLE, demo_people
-from ui.desk import Desk, DeskConfig
+from desk.demo.accounts import DEMO_PEOPLE, demo_people
+from desk.shell import Desk, DeskConfig
 from ui.sign_in import demo_hint
 from ui.tasks import StoreWorker
 

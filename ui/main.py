@@ -19,7 +19,7 @@ from local_store.paths import data_folder
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-    from ui.desk import Desk
+    from desk.shell import Desk
 
 DEMO_FOLDER = "demo"
 
@@ -40,7 +40,7 @@ def run(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from ui.desk import Desk
+    from desk.shell import Desk
     from ui.main_window import DeskWindow
 
     app = QApplication.instance() or QApplication(sys.argv)

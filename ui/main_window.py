@@ -31,16 +31,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.roles import Role
+from desk.shell import Desk, failure_words
 from local_store.errors import AccountLocked, SessionLocked
 from ui import theme
-from ui.desk import Desk, failure_words
 from ui.sign_in import SignInPage, demo_hint
 from ui.tasks import StoreWorker, log_failure, show_failure
 
 if TYPE_CHECKING:
+    from desk.shell import RegistryLink
     from local_store.session import Session
     from sync.engine import SyncReport
-    from ui.desk import RegistryLink
     from ui.workspace_base import WorkspaceTabs
 
 IDLE_CHECK_MS = 30_000
@@ -200,7 +200,7 @@ class DeskWindow(QMainWindow):
     def _demo_hint(self) -> str:
         if not self.desk.is_demo():
             return ""
-        from ui.demo_accounts import demo_people
+        from desk.demo.accounts import demo_people
 
         return demo_hint(demo_people(self.desk.demo_kind() or "clinic"))
 
@@ -264,7 +264,7 @@ class DeskWindow(QMainWindow):
     def _start_link(self) -> None:
         if self.link is not None or self.session is None or self._password is None:
             return
-        from ui.desk import RegistryLink
+        from desk.shell import RegistryLink
 
         password, self._password = self._password, None
         self.link = RegistryLink(

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.shell import Desk
 from local_store.session import Session
-from ui.desk import Desk
 from ui.registry_calls import RegistryCalls, accepted
 from ui.tasks import StoreWorker
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ui.desk import SaidToThePerson
+from desk.shell import SaidToThePerson
 from ui.tasks import StoreWorker, log_failure
 
 if TYPE_CHECKING:

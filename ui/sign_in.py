@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.shell import Desk
 from local_store.errors import StoreError
-from ui.desk import Desk
 from ui.tasks import StoreWorker
 
 if TYPE_CHECKING:

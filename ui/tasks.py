@@ -85,7 +85,7 @@ class StoreWorker:
 def log_failure(error: BaseException) -> None:
     """A failure's type and where it happened, for whoever looks after the workstation; not
     its message, which may quote a patient's name or a typed value."""
-    from ui.desk import problem_trace
+    from desk.shell import problem_trace
 
     _log.warning("a background job failed:\n%s", problem_trace(error))
 

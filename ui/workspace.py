@@ -15,12 +15,12 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
 from app.notifications import flagged_since, notification_text
 from app.roles import Role
 from app.thresholds import NOTIFICATION_FLAG_DAYS
+from desk.shell import failure_words
 from local_store.forms import Form, FormKind
 from local_store.roster import notifications_since
 from local_store.session import Session
 from ui.add_anc import AddAncDialog
 from ui.chart_view import ChartPage, load_chart
-from ui.desk import failure_words
 from ui.enrollment_wizard import EnrollmentWizard
 from ui.office_acts import correct_refused, dismiss_refused, remove_from_list
 from ui.people_dialog import ManageDesigneesDialog

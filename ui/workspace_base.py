@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
+from desk.shell import Desk, failure_words
 from local_store.session import Session
-from ui.desk import Desk, failure_words
 from ui.registry_calls import RegistryCalls
 from ui.tasks import StoreWorker
 

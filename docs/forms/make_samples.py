@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.demo_data import build_demo_clinic
 from app.psf_document import psf_to_document
 from app.signatures import PRESCRIBER_MEANING, Signature, content_hash
 from app.use_cases.psf_draft import draft_next_psf
 from cli.print_forms import DEMO_CONTACT
+from desk.demo.clinic import build_demo_clinic
 from printing import fill, forms
 from printing.render import render
 from printing.spec import FormData

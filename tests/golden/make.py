@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from app.demo_data import build_demo_clinic
 from cli.print_forms import build
+from desk.demo.clinic import build_demo_clinic
 from printing import fill, forms
 from printing.render import render
 

@@ -10,11 +10,11 @@ from PySide6.QtWidgets import QTableWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import SystemClock
+from desk.demo.accounts import DEMO_ACCOUNTS
+from desk.shell import Desk
 from local_store.keys import FAST_KDF
 from ui.add_anc import AddAncDialog
 from ui.chart_view import ChartPage
-from ui.demo_accounts import DEMO_ACCOUNTS
-from ui.desk import Desk
 from ui.main_window import DeskWindow
 from ui.workspace import Workspace
 

@@ -17,10 +17,10 @@ from app.psf import AncEntry, PsfSubmission
 from app.roles import Role
 from app.statuses import MonitoringFrequency, PharmacySetting, TreatmentStatus
 from app.use_cases.enrollment import EnrollmentForm
+from desk.shell import Desk, DeskConfig
 from local_store.keys import FAST_KDF
 from local_store.sync_state import SyncState
 from local_store.workstation import NewAccount
-from ui.desk import Desk, DeskConfig
 
 AR = ("ari.shah@mainstreet.example", "amber lighthouse ninety")
 TODAY = date(2024, 2, 10)

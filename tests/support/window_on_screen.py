@@ -28,9 +28,9 @@ def main(width: int, height: int) -> int:
     app = QApplication([sys.argv[0], "-platform", f"offscreen:configfile={config}"])
     keyring.set_keyring(MemoryKeyring())
     from app.clock import SystemClock
+    from desk.demo.accounts import DEMO_ACCOUNTS
+    from desk.shell import Desk
     from local_store.keys import FAST_KDF
-    from ui.demo_accounts import DEMO_ACCOUNTS
-    from ui.desk import Desk
     from ui.main_window import DeskWindow
 
     window = DeskWindow(Desk(folder / "demo", SystemClock(), kdf=FAST_KDF), SystemClock().today)

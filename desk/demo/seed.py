@@ -1,4 +1,4 @@
-"""Plays the demo clinic (app.demo_data) into a registry over its HTTP API, as real people
+"""Plays the demo clinic (desk.demo.clinic) into a registry over its HTTP API, as real people
 would: the prescriber enrolls and passes the assessment, invites the designee, pharmacies
 certify, patients are enrolled and their PSFs sent, day by day on the registry's test clock.
 
@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from app.anc import anc_number
-from app.demo_data import DESIGNEE, PRESCRIBER, play_demo_clinic
 from app.enrollment_document import enrollment_to_document
 from app.psf import AncEntry, PsfSubmission
 from app.psf_document import anc_entries_to, psf_to_document
@@ -22,10 +21,11 @@ from app.roles import Role
 from app.signatures import content_hash
 from app.statuses import PharmacySetting
 from app.use_cases.enrollment import EnrollmentForm
+from desk.demo.accounts import DEMO_ACCOUNTS, DEMO_AR_NAMES
+from desk.demo.clinic import DESIGNEE, PRESCRIBER, play_demo_clinic
 from registry import assessment
 from registry.process import OPERATOR_EMAIL
 from sync.client import Answer, RegistryClient
-from ui.demo_accounts import DEMO_ACCOUNTS, DEMO_AR_NAMES
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def _ok(answer: Answer, what: str) -> Any:
 
 
 class RegistrySeeder:
-    """`app.demo_data.DemoActions` over HTTP."""
+    """`desk.demo.clinic.DemoActions` over HTTP."""
 
     def __init__(self, url: str, operator_password: str) -> None:
         self.url = url

@@ -27,13 +27,13 @@ from app.roles import Role
 from local_store.paths import DATABASE_NAME, WORKSTATION_NAME
 
 if TYPE_CHECKING:  # the store, registry and HTTP modules load on first use: the window opens sooner
+    from desk.demo.seed import DemoAccount
     from local_store.keys import KdfParams
     from local_store.session import Session
     from local_store.workstation import NewAccount, Workstation
     from registry.process import RegistryProcess
     from sync.client import RegistryClient
     from sync.engine import SyncReport, SyncWorker
-    from ui.demo_seed import DemoAccount
 
 _log = logging.getLogger("clozapine.desk")
 
@@ -186,8 +186,8 @@ class Desk:
         return [(a.name, a.email, a.password) for a in accounts]
 
     def _make_demo(self, today: date) -> list[DemoAccount]:
+        from desk.demo.seed import seed_demo_registry
         from local_store.workstation import NewAccount
-        from ui.demo_seed import seed_demo_registry
 
         self.save_config(DeskConfig(EMBEDDED))
         operator_password = secrets.token_urlsafe(16)
@@ -237,9 +237,9 @@ class Desk:
         """The demo pharmacy's or wholesaler's workstation, on the demo clinic's training
         registry (the clinic is made first if it is not there yet): its one account is the
         demo registry's Authorized Representative of Main Street Pharmacy, or the wholesaler."""
+        from desk.demo.accounts import DEMO_WORKSTATIONS
+        from desk.demo.seed import demo_credentials
         from local_store.device_secret import check_keyring
-        from ui.demo_accounts import DEMO_WORKSTATIONS
-        from ui.demo_seed import demo_credentials
 
         check_keyring()  # before anything is made
         if not clinic.is_set_up():
@@ -259,7 +259,7 @@ class Desk:
         marker = self.folder / "DEMO"
         if not marker.exists():
             return None
-        from ui.demo_accounts import DEMO_KINDS
+        from desk.demo.accounts import DEMO_KINDS
 
         first = marker.read_text().splitlines()[0].strip()
         return first if first in DEMO_KINDS else "clinic"  # an older marker: the clinic

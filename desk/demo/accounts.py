@@ -1,5 +1,5 @@
 """The demo clinic's office accounts (invented people), shown on the demo's sign-in screen.
-Keyed by the ids in `app.demo_data` (PRESCRIBER, DESIGNEE); kept apart from the seeding code
+Keyed by the ids in `desk.demo.clinic` (PRESCRIBER, DESIGNEE); kept apart from the seeding code
 so the sign-in window shows them without loading the registry's modules."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ DEMO_PEOPLE = [
 ]
 
 # The demo registry's other people: each pharmacy's Authorized Representative, by demo id
-# (their email and password follow `ui.demo_seed.demo_credentials`).
+# (their email and password follow `desk.demo.seed.demo_credentials`).
 DEMO_AR_NAMES = {"ar-main": "Ari Shah", "ar-stlukes": "Lena Brooks", "ar-corner": "Cory Dunn"}
 
 # The demo workstations besides the clinic: which demo account each is set up for, and how

@@ -14,27 +14,29 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from app.anc import Population
 from app.clock import SystemClock
-from app.enrollment_document import enrollment_to_document
 from app.ports import ProgramFacts
-from app.psf import AncEntry
-from app.psf_document import psf_to_document
-from app.statuses import AncSource
-from app.use_cases.enrollment import EnrollmentForm
-from app.use_cases.psf_draft import draft_next_psf
+from desk import filled_forms
 from printing import fill, forms
+from printing.render import ProgramContact
 from printing.spec import FormData
 
 # The command's names for the forms (the same as printing.forms codes, with dashes).
 FORM_NAMES = {spec.code.replace("_", "-"): spec for spec in forms.ALL}
-PATIENT_FORMS = {"psf", "patient-enrollment", "anc-lab-report"}
+PATIENT_FORMS = set(filled_forms.PATIENT_FORMS)
 
 # The demo office's own details (invented), printed on demo forms.
 DEMO_OFFICE = "Okafor Psychiatry (demo)"
 DEMO_CONTACT = fill.Contact(
     phone="555-201-3300", fax="555-201-3301", email="okafor@clinic.example", dea="BO1234563"
 )
+
+
+def demo_program_contact() -> ProgramContact:
+    """The demo clinic is the training program's: the numbers its training registry sends."""
+    from registry.settings import TRAINING_CONTACT
+
+    return ProgramContact(**TRAINING_CONTACT)
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -81,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     if args.blank:
-        return _write(fill.blank(spec), args.out)
+        return _write(fill.blank(spec), args.out, ProgramContact())
     today = SystemClock().today()
     if args.email:
         return _from_store(args, today)
@@ -101,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     except LookupError as error:
         print(f"print: {error}", file=sys.stderr)
         return 2
-    return _write(form, args.out)
+    return _write(form, args.out, demo_program_contact())
 
 
 def build(
@@ -128,52 +130,8 @@ def build(
         )
     if name in PATIENT_FORMS:
         assert patient_id is not None
-        return _patient_form(name, facts, patient_id, today)
+        return filled_forms.patient_form(name, facts, patient_id, today, office=DEMO_CONTACT)
     return _participant_form(name, facts)
-
-
-def _patient_form(
-    name: str,
-    facts: ProgramFacts,
-    patient_id: str,
-    today: date,
-    contact: fill.Contact = DEMO_CONTACT,
-) -> FormData:
-    """A patient form; `contact` is the prescriber's phone and fax (the program's records
-    hold none: the demo office's for demo forms, left for the office to write otherwise)."""
-    patient = facts.patient(patient_id)
-    if patient is None:
-        raise LookupError(f"there is no patient {patient_id!r}.")
-    prescriber = facts.prescriber(patient.prescriber_id) if patient.prescriber_id else None
-    if name == "psf":
-        draft = draft_next_psf(facts, patient_id, today)
-        return fill.psf(
-            patient,
-            prescriber,
-            psf_to_document(draft.form),
-            period=(draft.period_start, draft.period_end),
-            contact=contact,
-        )
-    if name == "anc-lab-report":
-        reports = draft_next_psf(facts, patient_id, today).reports
-        return fill.anc_lab_report(patient, prescriber, reports, contact=contact)
-    baseline = [r for r in facts.anc_history(patient_id) if r.source is AncSource.ENROLLMENT]
-    document = enrollment_to_document(
-        EnrollmentForm(
-            patient.id,
-            patient.name,
-            patient.dob,
-            patient.population,
-            tuple(
-                AncEntry(r.entered_value or r.anc.per_ul, r.drawn, r.entered_unit or "/uL")
-                for r in baseline
-            ),
-            hospice=patient.hospice,
-            monitoring=patient.monitoring,
-        )
-    )
-    assert patient.population in (Population.GENERAL, Population.BEN)
-    return fill.patient_enrollment(document, prescriber, patient_id=patient.id, contact=contact)
 
 
 def _participant_form(name: str, facts: ProgramFacts) -> FormData:
@@ -251,14 +209,15 @@ def _from_store(args: argparse.Namespace, today: date) -> int:
         print(f"print: {error}", file=sys.stderr)
         return 2
     try:
-        form = _patient_form(args.form, session.ledger, args.patient, today, fill.Contact())
+        form = filled_forms.patient_form(args.form, session.ledger, args.patient, today)
+        contact = filled_forms.supplied_contact(session)
         session.record_print(f"patient:{args.patient}", f"{form.spec.title} to {args.out.name}")
     except LookupError as error:
         print(f"print: {error}", file=sys.stderr)
         return 2
     finally:
         session.sign_out()
-    return _write(form, args.out)
+    return _write(form, args.out, contact)
 
 
 def _ask() -> str:
@@ -267,10 +226,10 @@ def _ask() -> str:
     return getpass.getpass("Password: ")
 
 
-def _write(form: FormData, out: Path) -> int:
+def _write(form: FormData, out: Path, contact: ProgramContact) -> int:
     from printing.render import render
 
-    data = render(form)
+    data = render(form, contact)
     out.write_bytes(data)
     pages = len(re.findall(rb"/Type /Page\b(?!s)", data))
     what = (

@@ -52,6 +52,11 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         certfile=args.certfile,
         keyfile=args.keyfile,
+        contact={
+            "contact_phone": args.contact_phone,
+            "contact_fax": args.contact_fax,
+            "contact_label": args.contact_label,
+        },
     )
     return 0
 
@@ -111,6 +116,13 @@ def add_parser(commands: Any) -> None:
         "--behind-tls-proxy",
         action="store_true",
         help="serve plain HTTP on a non-loopback address because a TLS proxy fronts it",
+    )
+    serve.add_argument("--contact-phone", default="", help="the phone number forms print")
+    serve.add_argument("--contact-fax", default="", help="the fax number forms are sent to")
+    serve.add_argument(
+        "--contact-label",
+        default="",
+        help="whose numbers they are (default: Clozapine REMS Contact Center)",
     )
     serve.add_argument(
         "--test-clock",

@@ -173,19 +173,20 @@ def fax_cover(
     from_phone: str = "",
     from_fax: str = "",
     on: date,
-    pages: int,
+    pages: int | None = None,
     enclosed: Sequence[str] = (),
     message: str = "",
     urgent: bool = False,
 ) -> FormData:
-    """A cover sheet. It names no patient: the forms behind it do (minimum necessary)."""
+    """A cover sheet. It names no patient: the forms behind it do (minimum necessary).
+    Printed ahead of its forms (`render_packet`), it counts their pages itself."""
     values: dict[str, Value] = {
         "from_office": from_office,
         "from_contact": from_contact,
         "from_phone": from_phone,
         "from_fax": from_fax,
         "date": on.isoformat(),
-        "pages": str(pages),
+        "pages": "" if pages is None else str(pages),
         "enclosed": "; ".join(enclosed),
         "message": message,
         "urgent": urgent,

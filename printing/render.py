@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, cast
 
@@ -36,7 +36,7 @@ PAGE_W, PAGE_H = LETTER
 MARGIN = 40.0
 CONTENT_W = PAGE_W - 2 * MARGIN
 HEADER_H = 58.0
-FOOTER_H = 34.0
+FOOTER_H = 46.0  # three lines: whom to send to, the numbers, the confidentiality line
 TOP = PAGE_H - MARGIN - HEADER_H
 BOTTOM = MARGIN + FOOTER_H
 
@@ -58,12 +58,23 @@ CONFIDENTIAL = (
 
 @dataclass(frozen=True)
 class ProgramContact:
-    """Whom a faxed form goes to. The fax number of the 2021-2025 program's Contact Center
-    is not known (shared/research §2.1): with none configured, a line is left to write it."""
+    """Whom a faxed form goes to: the numbers the registry this workstation reports to
+    supplied, under its label. None supplied (the default), a form says in words to use the
+    fax number of the program the office reports to, never a blank line to guess at."""
 
-    name: str = "Clozapine REMS Contact Center"
-    phone: str = "888-586-0758"
+    label: str = ""
+    phone: str = ""
     fax: str = ""
+
+    @property
+    def known(self) -> bool:
+        return bool(self.fax or self.phone)
+
+
+NO_CONTACT = (
+    "Use the fax number of the Clozapine REMS program you report to (this workstation has "
+    "not been given one by its registry)."
+)
 
 
 Draw = Callable[[Canvas, float, float], None]  # (canvas, left x, top y)
@@ -82,40 +93,65 @@ def render(form: FormData, contact: ProgramContact = ProgramContact()) -> bytes:
 
 
 def render_packet(forms: Sequence[FormData], contact: ProgramContact = ProgramContact()) -> bytes:
-    """Several forms in one PDF, in order (a fax: the cover sheet, then the forms), each
-    numbering its own pages. The document is titled by the first form."""
+    """Several forms in one PDF, in order, each numbering its own pages. A fax (a cover
+    sheet, then the forms) is counted whole: the cover says how many pages follow it, as
+    laid out, and every page behind it also says which page of the fax it is. The document
+    is titled by the first form."""
     fonts.register()
+    laid = [(form, _paginate(_blocks(form, contact))) for form in forms]
+    fax_total = 0
+    if len(laid) > 1 and forms[0].spec.code == "fax_cover":
+        fax_total = sum(len(pages) for _, pages in laid)
+        cover = replace(forms[0], values={**forms[0].values, "pages": str(fax_total)})
+        laid[0] = (cover, _paginate(_blocks(cover, contact)))
     first = forms[0]
     buffer = io.BytesIO()
     canvas = new_canvas(buffer)
     canvas.setTitle(f"{first.spec.title}{'' if first.blank else ' - ' + first.subject_name}")
     canvas.setAuthor("Clozapine REMS Desk")
     canvas.setCreator("Clozapine REMS Desk")
-    for form in forms:
-        _draw(canvas, form, contact)
+    fax_page = 0
+    for form, pages in laid:
+        total = _cover_total(form, len(pages)) if form.spec.code == "fax_cover" else len(pages)
+        for number, blocks in enumerate(pages, 1):
+            fax_page += 1
+            behind_cover = fax_total and fax_page > 1
+            _draw_page(
+                canvas,
+                form,
+                blocks,
+                (number, total),
+                contact,
+                f"Fax page {fax_page} of {fax_total}" if behind_cover else "",
+            )
     canvas.save()
     return buffer.getvalue()
 
 
-def pages_of(form: FormData, contact: ProgramContact = ProgramContact()) -> int:
-    """How many pages the form will print on (a fax cover counts them before rendering)."""
-    fonts.register()
-    return len(_paginate(_blocks(form, contact)))
+def _cover_total(cover: FormData, own: int) -> int:
+    """A cover sheet is page 1 of the fax it leads: it counts the pages it announces."""
+    pages = cover.values.get("pages")
+    return int(pages) if isinstance(pages, str) and pages.isdigit() and int(pages) else own
 
 
-def _draw(canvas: Canvas, form: FormData, contact: ProgramContact) -> None:
-    pages = _paginate(_blocks(form, contact))
-    for number, blocks in enumerate(pages, 1):
-        canvas.setPageSize(LETTER)
-        if _is_draft(form):
-            _draft_mark(canvas)
-        _header(canvas, form, number, len(pages))
-        _footer(canvas, contact)
-        y = TOP
-        for block in blocks:
-            block.draw(canvas, MARGIN, y)
-            y -= block.height
-        canvas.showPage()
+def _draw_page(
+    canvas: Canvas,
+    form: FormData,
+    blocks: list[Block],
+    page: tuple[int, int],
+    contact: ProgramContact,
+    fax_page: str,
+) -> None:
+    canvas.setPageSize(LETTER)
+    if _is_draft(form):
+        _draft_mark(canvas)
+    _header(canvas, form, *page)
+    _footer(canvas, contact, fax_page)
+    y = TOP
+    for block in blocks:
+        block.draw(canvas, MARGIN, y)
+        y -= block.height
+    canvas.showPage()
 
 
 def new_canvas(buffer: io.BytesIO) -> Canvas:
@@ -194,13 +230,30 @@ def _subject_line(form: FormData) -> str:
     return line
 
 
-def _footer(canvas: Canvas, contact: ProgramContact) -> None:
+def _footer(canvas: Canvas, contact: ProgramContact, fax_page: str) -> None:
     canvas.setLineWidth(RULE)
     canvas.line(MARGIN, MARGIN + FOOTER_H - 6, PAGE_W - MARGIN, MARGIN + FOOTER_H - 6)
     _font(canvas, fonts.REGULAR, LABEL)
-    fax = contact.fax or "____________________"
-    canvas.drawString(MARGIN, MARGIN + 12, f"{contact.name}    Phone {contact.phone}    Fax {fax}")
+    if contact.known:
+        lines = [_fit(f"Send to: {contact.label}", fonts.REGULAR, LABEL, CONTENT_W)]
+        lines.append(_numbers(contact))
+    else:
+        room = CONTENT_W - (_width(fax_page, fonts.REGULAR, LABEL) + 12 if fax_page else 0)
+        lines = simpleSplit(NO_CONTACT, fonts.REGULAR, LABEL, room)[:2]
+    for i, line in enumerate(lines):
+        canvas.drawString(MARGIN, MARGIN + 24 - 12 * i, line)
+    if fax_page:  # beside the numbers, which are short
+        canvas.drawRightString(PAGE_W - MARGIN, MARGIN + 12, fax_page)
     canvas.drawString(MARGIN, MARGIN, CONFIDENTIAL)
+
+
+def _numbers(contact: ProgramContact) -> str:
+    """The numbers supplied, each named; one not supplied is not printed as a blank."""
+    parts = [
+        f"Fax {contact.fax}" if contact.fax else "",
+        f"Phone {contact.phone}" if contact.phone else "",
+    ]
+    return "    ".join(p for p in parts if p)
 
 
 def _draft_mark(canvas: Canvas) -> None:
@@ -263,14 +316,27 @@ def _paragraph(
 
 
 def _to_block(contact: ProgramContact) -> Block:
+    if contact.known:
+        to = simpleSplit(f"To: {contact.label}", fonts.BOLD, SECTION + 2, CONTENT_W)
+        below = [(fonts.BOLD, VALUE + 2, _numbers(contact))]
+    else:
+        to = ["To: the Clozapine REMS program you report to"]
+        below = [
+            (fonts.REGULAR, VALUE, line)
+            for line in simpleSplit(NO_CONTACT, fonts.REGULAR, VALUE, CONTENT_W)
+        ]
+    height = 18.0 * len(to) + 17.0 * len(below) + 10
+
     def draw(canvas: Canvas, x: float, y: float) -> None:
         _font(canvas, fonts.BOLD, SECTION + 2)
-        canvas.drawString(x, y - 16, f"To: {contact.name}")
-        _font(canvas, fonts.REGULAR, VALUE)
-        fax = contact.fax or "________________________"
-        canvas.drawString(x, y - 34, f"Phone {contact.phone}        Fax {fax}")
+        for i, line in enumerate(to):
+            canvas.drawString(x, y - 16 - 18 * i, line)
+        top = y - 18 * len(to)
+        for i, (font, size, line) in enumerate(below):
+            _font(canvas, font, size)
+            canvas.drawString(x, top - 16 - 17 * i, line)
 
-    return Block(44, draw)
+    return Block(height, draw)
 
 
 def _section(section: Section, form: FormData) -> list[Block]:

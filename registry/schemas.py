@@ -93,12 +93,22 @@ class TokensOut(BaseModel):
     account: dict[str, Any]
 
 
+class ProgramContact(BaseModel):
+    """Where offices fax forms and call: this deployment's numbers, and whose they are."""
+
+    phone: str
+    fax: str
+    label: str
+
+
 class Handshake(BaseModel):
     protocol: int
     server_time: str
     min_client_version: str
     test_clock: bool
     program_date: str
+    # None: this registry was given no numbers (forms then say to use the program's own).
+    contact: ProgramContact | None = None
 
 
 class ErrorOut(BaseModel):

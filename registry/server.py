@@ -25,6 +25,12 @@ _ENV_DB = "CLOZAPINE_REGISTRY_DB"
 _ENV_TEST_CLOCK = "CLOZAPINE_REGISTRY_TEST_CLOCK"
 _ENV_HOST = "CLOZAPINE_REGISTRY_HOST"
 _ENV_FAST_HASH = "CLOZAPINE_REGISTRY_FAST_HASH"
+# This deployment's contact numbers (Settings.contact_*), set by `registry serve --contact-*`.
+_ENV_CONTACT = {
+    "contact_phone": "CLOZAPINE_REGISTRY_CONTACT_PHONE",
+    "contact_fax": "CLOZAPINE_REGISTRY_CONTACT_FAX",
+    "contact_label": "CLOZAPINE_REGISTRY_CONTACT_LABEL",
+}
 
 
 def default_db_url() -> str:
@@ -62,6 +68,9 @@ def _settings_from_env() -> Settings:
         db_url=os.environ[_ENV_DB],
         test_clock=os.environ.get(_ENV_TEST_CLOCK) == "1",
         host=os.environ.get(_ENV_HOST, "127.0.0.1"),
+        contact_phone=os.environ.get(_ENV_CONTACT["contact_phone"], ""),
+        contact_fax=os.environ.get(_ENV_CONTACT["contact_fax"], ""),
+        contact_label=os.environ.get(_ENV_CONTACT["contact_label"], ""),
     )
     if settings.test_clock and os.environ.get(_ENV_FAST_HASH) == "1":
         settings.argon2_time_cost, settings.argon2_memory_kib = 1, 8192
@@ -84,7 +93,9 @@ def serve(
     workers: int = 1,
     certfile: Path | None = None,
     keyfile: Path | None = None,
+    contact: dict[str, str] | None = None,
 ) -> None:
+    """`contact`: this deployment's numbers, by Settings field (contact_phone, _fax, _label)."""
     settings = Settings(db_url=db_url, test_clock=test_clock, host=host)
     check_test_clock(settings)
     prepare(settings).dispose()
@@ -94,6 +105,7 @@ def serve(
             _ENV_TEST_CLOCK: "1" if test_clock else "0",
             _ENV_HOST: host,
             _ENV_FAST_HASH: "1" if fast_hash else "0",
+            **{name: (contact or {}).get(field, "") for field, name in _ENV_CONTACT.items()},
         }
     )
     uvicorn.run(

@@ -14,6 +14,16 @@ PROTOCOL_VERSION = 1
 MIN_CLIENT_VERSION = "0.1.0"
 
 
+# The numbers the Clozapine REMS FAQ of November 2023 gives for the Contact Center. A training
+# registry (the test clock on) supplies them, marked as that program's: the 2021-2025
+# program's own fax number was not found, so a live deployment sets its numbers itself.
+TRAINING_CONTACT = {
+    "phone": "888-586-0758",
+    "fax": "800-878-5927",
+    "label": "Clozapine REMS Contact Center (numbers from the 2023 program FAQ)",
+}
+
+
 def system_now() -> datetime:
     return datetime.now(UTC)
 
@@ -61,6 +71,19 @@ class Settings:
     hash_nice: int = 10
     # A sign-in refused for either (429, 503) is answered after this pause.
     sign_in_refusal_pause_seconds: float = 0.5
+    # Where offices fax forms and call: this deployment's numbers, sent in the handshake so
+    # every desktop prints them. Left empty, a training registry sends TRAINING_CONTACT and
+    # any other sends none (the desktop then says to use the program's own fax number).
+    contact_phone: str = ""
+    contact_fax: str = ""
+    contact_label: str = ""
+
+    def program_contact(self) -> dict[str, str] | None:
+        """The contact numbers this registry supplies: its own, the training ones, or none."""
+        if self.contact_phone or self.contact_fax:
+            label = self.contact_label or "Clozapine REMS Contact Center"
+            return {"phone": self.contact_phone, "fax": self.contact_fax, "label": label}
+        return dict(TRAINING_CONTACT) if self.test_clock else None
 
 
 class UnsafeTestClock(ValueError):

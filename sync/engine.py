@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from local_store.database import Database
 from local_store.outbox import Outbox
+from sync import program_contact
 from sync.audit_head import show_audit_head
 from sync.client import (
     RegistryClient,
@@ -64,6 +65,7 @@ def sync_once(db: Database, client: RegistryClient, now: Callable[[], datetime])
                 "update; your queued work is kept and will be sent after."
             )
             return report
+        program_contact.remember(db, hello)
         skew = datetime.fromisoformat(hello["server_time"]) - now()
         if abs(skew) > CLOCK_TOLERANCE:
             minutes = int(abs(skew).total_seconds() // 60)

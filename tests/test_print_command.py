@@ -95,7 +95,10 @@ def test_prints_a_fax_cover_with_the_page_count_and_what_is_enclosed(tmp_path: P
     )
     assert result.returncode == 0, result.stderr
     text = page_texts(out.read_bytes())[0]
-    assert "To: Clozapine REMS Contact Center" in text
+    assert "Page 1 of 3" in text  # the cover is the first of the fax's three pages
+    # The demo is the training program's: its registry's numbers, marked as the 2023 FAQ's.
+    assert "To: Clozapine REMS Contact Center (numbers from the 2023" in text
+    assert "Fax 800-878-5927" in text and "Phone 888-586-0758" in text
     assert "Patient Status Form; ANC Lab Reporting Form" in text
     assert "Please process today." in text
     assert "CONFIDENTIALITY NOTICE" in text

@@ -6,22 +6,32 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+import requests
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, DictionaryObject
 
 from app.anc import Population
+from app.clock import ManualClock
 from app.records import Patient
 from app.signatures import PRESCRIBER_MEANING, Signature, content_hash
 from app.statuses import MonitoringFrequency, TreatmentStatus
 from cli.print_forms import FORM_NAMES, PATIENT_FORMS, build
+from desk import filled_forms
 from desk.demo.clinic import build_demo_clinic
+from local_store.session import Session
 from printing import fill, forms, qr_payload
-from printing.render import DRAFT_MARK, render
+from printing.render import DRAFT_MARK, ProgramContact, render, render_packet
 from printing.spec import Field, FormData, FormSpec, Kind
+from registry.settings import Settings
+from sync.client import KeyringTokens, RegistryClient
+from sync.engine import sync_once
 from tests.support.pdf_reading import page_texts, qr_texts
+from tests.support.registry_server import registry_settings, serve_in_thread
+from tests.support.store_world import CANARY_ACCENTED, certify_office, enroll
 
 TODAY = date(2026, 11, 25)
 CLINIC = build_demo_clinic(TODAY)
@@ -95,9 +105,11 @@ def test_a_blank_form_has_every_field_box_and_no_data(spec: FormSpec) -> None:
 def test_every_page_names_the_form_the_subject_and_its_number(name: str) -> None:
     form = filled(name)
     pages = page_texts(render(form))
+    # A cover sheet is page 1 of the fax it announces (three pages here).
+    total = 3 if name == "fax-cover" else len(pages)
     for number, page in enumerate(pages, 1):
         assert form.spec.title in page
-        assert f"Page {number} of {len(pages)}" in page
+        assert f"Page {number} of {total}" in page
         if form.spec.subject == "patient":
             assert form.subject_name in page and form.subject_dob in page
 
@@ -216,3 +228,110 @@ def test_the_cover_sheet_names_no_patient() -> None:
     assert "CONFIDENTIALITY NOTICE" in text
     for patient in CLINIC.ledger.patients():
         assert patient.name not in text
+
+
+FAQ_CONTACT = ProgramContact(
+    label="Clozapine REMS Contact Center (numbers from the 2023 program FAQ)",
+    phone="888-586-0758",
+    fax="800-878-5927",
+)
+
+
+def test_a_fax_counts_its_real_pages_on_the_cover_and_on_every_page_behind_it() -> None:
+    cover = fill.fax_cover(from_office="Okafor Psychiatry", on=TODAY, enclosed=["PSF"])
+    form = filled("psf")
+    pages = page_texts(render_packet([cover, form], FAQ_CONTACT))
+    own = len(page_texts(render(form)))
+    assert len(pages) == 1 + own >= 3  # the PSF takes two pages: the fax is three
+    assert f"Page 1 of {len(pages)}" in pages[0]
+    assert f"Pages, including this one\n {len(pages)}" in pages[0]
+    for number, page in enumerate(pages[1:], 2):
+        assert f"Fax page {number} of {len(pages)}" in page
+        assert f"Page {number - 1} of {own}" in page  # the form still numbers its own
+
+
+def test_forms_print_the_numbers_supplied_or_say_which_fax_to_use_never_a_blank() -> None:
+    cover = fill.fax_cover(from_office="Okafor Psychiatry", on=TODAY, pages=2)
+    with_numbers = "".join(page_texts(render_packet([cover, filled("psf")], FAQ_CONTACT)))
+    assert squeeze("To: Clozapine REMS Contact Center (numbers from the 2023 program FAQ)") in (
+        squeeze(with_numbers)
+    )
+    assert "Fax 800-878-5927" in with_numbers and "Phone 888-586-0758" in with_numbers
+    assert "___" not in with_numbers
+    without = page_texts(render_packet([cover, filled("psf")]))
+    for page in without:
+        assert squeeze("Use the fax number of the Clozapine REMS program you report to") in (
+            squeeze(page)
+        )
+        assert "___" not in page and "Fax \n" not in page
+    assert "To: the Clozapine REMS program you report to" in without[0]
+
+
+def test_the_registry_supplies_its_numbers_the_desk_keeps_them_and_prints_them_offline(
+    tmp_path: Path, prescriber_session: Session, store_clock: ManualClock
+) -> None:
+    certify_office(prescriber_session, store_clock)
+    enroll(prescriber_session, store_clock, "p1", CANARY_ACCENTED, "1975-12-31")
+    own = registry_settings(
+        f"sqlite:///{tmp_path / 'own.db'}",
+        contact_phone="555-0100",
+        contact_fax="555-0199",
+        contact_label="Test State REMS Program",
+    )
+    none = Settings(db_url=f"sqlite:///{tmp_path / 'none.db'}")  # no test clock: not training
+
+    def connect(settings: Settings) -> dict[str, object]:
+        """The desk's handshake with a registry served over HTTP, then the registry is gone."""
+        with serve_in_thread(settings) as served:
+            hello: dict[str, object] = requests.get(served.url + "/v1/handshake", timeout=10).json()
+            db = prescriber_session.second_connection()
+            sync_once(db, RegistryClient(served.url, KeyringTokens("contact-test")), _now)
+            db.close()
+        return hello
+
+    def printed() -> str:
+        packet = filled_forms.psf_packet(prescriber_session, TODAY, patient_id="p1")
+        return "".join(page_texts(packet.pdf()))
+
+    assert "Use the fax number of the Clozapine REMS program" in squeeze_spaces(printed())
+    training = connect(registry_settings(f"sqlite:///{tmp_path / 'training.db'}"))
+    assert training["contact"] == {
+        "phone": "888-586-0758",
+        "fax": "800-878-5927",
+        "label": "Clozapine REMS Contact Center (numbers from the 2023 program FAQ)",
+    }
+    text = printed()  # the registry is stopped: the store kept the numbers
+    assert "Fax 800-878-5927" in text and "numbers from the 2023 program FAQ" in text
+    assert connect(own)["contact"] == {
+        "phone": "555-0100",
+        "fax": "555-0199",
+        "label": "Test State REMS Program",
+    }
+    text = printed()
+    assert "Send to: Test State REMS Program" in text and "Fax 555-0199" in text
+    assert "800-878-5927" not in text
+    assert connect(none)["contact"] is None
+    assert "Use the fax number of the Clozapine REMS program" in squeeze_spaces(printed())
+
+
+def squeeze_spaces(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def test_registry_serve_passes_its_contact_numbers_to_every_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from registry import server
+
+    monkeypatch.setenv("CLOZAPINE_REGISTRY_DB", "sqlite://")
+    for field, name in server._ENV_CONTACT.items():
+        monkeypatch.setenv(name, {"contact_phone": "1", "contact_fax": "2"}.get(field, "Us"))
+    assert server._settings_from_env().program_contact() == {
+        "phone": "1",
+        "fax": "2",
+        "label": "Us",
+    }

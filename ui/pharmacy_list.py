@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.certification import is_certified
 from local_store.session import Session
-from ui import theme
+from ui import save_paths, theme
 from ui.eligibility import as_of_text
 from ui.registry_calls import RegistryCalls, accepted
 from ui.spreadsheet_cells import spreadsheet_safe
@@ -179,8 +179,13 @@ class PharmacyListView(QWidget):
         """The pharmacies shown, as CSV where the person chooses (no patient in it)."""
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
-                self, "Export the list", "certified-pharmacies.csv", "CSV (*.csv)"
+                self,
+                "Export the list",
+                save_paths.suggested_path("certified-pharmacies", ".csv"),
+                "CSV (*.csv)",
             )
+            if path:
+                save_paths.remember(path)
         if not path:
             return
         shown, session = self.shown(), self.session

@@ -9,18 +9,18 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMarginsF, QRectF, Qt
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
+from PySide6.QtGui import QGuiApplication, QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QFileDialog, QPushButton, QWidget
 
-from app.psf_document import psf_to_document
-from app.use_cases.psf_draft import draft_next_psf
-from local_store.forms import FormKind
-from local_store.session import Session
-from printing import fill, forms
-from printing.render import render
+from desk import filled_forms
+from ui import save_paths
+
+if TYPE_CHECKING:
+    from local_store.session import Session
 
 PREVIEW_DPI = 150
 
@@ -56,6 +56,12 @@ def page_count(pdf: bytes) -> int:
     return max(1, pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages"))
 
 
+def job_of(packet: filled_forms.PrintPacket) -> PrintJob:
+    """A packet's PDF, and its pages as images for the preview."""
+    pdf = packet.pdf()
+    return PrintJob(packet.title, packet.subject, pdf, page_images(pdf, page_count(pdf)))
+
+
 def psf_job(
     session: Session,
     *,
@@ -64,38 +70,11 @@ def psf_job(
     today: date | None = None,
     blank: bool = False,
 ) -> PrintJob:
-    """A PSF: a saved form (draft or signed), the next one prefilled, or a blank one."""
+    """A PSF: a saved form (draft or signed), the patient's PSF of this period (the one just
+    signed, or the next one prefilled), or a blank one."""
     if blank:
-        data = fill.blank(forms.PSF)
-        pdf = render(data)
-        return PrintJob(
-            "Blank Patient Status Form", "form:psf:blank", pdf, page_images(pdf, page_count(pdf))
-        )
-    ledger = session.ledger
-    signature = None
-    period = None
-    if form_id is not None:
-        form = session.form(form_id)
-        if form.kind is not FormKind.PSF:
-            raise ValueError("Only Patient Status Forms print from here.")
-        patient_id, document, signature = form.patient_id, form.document, form.signature
-    else:
-        assert patient_id is not None and today is not None
-        draft = draft_next_psf(ledger, patient_id, today)
-        document, period = psf_to_document(draft.form), (draft.period_start, draft.period_end)
-    patient = ledger.patient(patient_id)
-    if patient is None:
-        raise LookupError("This patient is not on this workstation.")
-    prescriber = ledger.prescriber(patient.prescriber_id) if patient.prescriber_id else None
-    data = fill.psf(patient, prescriber, document, period=period, signature=signature)
-    pdf = render(data)
-    state = "signed" if signature else "draft"
-    return PrintJob(
-        f"Patient Status Form: {patient.name} ({state})",
-        f"patient:{patient_id}",
-        pdf,
-        page_images(pdf, page_count(pdf)),
-    )
+        return job_of(filled_forms.blank_psf(session))
+    return job_of(filled_forms.psf_packet(session, today, patient_id=patient_id, form_id=form_id))
 
 
 def letter_printer() -> QPrinter:
@@ -131,11 +110,28 @@ class PreviewDialog(QPrintPreviewDialog):
         super().__init__(self.printer, parent)
         self.job, self.on_audit = job, on_audit
         self.setWindowTitle(f"Print preview: {job.title}")
-        self.resize(900, 1000)
+        self._fit_to_screen(parent)
         self.paintRequested.connect(self._paint)
         save = QPushButton("Save as &PDF…")
         save.clicked.connect(self.save_pdf)
         self.layout().addWidget(save)
+
+    def _fit_to_screen(self, parent: QWidget | None) -> None:
+        """A Letter page's shape where it fits, never taller or wider than the screen's free
+        area (a 1366×768 laptop too), so Print and "Save as PDF…" stay on screen."""
+        screen = (
+            parent.screen() if parent is not None else None
+        ) or QGuiApplication.primaryScreen()
+        free = screen.availableGeometry()
+        frame = 40  # the window manager's title bar and borders, and a little air
+        width = min(900, free.width() - frame)
+        height = min(1000, free.height() - frame)
+        self.setMinimumSize(min(self.minimumWidth(), width), min(self.minimumHeight(), height))
+        self.resize(width, height)
+        self.move(
+            free.x() + (free.width() - width) // 2,
+            free.y() + (free.height() - height) // 2 - frame // 4,
+        )
 
     def _paint(self, printer: QPrinter) -> None:
         # Qt resets the page after the native dialog: Letter again, every time.
@@ -149,8 +145,13 @@ class PreviewDialog(QPrintPreviewDialog):
     def save_pdf(self, path: str | None = None) -> None:
         if not path:
             path, _ = QFileDialog.getSaveFileName(
-                self, "Save as PDF", f"{self.job.title}.pdf", "PDF (*.pdf)"
+                self,
+                "Save as PDF",
+                save_paths.suggested_path(self.job.title, ".pdf"),
+                "PDF (*.pdf)",
             )
+            if path:
+                save_paths.remember(path)
         if path:
             with open(path, "wb") as out:
                 out.write(self.job.pdf)

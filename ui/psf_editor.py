@@ -11,6 +11,7 @@ read-only; a correction is a new draft that supersedes it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -479,24 +480,39 @@ class PsfEditor(QDialog):
             if not ok or not password:
                 return
             self.worker.run(
-                lambda: session.sign_form(save(), password),
-                lambda _s: self._done("Signed and queued for the registry."),
+                self._then(save, lambda form_id: session.sign_form(form_id, password)),
+                lambda form_id: self._done(form_id, "Signed and queued for the registry."),
                 self._problem,
             )
         elif self.needed_acts():
             self.worker.run(
-                lambda: session.send_for_signature(save()),
-                lambda _r: self._done("Sent to the prescriber's Awaiting signature queue."),
+                self._then(save, session.send_for_signature),
+                lambda form_id: self._done(
+                    form_id, "Sent to the prescriber's Awaiting signature queue."
+                ),
                 self._problem,
             )
         else:
             self.worker.run(
-                lambda: session.submit_form(save()),
-                lambda _r: self._done("Queued for the registry."),
+                self._then(save, session.submit_form),
+                lambda form_id: self._done(form_id, "Queued for the registry."),
                 self._problem,
             )
 
-    def _done(self, text: str) -> None:
+    @staticmethod
+    def _then(save: Callable[[], str], act: Callable[[str], object]) -> Callable[[], str]:
+        """On the store thread: save the form, act on it, and give back its id (so Ctrl+P
+        right after prints the form just signed or sent)."""
+
+        def job() -> str:
+            form_id = save()
+            act(form_id)
+            return form_id
+
+        return job
+
+    def _done(self, form_id: str, text: str) -> None:
+        self.form_id, self.saved_once = form_id, True
         self.result_text = text
         self.changed.emit()
         self.accept()

@@ -136,8 +136,7 @@ class Workspace(WorkspaceTabs):
              lambda: self._for_selected(self.add_anc)),
             ("New &PSF for the selected patient…", "Ctrl+Shift+P",
              lambda: self._for_selected(self.new_psf)),
-            ("P&rint the selected patient's PSF…", "Ctrl+P",
-             lambda: self._for_selected(self.print_psf)),
+            ("P&rint the selected patient's PSF…", "Ctrl+P", self._print_selected),
             ("Print a &blank PSF…", "Ctrl+Shift+B", self.print_blank),
             ("&Sync now", "F5", self.sync_now),
             ("Close &tab", "Ctrl+W", lambda: self._close_tab(self.currentIndex())),
@@ -374,6 +373,24 @@ class Workspace(WorkspaceTabs):
         )
         self.last_dialog = wizard
         wizard.open()
+
+    def _print_selected(self) -> None:
+        """Ctrl+P: the form selected in "Awaiting signature", else the PSF open last (just
+        signed) while that list or no patient is selected, else the selected patient's PSF
+        of this period (`print_psf`)."""
+        last = self.last_dialog if isinstance(self.last_dialog, PsfEditor) else None
+        if self.currentWidget() is self.awaiting:
+            row = self.awaiting.table.currentRow()
+            if 0 <= row < len(self.awaiting.rows) and self.awaiting.table.selectedItems():
+                self.print_form(self.awaiting.rows[row].form_id)
+                return
+        elif isinstance(self.currentWidget(), ChartPage) or self.roster.selected_patient():
+            self._for_selected(self.print_psf)
+            return
+        if last is not None and last.saved_once:
+            self.print_form(last.form_id)
+        else:
+            self._for_selected(self.print_psf)
 
     def print_psf(self, patient_id: str) -> None:
         session, today = self.session, self.today()

@@ -30,6 +30,7 @@ def handshake(reg: Reg) -> dict[str, Any]:
         "min_client_version": MIN_CLIENT_VERSION,
         "test_clock": reg.settings.test_clock,
         "program_date": today.isoformat(),
+        "contact": reg.settings.program_contact(),
     }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from cli.print_forms import build
+from cli.print_forms import build, demo_program_contact
 from desk.demo.clinic import build_demo_clinic
 from printing import fill, forms
 from printing.render import render
@@ -19,10 +19,12 @@ TODAY = date(2026, 11, 25)
 
 def golden_forms() -> dict[str, bytes]:
     clinic = build_demo_clinic(TODAY)
+    demo = demo_program_contact()  # the training registry's numbers, as the demo prints them
     return {
+        # No numbers supplied: the form says in words which fax to use.
         "psf-blank.pdf": render(fill.blank(forms.PSF)),
-        "psf-filled.pdf": render(build("psf", clinic.ledger, "p-bello", TODAY)),
-        "fax-cover.pdf": render(build("fax-cover", clinic.ledger, None, TODAY, pages=2)),
+        "psf-filled.pdf": render(build("psf", clinic.ledger, "p-bello", TODAY), demo),
+        "fax-cover.pdf": render(build("fax-cover", clinic.ledger, None, TODAY, pages=2), demo),
     }
 
 

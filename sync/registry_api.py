@@ -8,6 +8,7 @@ conformance target use the methods below. Transport (TLS, tokens, retries) stays
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -58,6 +59,11 @@ STILL_PROCESSING = (
 def refusal_words(answer: Answer) -> str:
     """A refused call as the registry put it: its message, and its code for the Contact Center."""
     code = answer.error or f"HTTP {answer.status}"
+    if answer.status >= 500:  # not a refusal: the registry itself failed
+        return (
+            f"The registry answered with an error: {answer.message or 'no reason given'} "
+            f"({code}). Try again in a while; if it goes on, call the Contact Center."
+        )
     return f"{answer.message or 'The registry refused this.'} ({code})"
 
 
@@ -95,7 +101,10 @@ def read_rationale(answer: Answer, key: str | None) -> RationaleAnswer:
 
 
 def rda_request(
-    pharmacy_id: str, patient_id: str, prescriber_id: str, anc: dict[str, object] | None = None
+    pharmacy_id: str,
+    patient_id: str,
+    prescriber_id: str,
+    anc: Mapping[str, object] | None = None,
 ) -> dict[str, Any]:
     """An RDA's body: with its path, what makes two clicks "the same request"."""
     request: dict[str, Any] = {
@@ -109,7 +118,7 @@ def rda_request(
 
 
 def rationale_request(
-    pharmacy_id: str, patient_id: str, npi: str, anc: dict[str, object]
+    pharmacy_id: str, patient_id: str, npi: str, anc: Mapping[str, object]
 ) -> dict[str, Any]:
     """A Dispense Rationale's body: the NPI as validated, the ANC as typed with its unit and
     draw date; with its path, what makes two sends "the same Rationale"."""

@@ -10,10 +10,7 @@ the dialog shows its answer to the first try."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -30,17 +27,15 @@ from PySide6.QtWidgets import (
 from app import thresholds
 from app.errors import InvalidEntry
 from app.identifiers import validate_npi
+from app.registry_answers import RationaleAnswer
 from app.statuses import MonitoringFrequency
+from desk.registry import RATIONALE_PATH, RegistryApi, rationale_request
 from ui import theme
 from ui.dispensing import AncFields
 from ui.dispensing_requests import DispensingRequests
-from ui.registry_calls import accepted
 from ui.whole_text import WholeLabel
 
-if TYPE_CHECKING:
-    from sync.client import Answer, RegistryClient
-
-PATH = "/v1/dispense-rationales"
+PATH = RATIONALE_PATH  # the key's path, as `Session.dispensing_key` takes it
 
 LIMIT = thresholds.OUTPATIENT_DISPENSE_RATIONALE_LIMIT
 WINDOW = thresholds.DISPENSE_RATIONALE_WINDOW_DAYS
@@ -49,24 +44,6 @@ CURRENT_ANC = ", ".join(
     f"{days} days for {MonitoringFrequency(kind).label.lower()}"
     for kind, days in thresholds.DISPENSE_RATIONALE_ANC_CURRENT_DAYS.items()
 )
-
-
-@dataclass(frozen=True)
-class RationaleAnswer:
-    authorized: bool
-    code: str | None
-    message: str
-    used: int  # outpatient Dispense Rationales for the patient in the rolling window
-    replayed: bool = False  # the registry's stored answer to the first try of this request
-    key: str | None = None  # the request's Idempotency-Key, settled when this is recorded
-
-    @property
-    def record(self) -> str:
-        outcome = "accepted" if self.authorized else f"refused: {self.code}"
-        again = " (the answer to the first request, sent again)" if self.replayed else ""
-        return (
-            f"Dispense Rationale {outcome} ({self.used} of {LIMIT} used in {WINDOW} days)" + again
-        )
 
 
 def npi_words(text: str) -> tuple[str, bool]:
@@ -92,31 +69,6 @@ def left_words(used: int, outpatient: bool) -> str:
     return (
         f"{left} of {LIMIT} left this year for this patient ({used} used in the last {WINDOW} "
         "days, all outpatient pharmacies)."
-    )
-
-
-def rationales_used(client: RegistryClient, patient_id: str) -> int:
-    body = accepted(client.get(f"/v1/patients/{patient_id}"))
-    return int(body["dispense_rationales_used"])
-
-
-def rationale_request(
-    pharmacy_id: str, patient_id: str, npi: str, anc: Mapping[str, object]
-) -> dict[str, Any]:
-    """The request's body: with its path, what makes two sends "the same Rationale" (the NPI
-    as validated, the ANC as typed with its unit and draw date)."""
-    return {"pharmacy_id": pharmacy_id, "patient_id": patient_id, "npi": npi, "anc": dict(anc)}
-
-
-def read_rationale(answer: Answer, key: str) -> RationaleAnswer:
-    body = accepted(answer)
-    return RationaleAnswer(
-        bool(body["authorized"]),
-        body.get("refusal"),
-        str(body.get("message") or ""),
-        int(body.get("rationales_used") or 0),
-        answer.replayed,
-        key,
     )
 
 
@@ -186,7 +138,7 @@ class DispenseRationaleDialog(QDialog):
         self._check()
         if outpatient:
             requests.calls.run(
-                lambda c: rationales_used(c, patient_id), self._show_used, self._no_count
+                lambda api: api.rationales_used(patient_id), self._show_used, self._no_count
             )
         else:
             self.left.setText(left_words(0, outpatient))
@@ -212,7 +164,12 @@ class DispenseRationaleDialog(QDialog):
         self.again.hide()
         self.reply.setText("Sending to the registry…")
         self.requests.send(
-            PATH, body, read_rationale, self._answer, self._fail, self._still_processing
+            PATH,
+            body,
+            RegistryApi.send_dispense_rationale,
+            self._answer,
+            self._fail,
+            self._still_processing,
         )
 
     def _answer(self, answer: RationaleAnswer) -> None:

@@ -11,9 +11,7 @@ answer shown is its answer to the first request."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,69 +23,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.rda import RdaReason, offers_dispense_rationale
+from app.registry_answers import RdaAnswer
+from desk.registry import RDA_PATH
 from ui import theme
 from ui.add_anc import AncFields
-from ui.registry_calls import accepted
 
-if TYPE_CHECKING:
-    from sync.client import Answer
+__all__ = ["RDA_PATH", "AncFields", "RdaBox", "answer_html"]
 
-RDA_PATH = "/v1/rda"
 REPLAYED = (
     "This is the registry's answer to the first request for this dispense, whose answer "
     "had not reached this workstation; asking again did not count a second dispense."
 )
-
-
-@dataclass(frozen=True)
-class RdaAnswer:
-    authorized: bool
-    first_dispense: bool
-    reasons: tuple[RdaReason, ...]
-    as_of: str
-    replayed: bool = False  # the registry's stored answer to the first try of this request
-    key: str | None = None  # the request's Idempotency-Key, settled when this is recorded
-
-    @property
-    def offers_dispense_rationale(self) -> bool:
-        return not self.authorized and offers_dispense_rationale(self.reasons)
-
-    @property
-    def record(self) -> str:
-        """The line kept in the audit log."""
-        again = " (the answer to the first request, asked again)" if self.replayed else ""
-        if self.authorized:
-            kind = "first dispense" if self.first_dispense else "subsequent dispense"
-            return f"RDA authorized ({kind}), registry day {self.as_of}{again}"
-        codes = ", ".join(r.value for r in self.reasons)
-        return f"RDA denied: {codes}, registry day {self.as_of}{again}"
-
-
-def rda_request(
-    pharmacy_id: str, patient_id: str, prescriber_id: str, anc: Mapping[str, object] | None = None
-) -> dict[str, Any]:
-    """The request's body: with its path, what makes two clicks "the same request"."""
-    request: dict[str, Any] = {
-        "pharmacy_id": pharmacy_id,
-        "patient_id": patient_id,
-        "prescriber_id": prescriber_id,
-    }
-    if anc is not None:
-        request["anc"] = dict(anc)
-    return request
-
-
-def read_rda(answer: Answer, key: str) -> RdaAnswer:
-    body = accepted(answer)
-    return RdaAnswer(
-        bool(body["authorized"]),
-        bool(body["first_dispense"]),
-        tuple(RdaReason(r) for r in body["reasons"]),
-        str(body["as_of"]),
-        answer.replayed,
-        key,
-    )
 
 
 def answer_html(answer: RdaAnswer, patient_name: str) -> str:

@@ -9,14 +9,12 @@ records the answer with `settles=<the key>` (`Session.record_registry_answer`)."
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-from ui.registry_calls import RegistryCalls, StillProcessing
+from desk.registry import RegistryApi, StillProcessing
+from desk.session import Session
+from ui.registry_calls import RegistryCalls
 from ui.tasks import StoreWorker
-
-if TYPE_CHECKING:
-    from local_store.session import Session
-    from sync.client import Answer, RegistryClient
 
 T = TypeVar("T")
 
@@ -29,19 +27,20 @@ class DispensingRequests:
         self,
         path: str,
         body: dict[str, Any],
-        read: Callable[[Answer, str], T],
+        ask: Callable[[RegistryApi, dict[str, Any], str], T],
         done: Callable[[T], None],
         failed: Callable[[str, bool], None],
         still_processing: Callable[[str], None],
     ) -> None:
-        """POST `body` with its key; `read(answer, key)` off the GUI thread, then `done`, or
-        `failed(words, offline)`, or `still_processing(words)` (409 IN_FLIGHT) on it."""
+        """`ask(api, body, key)` (a `RegistryApi` method: `RegistryApi.request_rda`) with the
+        key for `path` and `body`, off the GUI thread; then `done`, or `failed(words,
+        offline)`, or `still_processing(words)` (409 IN_FLIGHT) on it."""
         session = self.session
 
         def post(key: str) -> None:
-            def call(client: RegistryClient) -> T | StillProcessing:
+            def call(api: RegistryApi) -> T | StillProcessing:
                 try:
-                    return read(client.post(path, body, key=key), key)
+                    return ask(api, body, key)
                 except StillProcessing as answer:
                     return answer
 

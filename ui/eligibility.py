@@ -98,4 +98,5 @@ class EligibilityPanel(QWidget):
     def messages(self) -> list[str]:
         """The failed checks' messages, as shown (tests read them)."""
         rows = range(self.checks.rowCount())
-        return [t for r in rows if (t := self.checks.item(r, 2).text())]
+        items = (self.checks.item(r, 2) for r in rows)
+        return [t for item in items if item is not None and (t := item.text())]

@@ -8,9 +8,7 @@ registry."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -29,22 +27,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.certification import (
-    PharmacyStanding,
-    reconfirmation_due,
-    reconfirmation_reminder,
-    standing,
-)
-from app.records import Pharmacy
+from app.certification import PharmacyStanding
+from app.registry_answers import InvitationMade, StaffListing
 from app.roles import Role
-from local_store.session import Session
+from desk.pharmacy import PharmacyFacts, load_facts
+from desk.session import Session
 from ui import theme
 from ui.eligibility import as_of_text
-from ui.registry_calls import RegistryCalls, accepted
+from ui.registry_calls import RegistryCalls
 from ui.us_dates import us_day
 
-if TYPE_CHECKING:
-    from sync.client import RegistryClient
+__all__ = ["PharmacyDashboard", "PharmacyFacts", "load_facts", "reminder_text"]
 
 WHAT_TO_DO = {
     PharmacyStanding.NOT_CERTIFIED: (
@@ -58,26 +51,6 @@ WHAT_TO_DO = {
 }
 
 
-@dataclass(frozen=True)
-class PharmacyFacts:
-    pharmacy: Pharmacy | None
-    standing: PharmacyStanding
-    due: date | None
-    reminder: int | None  # 60, 30 or 7: the reminder due today
-    as_of: datetime | None
-
-
-def load_facts(session: Session, pharmacy_id: str, today: date) -> PharmacyFacts:
-    pharmacy = session.ledger.pharmacy(pharmacy_id)
-    return PharmacyFacts(
-        pharmacy,
-        standing(pharmacy, today),
-        reconfirmation_due(pharmacy) if pharmacy else None,
-        reconfirmation_reminder(pharmacy, today),
-        session.sync_state.snapshot_as_of,
-    )
-
-
 def reminder_text(facts: PharmacyFacts, today: date, is_ar: bool) -> str:
     if facts.reminder is None or facts.due is None:
         return ""
@@ -88,22 +61,6 @@ def reminder_text(facts: PharmacyFacts, today: date, is_ar: bool) -> str:
         f"({left} day{'s' if left != 1 else ''} left). {who}, or certification lapses and no "
         "clozapine can be authorized here."
     )
-
-
-def staff_listing(client: RegistryClient, pharmacy_id: str) -> dict[str, Any]:
-    listing: dict[str, Any] = accepted(client.get(f"/v1/pharmacies/{pharmacy_id}/staff"))
-    return listing
-
-
-def invite_staff(client: RegistryClient, email: str, name: str) -> dict[str, Any]:
-    request = {"role": "pharmacy_staff", "email": email, "name": name}
-    made: dict[str, Any] = accepted(client.post("/v1/invitations", request))
-    return made
-
-
-def reconfirm(client: RegistryClient, pharmacy_id: str) -> str:
-    body = accepted(client.post(f"/v1/pharmacies/{pharmacy_id}/reconfirm"))
-    return str(body["attested_on"])
 
 
 class InviteDialog(QDialog):
@@ -243,24 +200,26 @@ class PharmacyDashboard(QWidget):
             return
         pharmacy = self.pharmacy_id
         self.staff_note.setText("Reading the staff list from the registry…")
-        self.calls.run(lambda c: staff_listing(c, pharmacy), self._show_staff, self._staff_failed)
+        self.calls.run(
+            lambda api: api.pharmacy_staff(pharmacy), self._show_staff, self._staff_failed
+        )
 
-    def _show_staff(self, listing: dict[str, Any]) -> None:
+    def _show_staff(self, listing: StaffListing) -> None:
         self.staff_loaded = True
         rows = [
-            (p["name"] or "(no name given)", p["email"], _role(p["role"]),
-             "Active" if p["active"] else "Inactive")
-            for p in listing["people"]
+            (p.name or "(no name given)", p.email, _role(p.role),
+             "Active" if p.active else "Inactive")
+            for p in listing.people
         ] + [
-            (i["name"] or "(no name given)", i["email"], _role(i["role"]),
-             f"Invited; the invitation expires {us_day(datetime.fromisoformat(i['expires_at']))}")
-            for i in listing["invitations"]
+            (i.name or "(no name given)", i.email, _role(i.role),
+             f"Invited; the invitation expires {us_day(i.expires_at)}")
+            for i in listing.invitations
         ]  # fmt: skip
         self.staff.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 self.staff.setItem(r, c, QTableWidgetItem(text))
-        people, waiting = len(listing["people"]), len(listing["invitations"])
+        people, waiting = len(listing.people), len(listing.invitations)
         self.staff_note.setText(
             f"{people} {'person' if people == 1 else 'people'}; {waiting} "
             f"invitation{'s' if waiting != 1 else ''} not accepted yet."
@@ -275,17 +234,17 @@ class PharmacyDashboard(QWidget):
             return
         email, name = dialog.email.text().strip(), dialog.name.text().strip()
         self.calls.run(
-            lambda c: invite_staff(c, email, name),
+            lambda api: api.invite("pharmacy_staff", email, name),
             lambda body: self._invited(email, body),
             lambda words, _offline: self._warn("Invite staff", words),
         )
 
-    def _invited(self, email: str, body: dict[str, Any]) -> None:
+    def _invited(self, email: str, made: InvitationMade) -> None:
         QMessageBox.information(
             self,
             "Invite staff",
             f"Invitation made for {email}. If the registry's email does not arrive, give them "
-            f"this code: {body['code']} (valid {body['expires_in_days']} days).",
+            f"this code: {made.code} (valid {made.expires_in_days} days).",
         )
         self.load_staff()
 
@@ -300,7 +259,7 @@ class PharmacyDashboard(QWidget):
             return
         pharmacy = self.pharmacy_id
         self.calls.run(
-            lambda c: reconfirm(c, pharmacy),
+            lambda api: api.reconfirm_pharmacy(pharmacy),
             self._reconfirmed,
             lambda words, _offline: self._warn("Reconfirm", words),
         )
@@ -308,9 +267,9 @@ class PharmacyDashboard(QWidget):
     def _warn(self, title: str, words: str) -> None:
         QMessageBox.warning(self, title, words)
 
-    def _reconfirmed(self, attested_on: str) -> None:
+    def _reconfirmed(self, attested_on: date) -> None:
         self.reminder.setText(
-            f"Reconfirmed at the registry on {date.fromisoformat(attested_on):%m/%d/%Y}. "
+            f"Reconfirmed at the registry on {attested_on:%m/%d/%Y}. "
             "The next sync brings the new due date."
         )
         self.reminder.show()

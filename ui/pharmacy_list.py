@@ -9,10 +9,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -27,42 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.certification import is_certified
-from local_store.session import Session
+from desk.pharmacy import ListedPharmacy, PharmacyList, certified_pharmacies
+from desk.session import Session
 from ui import save_paths, theme
 from ui.eligibility import as_of_text
-from ui.registry_calls import RegistryCalls, accepted
+from ui.registry_calls import RegistryCalls
 from ui.spreadsheet_cells import spreadsheet_safe
 from ui.tasks import StoreWorker
 
-if TYPE_CHECKING:
-    from sync.client import RegistryClient
-
 CSV_HEADER = ("pharmacy_id", "name", "setting", "certified_as_of")
-
-
-@dataclass(frozen=True)
-class ListedPharmacy:
-    pharmacy_id: str
-    name: str
-    setting: str
-
-
-@dataclass(frozen=True)
-class PharmacyList:
-    pharmacies: list[ListedPharmacy]
-    as_of: datetime | None
-
-
-def certified_pharmacies(session: Session, today: date) -> PharmacyList:
-    """The pharmacies certified today by this workstation's copy, by name."""
-    found = [
-        ListedPharmacy(p.id, p.name or p.id, p.setting.value)
-        for p in session.ledger.pharmacies()
-        if is_certified(p, today)
-    ]
-    found.sort(key=lambda p: (p.name.casefold(), p.pharmacy_id))
-    return PharmacyList(found, session.sync_state.snapshot_as_of)
 
 
 def matches(pharmacy: ListedPharmacy, text: str) -> bool:
@@ -80,11 +51,6 @@ def to_csv(pharmacies: list[ListedPharmacy], on: date) -> str:
         cells = (p.pharmacy_id, p.name, p.setting, on.isoformat())
         writer.writerow(spreadsheet_safe(cell) for cell in cells)
     return out.getvalue()
-
-
-def registry_check(client: RegistryClient, pharmacy_id: str) -> bool:
-    body = accepted(client.get(f"/v1/pharmacies/{pharmacy_id}/certification"))
-    return bool(body["certified"])
 
 
 class PharmacyListView(QWidget):
@@ -207,7 +173,7 @@ class PharmacyListView(QWidget):
             return
         self.verdict.setText(f"Asking the registry about {pharmacy.name}…")
         self.calls.run(
-            lambda c: registry_check(c, pharmacy.pharmacy_id),
+            lambda api: api.pharmacy_certified(pharmacy.pharmacy_id),
             lambda certified: self._checked(pharmacy, certified),
             lambda words, _offline: self._unchecked(pharmacy, words),
         )

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -35,55 +34,23 @@ from PySide6.QtWidgets import (
 )
 
 from app.rda import RdaReason
+from app.registry_answers import FoundPatient, RationaleAnswer, RdaAnswer
 from app.statuses import PharmacySetting
 from desk.eligibility import Preview, load_preview
-from local_store.session import Session
-from ui.dispense_rationale import DispenseRationaleDialog, RationaleAnswer
-from ui.dispensing import RDA_PATH, RdaAnswer, RdaBox, rda_request, read_rda
+from desk.pharmacy import PharmacyFacts, load_facts, look_up, prescribers
+from desk.registry import RDA_PATH, RegistryApi, rda_request
+from ui.dispense_rationale import DispenseRationaleDialog
+from ui.dispensing import RdaBox
 from ui.dispensing_requests import DispensingRequests
 from ui.eligibility import EligibilityPanel
 from ui.fallback_fax import fallback_job
-from ui.pharmacy_dashboard import PharmacyDashboard, PharmacyFacts, load_facts
-from ui.registry_calls import accepted
+from ui.pharmacy_dashboard import PharmacyDashboard
 from ui.workspace_base import Surroundings, WorkspaceTabs
 
 if TYPE_CHECKING:
-    from sync.client import RegistryClient
-    from sync.engine import SyncReport
+    from desk.registry import SyncReport
 
-
-@dataclass(frozen=True)
-class Found:
-    patient_id: str
-    name: str
-    dob: date
-    prescriber_id: str | None
-    on_workstation: bool = True
-
-
-def look_up(session: Session, name: str, dob: date) -> list[Found]:
-    """Patients on this workstation whose name starts so (case and accents ignored) and who
-    were born on that day."""
-    rows = session.roster(name_prefix=name, born=dob, limit=200)
-    return [Found(r.patient_id, r.name, r.dob, r.prescriber_id) for r in rows]
-
-
-def look_up_at_registry(client: RegistryClient, name: str, dob: date) -> list[Found]:
-    body = accepted(client.post("/v1/patients/lookup", {"name": name, "dob": dob.isoformat()}))
-    return [
-        Found(
-            p["patient_id"],
-            p["name"],
-            date.fromisoformat(p["dob"]),
-            p["prescriber_id"],
-            on_workstation=False,
-        )
-        for p in body["patients"]
-    ]
-
-
-def prescribers(session: Session) -> list[tuple[str, str]]:
-    return [(p.id, p.name or p.id) for p in session.ledger.prescribers()]
+Found = FoundPatient  # a patient found here or at the registry
 
 
 class PharmacyWorkspace(WorkspaceTabs):
@@ -222,7 +189,7 @@ class PharmacyWorkspace(WorkspaceTabs):
 
     # Look-up
     def look_up(self) -> None:
-        name, dob = self.name.text().strip(), self.dob.date().toPython()
+        name, dob = self.name.text().strip(), self._dob()
         if not name:
             self.found_note.setText("Type the patient's name and date of birth.")
             return
@@ -230,7 +197,7 @@ class PharmacyWorkspace(WorkspaceTabs):
         self._look_up_locally()
         self.registry_note.setText("Looking at the registry too…")
         self.calls.run(
-            lambda c: look_up_at_registry(c, name, dob),
+            lambda api: api.look_up_patient(name, dob),
             self._show_registry_found,
             lambda words, offline: self.registry_note.setText(
                 f"Offline: only this workstation's patients are shown. {words}"
@@ -239,8 +206,13 @@ class PharmacyWorkspace(WorkspaceTabs):
             ),
         )
 
+    def _dob(self) -> date:
+        day = self.dob.date().toPython()
+        assert isinstance(day, date)
+        return day
+
     def _look_up_locally(self) -> None:
-        name, dob, session = self.name.text().strip(), self.dob.date().toPython(), self.session
+        name, dob, session = self.name.text().strip(), self._dob(), self.session
         if name:
             self.worker.run(lambda: look_up(session, name, dob), self._show_local_found)
 
@@ -338,7 +310,7 @@ class PharmacyWorkspace(WorkspaceTabs):
         self.dispensing.send(
             RDA_PATH,
             body,
-            read_rda,
+            RegistryApi.request_rda,
             lambda answer: self._rda_answered(current, answer),
             self.rda.show_problem,
             self.rda.show_still_processing,

@@ -6,65 +6,45 @@ with words a pharmacist can act on; what to do offline is the caller's to offer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
+from desk.registry import (
+    NOT_CONNECTED,
+    STILL_PROCESSING,
+    NotConnected,
+    RegistryApi,
+    RegistryClient,
+    RegistryRefused,
+    RegistryUnreachable,
+    SignInRequired,
+    StillProcessing,
+    accepted,
+    offline_words,
+    refusal_words,
+)
 from desk.shell import SaidToThePerson
 from ui.tasks import StoreWorker, log_failure
 
-if TYPE_CHECKING:
-    from sync.client import Answer, RegistryClient
+__all__ = [
+    "NOT_CONNECTED",
+    "STILL_PROCESSING",
+    "NotConnected",
+    "RegistryCalls",
+    "RegistryRefused",
+    "StillProcessing",
+    "accepted",
+    "offline_words",
+    "problem_words",
+    "refusal_words",
+]
 
-NOT_CONNECTED = (
-    "Not connected to the registry yet: this workstation is offline or still starting its "
-    "link. Try again in a moment."
-)
-
-
-class NotConnected(Exception):
-    pass
-
-
-class RegistryRefused(SaidToThePerson):
-    """The registry answered and refused the request itself: its words say why."""
-
-
-class StillProcessing(RegistryRefused):
-    """409 IN_FLIGHT: the registry has this request (its Idempotency-Key) and has not finished
-    it. Asking again with the same key is safe; it gets the first request's answer."""
-
-
-STILL_PROCESSING = (
-    "The registry is still processing the first request. Ask again in a moment: it is the "
-    "same request, so the registry acts on it only once."
-)
-
-
-def accepted(answer: Answer) -> Any:
-    """The body of an answer the registry accepted; a refusal raises `RegistryRefused`."""
-    if answer.status == 409 and answer.error == "IN_FLIGHT":
-        raise StillProcessing(STILL_PROCESSING)
-    if not answer.ok:
-        raise RegistryRefused(refusal_words(answer))
-    return answer.body
-
-
-def refusal_words(answer: Answer) -> str:
-    """A refused call as the registry put it: its message, and its code for the Contact Center."""
-    code = answer.error or f"HTTP {answer.status}"
-    if answer.status >= 500:  # not a refusal: the registry itself failed
-        return (
-            f"The registry answered with an error: {answer.message or 'no reason given'} "
-            f"({code}). Try again in a while; if it goes on, call the Contact Center."
-        )
-    return f"{answer.message or 'The registry refused this.'} ({code})"
+T = TypeVar("T")
 
 
 def problem_words(error: BaseException) -> tuple[str, bool]:
     """What went wrong in words, and whether it is that the registry was out of reach. Only
     a network failure (or no link yet, or a sign-in the registry asks for) is "offline":
     an error the registry answered, or one on this workstation, is said as what it is."""
-    from sync.client import RegistryUnreachable, SignInRequired
-
     if isinstance(error, RegistryRefused):
         return str(error), False
     if isinstance(error, NotConnected | RegistryUnreachable | SignInRequired):
@@ -77,20 +57,6 @@ def problem_words(error: BaseException) -> tuple[str, bool]:
         "lost. Try again, and if it happens again, tell your IT support.",
         False,
     )
-
-
-def offline_words(error: BaseException) -> str:
-    from sync.client import RegistryNotTrusted, RegistryUnreachable, SignInRequired
-
-    if isinstance(error, NotConnected):
-        return NOT_CONNECTED
-    if isinstance(error, RegistryNotTrusted):
-        return str(error)
-    if isinstance(error, RegistryUnreachable):
-        return "The registry cannot be reached (the network or the registry is down)."
-    if isinstance(error, SignInRequired):
-        return "The registry asks you to sign in again: use the button in the status bar."
-    return f"Something went wrong talking to the registry: {error}"
 
 
 class RegistryCalls:
@@ -107,19 +73,18 @@ class RegistryCalls:
 
     def run(
         self,
-        call: Callable[[RegistryClient], Any],
-        done: Callable[[Any], None],
+        call: Callable[[RegistryApi], T],
+        done: Callable[[T], None],
         failed: Callable[[str, bool], None],
     ) -> None:
-        """`call(client)` off the GUI thread; `done(result)` or `failed(words, offline)` back
+        """`call(api)` off the GUI thread; `done(result)` or `failed(words, offline)` back
         on it (`offline`: the registry could not be reached or asked for a sign-in)."""
-        from sync.client import RegistryUnreachable
 
-        def job() -> Any:
+        def job() -> T:
             client = self._client()
             if client is None:
                 raise NotConnected()
-            return call(client)
+            return call(RegistryApi(client))
 
         def answered(result: Any) -> None:
             self._on_reach(None)

@@ -10,7 +10,7 @@ from ui.pharmacy_list import PharmacyListView
 from ui.workspace_base import Surroundings, WorkspaceTabs
 
 if TYPE_CHECKING:
-    from sync.engine import SyncReport
+    from desk.registry import SyncReport
 
 PURPOSE = (
     "Ship clozapine only to a certified pharmacy. Search the list, then check the pharmacy on "

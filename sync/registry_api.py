@@ -207,3 +207,18 @@ class RegistryApi:
             self.client.post("/v1/invitations", {"role": role, "email": email, "name": name})
         )
         return InvitationMade(str(body["code"]), int(body["expires_in_days"]))
+
+    # office: people and passwords
+    def designees(self) -> dict[str, Any]:
+        """The prescriber's designees ("people") and invitations not accepted yet."""
+        listing: dict[str, Any] = accepted(self.client.get("/v1/designees"))
+        return listing
+
+    def invite_designee(self, email: str, name: str) -> InvitationMade:
+        return self.invite("designee", email, name)
+
+    def change_password(self, current: str, new: str) -> dict[str, Any]:
+        """This person's registry password; the registry ends their other sign-ins."""
+        body = {"current_password": current, "new_password": new}
+        changed: dict[str, Any] = accepted(self.client.post("/v1/me/password", body))
+        return changed

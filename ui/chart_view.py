@@ -4,9 +4,6 @@ and anything not at the registry yet."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,46 +19,11 @@ from PySide6.QtWidgets import (
 
 from app.anc import categorize
 from app.notifications import flagged_since, notification_text
-from app.records import AncReport, Notification, StatusChange
-from app.use_cases.patient_summary import PatientSummary, summarize_patient
-from local_store.forms import Form
-from local_store.outbox import OutboxItem, OutboxState
-from local_store.session import Session
+from desk.chart import ChartData
+from desk.outbox import OutboxState
 from ui.anc_trend import AncTrend
 from ui.queues import KIND_WORDS, STATE_WORDS
 from ui.us_dates import us_day
-
-
-@dataclass(frozen=True)
-class ChartData:
-    summary: PatientSummary
-    ancs: tuple[AncReport, ...]
-    status_history: tuple[StatusChange, ...]
-    forms: list[Form]
-    notifications: list[Notification]
-    not_sent: list[OutboxItem]
-
-
-def load_chart(session: Session, patient_id: str, today: date) -> ChartData:
-    chart = session.view_patient(patient_id)
-    if chart is None:
-        raise LookupError("This patient is not on this workstation any more.")
-    ledger = session.ledger
-    items = [
-        i
-        for i in session.outbox.items(
-            OutboxState.QUEUED, OutboxState.SENDING, OutboxState.RETRY_WAIT, OutboxState.REJECTED
-        )
-        if i.subject == f"patient:{patient_id}"
-    ]
-    return ChartData(
-        summarize_patient(ledger, patient_id, today),
-        chart.ancs,
-        chart.status_history,
-        session.forms.for_patient(patient_id),
-        list(ledger.notifications(patient_id)),
-        items,
-    )
 
 
 def _table(headers: list[str], rows: list[list[str]], name: str) -> QTableWidget:

@@ -33,8 +33,8 @@ from app.roles import Role
 from app.statuses import MonitoringFrequency
 from app.use_cases.enrollment import EnrollmentForm
 from app.use_cases.entries import validate_anc_entry
-from local_store.forms import Form, FormKind
-from local_store.session import Session
+from desk.forms import Form, FormKind
+from desk.session import Session
 from ui.add_anc import explain, unit_combo
 from ui.psf_editor import SAVE_DELAY_MS
 from ui.tasks import StoreWorker

@@ -15,8 +15,8 @@ from ui.enrollment_wizard import EnrollmentWizard
 from ui.queues import KIND_WORDS
 
 if TYPE_CHECKING:  # types only: the acts themselves are the session's
-    from local_store.forms import Form
-    from local_store.outbox import OutboxItem
+    from desk.forms import Form
+    from desk.outbox import OutboxItem
     from ui.workspace import Workspace
 
 

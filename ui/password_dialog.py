@@ -18,18 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.passwords import password_problem
-from ui.registry_calls import RegistryCalls, accepted
+from desk.registry import RegistryApi
+from ui.registry_calls import RegistryCalls
 from ui.tasks import StoreWorker
 
 if TYPE_CHECKING:
-    from local_store.session import Session
-    from sync.client import RegistryClient
-
-
-def change_registry_password(client: RegistryClient, current: str, new: str) -> dict[str, Any]:
-    body = {"current_password": current, "new_password": new}
-    changed: dict[str, Any] = accepted(client.post("/v1/me/password", body))
-    return changed
+    from desk.session import Session
 
 
 class ChangePasswordDialog(QDialog):
@@ -116,7 +110,7 @@ class ChangePasswordDialog(QDialog):
             "registry sign-ins (other computers) have ended: sign in there with the new one."
         )
         self.calls.run(
-            lambda c: change_registry_password(c, current, new),
+            lambda c: RegistryApi(c).change_password(current, new),
             done,
             self._registry_failed,
         )

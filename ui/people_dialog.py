@@ -9,7 +9,7 @@ workstation account carries the registry's id and the same password opens the wo
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -27,13 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.registry_answers import InvitationMade
+from desk.registry import RegistryApi
+from desk.session import Session
 from desk.shell import Desk
-from local_store.session import Session
-from ui.registry_calls import RegistryCalls, accepted
+from ui.registry_calls import RegistryCalls
 from ui.tasks import StoreWorker
-
-if TYPE_CHECKING:
-    from sync.client import RegistryClient
 
 
 class AddPersonDialog(QDialog):
@@ -98,18 +97,6 @@ class AddPersonDialog(QDialog):
 
 
 # Manage designees: the FAQ's Manage Designees → Invite Designee, for a prescriber
-def designee_listing(client: RegistryClient) -> dict[str, Any]:
-    listing: dict[str, Any] = accepted(client.get("/v1/designees"))
-    return listing
-
-
-def invite_designee(client: RegistryClient, email: str, name: str) -> dict[str, Any]:
-    made: dict[str, Any] = accepted(
-        client.post("/v1/invitations", {"role": "designee", "email": email, "name": name})
-    )
-    return made
-
-
 class ManageDesigneesDialog(QDialog):
     """The prescriber's designees and the invitations not accepted yet (from the registry),
     and an invitation for a new one by name and email."""
@@ -157,7 +144,8 @@ class ManageDesigneesDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         for button in close.buttons():
-            button.setAutoDefault(False)
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.note)
@@ -168,7 +156,7 @@ class ManageDesigneesDialog(QDialog):
         self.load()
 
     def load(self) -> None:
-        self.calls.run(designee_listing, self._show, self._not_loaded)
+        self.calls.run(lambda c: RegistryApi(c).designees(), self._show, self._not_loaded)
 
     def _show(self, listing: dict[str, Any]) -> None:
         rows = [
@@ -202,18 +190,18 @@ class ManageDesigneesDialog(QDialog):
         self.message.setObjectName("")
         self.message.setText(f"Inviting {name}…")
         self.calls.run(
-            lambda c: invite_designee(c, email, name),
+            lambda c: RegistryApi(c).invite_designee(email, name),
             lambda body: self._invited(name, email, body),
             self._not_invited,
         )
 
-    def _invited(self, name: str, email: str, body: dict[str, Any]) -> None:
+    def _invited(self, name: str, email: str, made: InvitationMade) -> None:
         self.invite.setEnabled(True)
         self.name.clear()
         self.email.clear()
         self.message.setText(
             f"Invitation made for {name} ({email}). If the registry's email does not arrive, "
-            f"give them this code: {body['code']} (valid {body['expires_in_days']} days)."
+            f"give them this code: {made.code} (valid {made.expires_in_days} days)."
         )
         self.load()
 

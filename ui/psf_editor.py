@@ -10,7 +10,6 @@ read-only; a correction is a new draft that supersedes it.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -49,10 +48,10 @@ from app.records import Patient
 from app.roles import Action, Role
 from app.statuses import MonitoringFrequency, TreatmentStatus
 from app.use_cases.entries import validate_anc_entries
-from app.use_cases.patient_summary import summarize_patient
-from app.use_cases.psf_draft import PsfDraft, draft_next_psf
-from local_store.forms import Form, FormKind, FormState
-from local_store.session import Session
+from app.use_cases.psf_draft import PsfDraft
+from desk.forms import Form, FormKind, FormState
+from desk.psf import psf_facts
+from desk.session import Session
 from ui.add_anc import explain, unit_combo
 from ui.tasks import StoreWorker
 from ui.us_dates import date_entry, entered_day, us_day
@@ -81,25 +80,16 @@ def load_editor(
 ) -> EditorData:
     """A form to show: the one asked for, or for "New PSF" the patient's open draft if there
     is one (one draft per patient), else a new form prefilled for the reporting period."""
-    form = session.form(form_id) if form_id is not None else None
-    if form is None:
-        assert patient_id is not None
-        form = session.psf_draft_for(patient_id)
-    patient = session.ledger.patient(form.patient_id if form else str(patient_id))
-    if patient is None:
-        raise LookupError("This form's patient is not on this workstation.")
-    recommended = summarize_patient(session.ledger, patient.id, today).recommended_monitoring
-    if form is not None and form.state is not FormState.DRAFT:
-        return EditorData(patient, form.id, form.document, form, "", False, recommended.label)
-    draft = draft_next_psf(session.ledger, patient.id, today, session.psf_sent_on(patient.id))
+    facts = psf_facts(session, patient_id, form_id, today)
+    draft = facts.draft
     return EditorData(
-        patient,
-        form.id if form else str(uuid.uuid4()),
-        form.document if form else psf_to_document(draft.form),
-        form,
-        period_words(draft),
-        draft.labs_missing,
-        recommended.label,
+        facts.patient,
+        facts.form_id,
+        facts.document,
+        facts.form,
+        period_words(draft) if draft is not None else "",
+        draft.labs_missing if draft is not None else False,
+        facts.recommended,
     )
 
 

@@ -4,8 +4,6 @@ what to do), and conflicts (the form's value and the registry's, side by side)."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import Signal, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,10 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from local_store.mirror import Conflict, open_conflicts, resolve
-from local_store.outbox import OutboxItem, OutboxState
-from local_store.roster import patient_names
-from local_store.session import Session
+from desk.outbox import OutboxItem, OutboxState
+from desk.queues import AwaitingRow, Conflict, OutboxRow
 
 KIND_WORDS = {
     "submit_psf": "Patient Status Form",
@@ -94,32 +90,6 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
 
 
 # Awaiting signature
-@dataclass(frozen=True)
-class AwaitingRow:
-    form_id: str
-    patient: str
-    kind: str
-    prepared_by: str
-    updated_at: str
-
-
-def load_awaiting(session: Session) -> list[AwaitingRow]:
-    prescriber = session.account.prescriber_id or session.account.id
-    forms = session.forms.awaiting_signature(prescriber)
-    names = patient_names(session.db, {f.patient_id for f in forms})
-    people = {a.id: a.name for a in session.workstation.accounts()}
-    return [
-        AwaitingRow(
-            f.id,
-            names[f.patient_id],
-            f.kind.label,
-            people.get(f.created_by, f.created_by),
-            f.updated_at[:16].replace("T", " "),
-        )
-        for f in forms
-    ]
-
-
 class AwaitingPane(QWidget):
     openForm = Signal(str)
 
@@ -160,21 +130,6 @@ class AwaitingPane(QWidget):
 
 
 # Outbox
-@dataclass(frozen=True)
-class OutboxRow:
-    item: OutboxItem
-    patient: str
-
-
-def load_outbox(session: Session) -> list[OutboxRow]:
-    items = session.outbox.items(
-        OutboxState.REJECTED, OutboxState.SENDING, OutboxState.RETRY_WAIT, OutboxState.QUEUED
-    )
-    items.sort(key=lambda i: i.seq)
-    names = patient_names(session.db, {i.subject.removeprefix("patient:") for i in items})
-    return [OutboxRow(i, names[i.subject.removeprefix("patient:")]) for i in items]
-
-
 class OutboxPane(QWidget):
     syncNow = Signal()
     dismiss = Signal(object)  # the refused OutboxItem to dismiss
@@ -254,17 +209,6 @@ class OutboxPane(QWidget):
 
 
 # Conflicts
-def load_conflicts(session: Session) -> list[tuple[Conflict, str]]:
-    conflicts = open_conflicts(session.db)
-    names = patient_names(session.db, {c.patient_id for c in conflicts})
-    return [(c, names[c.patient_id]) for c in conflicts]
-
-
-def settle_conflict(session: Session, conflict_id: int, keep_local: bool) -> None:
-    with session.transaction() as db:
-        resolve(db, conflict_id, keep_local, session.account.id, session.workstation.clock.now())
-
-
 class ConflictsPane(QWidget):
     settle = Signal(int, bool)  # conflict id, keep the form's value
 

@@ -22,10 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.statuses import TreatmentStatus
-from local_store.roster import RosterOrder
-from local_store.session import Session
+from desk.roster import PAGE, RosterLine, RosterOrder, RosterPage, load_page
+from desk.session import Session
 from ui import theme
-from ui.roster_data import PAGE, RosterLine, RosterPage, load_page
 from ui.tasks import StoreWorker
 from ui.us_dates import us_day
 

@@ -15,27 +15,21 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
 from app.notifications import flagged_since, notification_text
 from app.roles import Role
 from app.thresholds import NOTIFICATION_FLAG_DAYS
+from desk.chart import load_chart
+from desk.queues import load_awaiting, load_conflicts, load_outbox, settle_conflict
 from desk.shell import failure_words
 from local_store.forms import Form, FormKind
 from local_store.roster import notifications_since
 from local_store.session import Session
 from ui.add_anc import AddAncDialog
-from ui.chart_view import ChartPage, load_chart
+from ui.chart_view import ChartPage
 from ui.enrollment_wizard import EnrollmentWizard
 from ui.office_acts import correct_refused, dismiss_refused, remove_from_list
 from ui.people_dialog import ManageDesigneesDialog
 from ui.pharmacy_list import PharmacyListView
 from ui.print_preview import psf_job
 from ui.psf_editor import PsfEditor, load_editor
-from ui.queues import (
-    AwaitingPane,
-    ConflictsPane,
-    OutboxPane,
-    load_awaiting,
-    load_conflicts,
-    load_outbox,
-    settle_conflict,
-)
+from ui.queues import AwaitingPane, ConflictsPane, OutboxPane
 from ui.roster_view import RosterModel, RosterPane
 from ui.us_dates import us_day
 from ui.workspace_base import Surroundings, WorkspaceTabs

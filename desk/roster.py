@@ -1,6 +1,7 @@
 """What one roster line says, computed on the store thread a page at a time: the stored row,
 plus what the rules say about it today (category, recommended monitoring, next ANC due,
-PSF due), whether anything about the patient is not at the registry yet, and alerts."""
+PSF due), whether anything about the patient is not at the registry yet, and alerts.
+`RosterOrder` and `RosterRow` are the store's, named here so the window need not import it."""
 
 from __future__ import annotations
 
@@ -10,8 +11,18 @@ from datetime import date
 from app.anc import AncCategory
 from app.notifications import flagged_since, notification_text
 from app.use_cases.patient_summary import PatientSummary, summarize_patient
+from desk.session import Session
 from local_store.roster import RosterOrder, RosterRow, not_sent_counts, notifications_since
-from local_store.session import Session
+
+__all__ = [
+    "PAGE",
+    "RosterLine",
+    "RosterOrder",
+    "RosterPage",
+    "RosterRow",
+    "load_page",
+    "recent_alerts",
+]
 
 PAGE = 64  # rows fetched at once: about two screens
 
@@ -74,3 +85,11 @@ def load_page(
         for row, summary in zip(rows, summaries, strict=True)
     ]
     return RosterPage(generation, start, lines, total)
+
+
+def recent_alerts(session: Session, today: date) -> list[str]:
+    """The neutropenia notifications of the last days for this prescriber's patients (all
+    patients for an account with no prescriber), oldest first, as "name: what it says"."""
+    since = flagged_since(today)
+    found = notifications_since(session.db, since, prescriber_id=session.account.prescriber_id)
+    return [f"{name}: {notification_text(n)}" for name, n in found]

@@ -31,16 +31,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.roles import Role
+from desk.session import AccountLocked, SessionLocked
 from desk.shell import Desk, failure_words
-from local_store.errors import AccountLocked, SessionLocked
 from ui import theme
 from ui.sign_in import SignInPage, demo_hint
 from ui.tasks import StoreWorker, log_failure, show_failure
 
 if TYPE_CHECKING:
+    from desk.session import Session
     from desk.shell import RegistryLink
-    from local_store.session import Session
-    from sync.engine import SyncReport
+    from desk.sync_status import SyncReport
     from ui.workspace_base import WorkspaceTabs
 
 IDLE_CHECK_MS = 30_000

@@ -20,7 +20,7 @@ from desk import filled_forms
 from ui import save_paths
 
 if TYPE_CHECKING:
-    from local_store.session import Session
+    from desk.session import Session
 
 PREVIEW_DPI = 150
 

@@ -12,13 +12,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
 
-from app.notifications import flagged_since, notification_text
 from app.roles import Role
 from app.thresholds import NOTIFICATION_FLAG_DAYS
+from desk.office import Form, my_enrollment_drafts, patient_name, recent_alerts
 from desk.shell import failure_words
-from local_store.forms import Form, FormKind
-from local_store.roster import notifications_since
-from local_store.session import Session
 from ui.add_anc import AddAncDialog
 from ui.chart_view import ChartPage, load_chart
 from ui.enrollment_wizard import EnrollmentWizard
@@ -41,7 +38,7 @@ from ui.us_dates import us_day
 from ui.workspace_base import Surroundings, WorkspaceTabs
 
 if TYPE_CHECKING:
-    from sync.engine import SyncReport
+    from desk.sync_status import SyncReport
 
 # roster, awaiting signature, outbox, conflicts, certified pharmacies; charts open after them
 FIXED_TABS = 5
@@ -203,14 +200,10 @@ class Workspace(WorkspaceTabs):
     def _load_alerts(self) -> None:
         """Neutropenia lately: on sign-in, and again when the registry sends more."""
         session = self.session
+        today = self.today()
         self.worker.run(
-            lambda: self._recent_alerts(session), self._show_alerts, self.worker.on_failure
+            lambda: recent_alerts(session, today), self._show_alerts, self.worker.on_failure
         )
-
-    def _recent_alerts(self, session: Session) -> list[str]:
-        since = flagged_since(self.today())
-        found = notifications_since(session.db, since, prescriber_id=session.account.prescriber_id)
-        return [f"{name}: {notification_text(n)}" for name, n in found]
 
     def _show_alerts(self, alerts: list[str]) -> None:
         if not alerts:
@@ -282,8 +275,8 @@ class Workspace(WorkspaceTabs):
         name = self._name_of(patient_id)
         if not name:  # the name comes from the store thread, then the dialog opens
             self.worker.run(
-                lambda: session.ledger.patient(patient_id),
-                lambda patient: self._add_anc_dialog(patient_id, patient.name) if patient else None,
+                lambda: patient_name(session, patient_id),
+                lambda found: self._add_anc_dialog(patient_id, found) if found else None,
             )
             return
         self._add_anc_dialog(patient_id, name)
@@ -347,7 +340,7 @@ class Workspace(WorkspaceTabs):
         """Enroll a patient: an unfinished enrollment of mine is offered first."""
         session = self.session
         self.worker.run(
-            lambda: session.forms.drafts_by(FormKind.ENROLLMENT, session.account.id),
+            lambda: my_enrollment_drafts(session),
             self._open_enrollment,
         )
 

@@ -316,11 +316,12 @@ class DeskWindow(QMainWindow):
         has_registry = self.session.account.role is not Role.WORKSTATION_ADMIN
         calls = self.workspace.calls if has_registry else None
         dialog = ChangePasswordDialog(self.worker, self.session, calls, self)
-        dialog.finished.connect(
-            lambda _code: (
-                dialog.result_text and self.statusBar().showMessage(dialog.result_text, 8000)
-            )
-        )
+
+        def finished(_code: int) -> None:
+            if dialog.result_text:
+                self.statusBar().showMessage(dialog.result_text, 8000)
+
+        dialog.finished.connect(finished)
         self.last_dialog = dialog
         dialog.open()
 

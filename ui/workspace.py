@@ -221,8 +221,12 @@ class Workspace(WorkspaceTabs):
         session = self.session
         self.worker.run(
             lambda: settle_conflict(session, conflict_id, keep_local),
-            lambda _r: (self.refresh_lists(), self.sync_now()),
+            lambda _r: self._after_sync_change(),
         )
+
+    def _after_sync_change(self) -> None:
+        self.refresh_lists()
+        self.sync_now()
 
     # Patients and forms
     def open_chart(self, patient_id: str) -> None:
@@ -232,14 +236,12 @@ class Workspace(WorkspaceTabs):
                 self.setCurrentIndex(n)
                 return
         page = ChartPage(patient_id, can_remove=self.session.account.role is Role.PRESCRIBER)
-        page.removeFromList.connect(
-            lambda pid: (
-                page.data
-                and remove_from_list(
-                    self, pid, page.data.summary.name, us_day(page.data.summary.dob)
-                )
-            )
-        )
+
+        def remove(pid: str) -> None:
+            if page.data:
+                remove_from_list(self, pid, page.data.summary.name, us_day(page.data.summary.dob))
+
+        page.removeFromList.connect(remove)
         page.addAnc.connect(self.add_anc)
         page.newPsf.connect(self.new_psf)
         page.openForm.connect(self.open_form)
@@ -304,16 +306,22 @@ class Workspace(WorkspaceTabs):
         self.worker.run(
             lambda: load_editor(session, patient_id, form_id, today),
             self._show_editor,
-            lambda e: QMessageBox.warning(self, "Patient Status Form", failure_words(e)),
+            self._editor_failed,
         )
+
+    def _editor_failed(self, error: BaseException) -> None:
+        QMessageBox.warning(self, "Patient Status Form", failure_words(error))
 
     def _show_editor(self, data: Any) -> None:
         editor = PsfEditor(self.worker, self.session, data, self.today(), self)
         editor.changed.connect(self.refresh_lists)
+
         # Saved first (the store thread keeps order), then printed as saved.
-        editor.print_button.clicked.connect(
-            lambda: (editor.save_draft(), self.print_form(editor.form_id))
-        )
+        def save_then_print() -> None:
+            editor.save_draft()
+            self.print_form(editor.form_id)
+
+        editor.print_button.clicked.connect(save_then_print)
         editor.finished.connect(lambda code: self._editor_closed(editor, code))
         self.last_dialog = editor
         editor.open()
@@ -357,13 +365,13 @@ class Workspace(WorkspaceTabs):
             if answer == QMessageBox.StandardButton.Yes:
                 draft = drafts[0]
         wizard = EnrollmentWizard(self.worker, self.session, self.today(), self, draft)
-        wizard.enrolled.connect(
-            lambda pid: (
-                self.refresh_lists(),
-                self.sync_now(),
-                self.say("Enrollment queued for the registry.", 8000),
-            )
-        )
+
+        def enrolled(_pid: str) -> None:
+            self.refresh_lists()
+            self.sync_now()
+            self.say("Enrollment queued for the registry.", 8000)
+
+        wizard.enrolled.connect(enrolled)
         self.last_dialog = wizard
         wizard.open()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.records import AncReport, Notification, Patient, StatusChange
+from app.records import AncReport, Notification, StatusChange
 from app.use_cases.patient_summary import PatientSummary, summarize_patient
 from desk.forms import Form
 from desk.outbox import OutboxItem, OutboxState
@@ -44,8 +44,3 @@ def load_chart(session: Session, patient_id: str, today: date) -> ChartData:
         list(ledger.notifications(patient_id)),
         items,
     )
-
-
-def patient(session: Session, patient_id: str) -> Patient | None:
-    """The patient as this workstation knows them (None when not here any more)."""
-    return session.ledger.patient(patient_id)

@@ -21,7 +21,6 @@ __all__ = [
     "RosterPage",
     "RosterRow",
     "load_page",
-    "recent_alerts",
 ]
 
 PAGE = 64  # rows fetched at once: about two screens
@@ -85,11 +84,3 @@ def load_page(
         for row, summary in zip(rows, summaries, strict=True)
     ]
     return RosterPage(generation, start, lines, total)
-
-
-def recent_alerts(session: Session, today: date) -> list[str]:
-    """The neutropenia notifications of the last days for this prescriber's patients (all
-    patients for an account with no prescriber), oldest first, as "name: what it says"."""
-    since = flagged_since(today)
-    found = notifications_since(session.db, since, prescriber_id=session.account.prescriber_id)
-    return [f"{name}: {notification_text(n)}" for name, n in found]

@@ -7,7 +7,7 @@ the store's parts (ledger, outbox, forms) itself."""
 
 from __future__ import annotations
 
-from local_store.errors import AccountLocked, StoreError
+from local_store.errors import AccountLocked, SessionLocked, StoreError
 from local_store.session import Session
 
-__all__ = ["AccountLocked", "Session", "StoreError"]
+__all__ = ["AccountLocked", "Session", "SessionLocked", "StoreError"]

@@ -57,3 +57,46 @@ def test_importing_every_app_module_loads_no_forbidden_module() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+# The window stands on the application layer: widgets import the domain (`app`), the
+# application layer (`desk`) and `printing`, never the store, the sync link or the registry,
+# and never reach into the store's own parts around the session's checks.
+UI_FORBIDDEN = {"local_store", "sync", "registry", "sqlite3", "sqlcipher3", "requests"}
+STORE_PARTS = {"ledger", "db", "forms", "outbox", "sync_state", "audit", "second_connection"}
+
+
+def reaches_into_the_store(source: str) -> set[str]:
+    """Attribute reads like `session.ledger` or `self.session.outbox` in a module."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Attribute) and node.attr in STORE_PARTS):
+            continue
+        owner = node.value
+        name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+        if name == "session":
+            found.add(f"session.{node.attr}")
+    return found
+
+
+def test_no_module_in_ui_imports_the_store_sync_or_the_registry() -> None:
+    offenders = {}
+    for path in sorted((REPO / "ui").rglob("*.py")):
+        bad = imported_top_modules(path.read_text(encoding="utf-8")) & UI_FORBIDDEN
+        if bad:
+            offenders[str(path.relative_to(REPO))] = sorted(bad)
+    assert offenders == {}
+
+
+def test_no_module_in_ui_reaches_into_the_store_around_the_session() -> None:
+    offenders = {}
+    for path in sorted((REPO / "ui").rglob("*.py")):
+        bad = reaches_into_the_store(path.read_text(encoding="utf-8"))
+        if bad:
+            offenders[str(path.relative_to(REPO))] = sorted(bad)
+    assert offenders == {}
+
+
+def test_the_checker_catches_a_reach_into_the_store() -> None:
+    source = "rows = self.session.outbox.items()\nx = session.ledger.patient('p')\ny = a.db"
+    assert reaches_into_the_store(source) == {"session.outbox", "session.ledger"}

@@ -11,7 +11,7 @@ from desk import filled_forms
 from ui.print_preview import PrintJob, job_of
 
 if TYPE_CHECKING:
-    from local_store.session import Session
+    from desk.session import Session
 
 
 def fallback_job(session: Session, pharmacy_id: str, patient_id: str, today: date) -> PrintJob:

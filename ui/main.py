@@ -14,7 +14,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from app.clock import SystemClock
-from local_store.paths import data_folder
+from desk.startup import data_folder
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget

@@ -31,16 +31,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.roles import Role
+from desk.session import AccountLocked, SessionLocked
 from desk.shell import Desk, failure_words
-from local_store.errors import AccountLocked, SessionLocked
 from ui import theme
 from ui.sign_in import SignInPage, demo_hint
 from ui.tasks import StoreWorker, log_failure, show_failure
 
 if TYPE_CHECKING:
+    from desk.session import Session
     from desk.shell import RegistryLink
-    from local_store.session import Session
-    from sync.engine import SyncReport
+    from desk.sync_status import SyncReport
     from ui.workspace_base import WorkspaceTabs
 
 IDLE_CHECK_MS = 30_000
@@ -316,11 +316,12 @@ class DeskWindow(QMainWindow):
         has_registry = self.session.account.role is not Role.WORKSTATION_ADMIN
         calls = self.workspace.calls if has_registry else None
         dialog = ChangePasswordDialog(self.worker, self.session, calls, self)
-        dialog.finished.connect(
-            lambda _code: (
-                dialog.result_text and self.statusBar().showMessage(dialog.result_text, 8000)
-            )
-        )
+
+        def finished(_code: int) -> None:
+            if dialog.result_text:
+                self.statusBar().showMessage(dialog.result_text, 8000)
+
+        dialog.finished.connect(finished)
         self.last_dialog = dialog
         dialog.open()
 

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.passwords import password_problem
-from desk.registry import RegistryApi
 from ui.registry_calls import RegistryCalls
 from ui.tasks import StoreWorker
 
@@ -110,7 +109,7 @@ class ChangePasswordDialog(QDialog):
             "registry sign-ins (other computers) have ended: sign in there with the new one."
         )
         self.calls.run(
-            lambda c: RegistryApi(c).change_password(current, new),
+            lambda api: api.change_password(current, new),
             done,
             self._registry_failed,
         )

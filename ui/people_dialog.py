@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.registry_answers import InvitationMade
-from desk.registry import RegistryApi
 from desk.session import Session
 from desk.shell import Desk
 from ui.registry_calls import RegistryCalls
@@ -156,7 +155,7 @@ class ManageDesigneesDialog(QDialog):
         self.load()
 
     def load(self) -> None:
-        self.calls.run(lambda c: RegistryApi(c).designees(), self._show, self._not_loaded)
+        self.calls.run(lambda api: api.designees(), self._show, self._not_loaded)
 
     def _show(self, listing: dict[str, Any]) -> None:
         rows = [
@@ -190,7 +189,7 @@ class ManageDesigneesDialog(QDialog):
         self.message.setObjectName("")
         self.message.setText(f"Inviting {name}…")
         self.calls.run(
-            lambda c: RegistryApi(c).invite_designee(email, name),
+            lambda api: api.invite_designee(email, name),
             lambda body: self._invited(name, email, body),
             self._not_invited,
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ from desk import filled_forms
 from ui import save_paths
 
 if TYPE_CHECKING:
-    from local_store.session import Session
+    from desk.session import Session
 
 PREVIEW_DPI = 150
 
@@ -48,7 +49,8 @@ def page_images(pdf: bytes, count: int, dpi: int = PREVIEW_DPI) -> list[QImage]:
             capture_output=True,
             check=True,
         ).stdout
-        images.append(QImage.fromData(png, "PNG"))
+        # PySide6 takes the format as a str at run time; its stubs say bytes.
+        images.append(QImage.fromData(png, "PNG"))  # type: ignore[arg-type]
     return images
 
 
@@ -105,16 +107,20 @@ def paint_pages(printer: QPrinter, pages: list[QImage]) -> None:
 class PreviewDialog(QPrintPreviewDialog):
     """Qt's print preview on Letter, with a "Save as PDF…" button beside Print."""
 
-    def __init__(self, job: PrintJob, on_audit: object, parent: QWidget | None = None) -> None:
-        self.printer = letter_printer()
-        super().__init__(self.printer, parent)
+    def __init__(
+        self, job: PrintJob, on_audit: Callable[[str], None], parent: QWidget | None = None
+    ) -> None:
+        self.letter = letter_printer()  # kept: the dialog does not own its printer
+        super().__init__(self.letter, parent)
         self.job, self.on_audit = job, on_audit
         self.setWindowTitle(f"Print preview: {job.title}")
         self._fit_to_screen(parent)
         self.paintRequested.connect(self._paint)
         save = QPushButton("Save as &PDF…")
         save.clicked.connect(self.save_pdf)
-        self.layout().addWidget(save)
+        layout = self.layout()
+        if layout is not None:
+            layout.addWidget(save)
 
     def _fit_to_screen(self, parent: QWidget | None) -> None:
         """A Letter page's shape where it fits, never taller or wider than the screen's free
@@ -139,7 +145,7 @@ class PreviewDialog(QPrintPreviewDialog):
         paint_pages(printer, self.job.pages)
 
     def accept(self) -> None:
-        self.on_audit(f"printed {self.job.title} ({len(self.job.pages)} page(s), Letter)")  # type: ignore[operator]
+        self.on_audit(f"printed {self.job.title} ({len(self.job.pages)} page(s), Letter)")
         super().accept()
 
     def save_pdf(self, path: str | None = None) -> None:
@@ -155,4 +161,4 @@ class PreviewDialog(QPrintPreviewDialog):
         if path:
             with open(path, "wb") as out:
                 out.write(self.job.pdf)
-            self.on_audit(f"saved {self.job.title} as PDF")  # type: ignore[operator]
+            self.on_audit(f"saved {self.job.title} as PDF")

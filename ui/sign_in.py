@@ -16,12 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.session import StoreError
 from desk.shell import Desk
-from local_store.errors import StoreError
 from ui.tasks import StoreWorker
 
 if TYPE_CHECKING:
-    from local_store.session import Session
+    from desk.session import Session
 
 
 class SignInPage(QWidget):

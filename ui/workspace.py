@@ -12,15 +12,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
 
-from app.notifications import flagged_since, notification_text
 from app.roles import Role
 from app.thresholds import NOTIFICATION_FLAG_DAYS
 from desk.chart import load_chart
+from desk.office import Form, my_enrollment_drafts, patient_name, recent_alerts
 from desk.queues import load_awaiting, load_conflicts, load_outbox, settle_conflict
 from desk.shell import failure_words
-from local_store.forms import Form, FormKind
-from local_store.roster import notifications_since
-from local_store.session import Session
 from ui.add_anc import AddAncDialog
 from ui.chart_view import ChartPage
 from ui.enrollment_wizard import EnrollmentWizard
@@ -35,7 +32,7 @@ from ui.us_dates import us_day
 from ui.workspace_base import Surroundings, WorkspaceTabs
 
 if TYPE_CHECKING:
-    from sync.engine import SyncReport
+    from desk.sync_status import SyncReport
 
 # roster, awaiting signature, outbox, conflicts, certified pharmacies; charts open after them
 FIXED_TABS = 5
@@ -197,14 +194,10 @@ class Workspace(WorkspaceTabs):
     def _load_alerts(self) -> None:
         """Neutropenia lately: on sign-in, and again when the registry sends more."""
         session = self.session
+        today = self.today()
         self.worker.run(
-            lambda: self._recent_alerts(session), self._show_alerts, self.worker.on_failure
+            lambda: recent_alerts(session, today), self._show_alerts, self.worker.on_failure
         )
-
-    def _recent_alerts(self, session: Session) -> list[str]:
-        since = flagged_since(self.today())
-        found = notifications_since(session.db, since, prescriber_id=session.account.prescriber_id)
-        return [f"{name}: {notification_text(n)}" for name, n in found]
 
     def _show_alerts(self, alerts: list[str]) -> None:
         if not alerts:
@@ -222,8 +215,12 @@ class Workspace(WorkspaceTabs):
         session = self.session
         self.worker.run(
             lambda: settle_conflict(session, conflict_id, keep_local),
-            lambda _r: (self.refresh_lists(), self.sync_now()),
+            lambda _r: self._after_sync_change(),
         )
+
+    def _after_sync_change(self) -> None:
+        self.refresh_lists()
+        self.sync_now()
 
     # Patients and forms
     def open_chart(self, patient_id: str) -> None:
@@ -233,14 +230,12 @@ class Workspace(WorkspaceTabs):
                 self.setCurrentIndex(n)
                 return
         page = ChartPage(patient_id, can_remove=self.session.account.role is Role.PRESCRIBER)
-        page.removeFromList.connect(
-            lambda pid: (
-                page.data
-                and remove_from_list(
-                    self, pid, page.data.summary.name, us_day(page.data.summary.dob)
-                )
-            )
-        )
+
+        def remove(pid: str) -> None:
+            if page.data:
+                remove_from_list(self, pid, page.data.summary.name, us_day(page.data.summary.dob))
+
+        page.removeFromList.connect(remove)
         page.addAnc.connect(self.add_anc)
         page.newPsf.connect(self.new_psf)
         page.openForm.connect(self.open_form)
@@ -276,8 +271,8 @@ class Workspace(WorkspaceTabs):
         name = self._name_of(patient_id)
         if not name:  # the name comes from the store thread, then the dialog opens
             self.worker.run(
-                lambda: session.ledger.patient(patient_id),
-                lambda patient: self._add_anc_dialog(patient_id, patient.name) if patient else None,
+                lambda: patient_name(session, patient_id),
+                lambda found: self._add_anc_dialog(patient_id, found) if found else None,
             )
             return
         self._add_anc_dialog(patient_id, name)
@@ -305,16 +300,22 @@ class Workspace(WorkspaceTabs):
         self.worker.run(
             lambda: load_editor(session, patient_id, form_id, today),
             self._show_editor,
-            lambda e: QMessageBox.warning(self, "Patient Status Form", failure_words(e)),
+            self._editor_failed,
         )
+
+    def _editor_failed(self, error: BaseException) -> None:
+        QMessageBox.warning(self, "Patient Status Form", failure_words(error))
 
     def _show_editor(self, data: Any) -> None:
         editor = PsfEditor(self.worker, self.session, data, self.today(), self)
         editor.changed.connect(self.refresh_lists)
+
         # Saved first (the store thread keeps order), then printed as saved.
-        editor.print_button.clicked.connect(
-            lambda: (editor.save_draft(), self.print_form(editor.form_id))
-        )
+        def save_then_print() -> None:
+            editor.save_draft()
+            self.print_form(editor.form_id)
+
+        editor.print_button.clicked.connect(save_then_print)
         editor.finished.connect(lambda code: self._editor_closed(editor, code))
         self.last_dialog = editor
         editor.open()
@@ -341,7 +342,7 @@ class Workspace(WorkspaceTabs):
         """Enroll a patient: an unfinished enrollment of mine is offered first."""
         session = self.session
         self.worker.run(
-            lambda: session.forms.drafts_by(FormKind.ENROLLMENT, session.account.id),
+            lambda: my_enrollment_drafts(session),
             self._open_enrollment,
         )
 
@@ -358,13 +359,13 @@ class Workspace(WorkspaceTabs):
             if answer == QMessageBox.StandardButton.Yes:
                 draft = drafts[0]
         wizard = EnrollmentWizard(self.worker, self.session, self.today(), self, draft)
-        wizard.enrolled.connect(
-            lambda pid: (
-                self.refresh_lists(),
-                self.sync_now(),
-                self.say("Enrollment queued for the registry.", 8000),
-            )
-        )
+
+        def enrolled(_pid: str) -> None:
+            self.refresh_lists()
+            self.sync_now()
+            self.say("Enrollment queued for the registry.", 8000)
+
+        wizard.enrolled.connect(enrolled)
         self.last_dialog = wizard
         wizard.open()
 

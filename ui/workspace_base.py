@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
+from desk.session import Session
 from desk.shell import Desk, failure_words
-from local_store.session import Session
 from ui.registry_calls import RegistryCalls
 from ui.tasks import StoreWorker
 
 if TYPE_CHECKING:
-    from sync.client import RegistryClient
-    from sync.engine import SyncReport
+    from desk.sync_status import RegistryClient, SyncReport
 
 
 @dataclass(frozen=True)

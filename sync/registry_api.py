@@ -100,6 +100,22 @@ def read_rationale(answer: Answer, key: str | None) -> RationaleAnswer:
     )
 
 
+def read_listing(body: dict[str, Any]) -> StaffListing:
+    """A pharmacy's staff or a prescriber's designees: the registry answers both alike."""
+    return StaffListing(
+        tuple(
+            StaffMember(p["name"] or "", p["email"], p["role"], bool(p["active"]))
+            for p in body["people"]
+        ),
+        tuple(
+            OpenInvitation(
+                i["name"] or "", i["email"], i["role"], datetime.fromisoformat(i["expires_at"])
+            )
+            for i in body["invitations"]
+        ),
+    )
+
+
 def rda_request(
     pharmacy_id: str,
     patient_id: str,
@@ -144,6 +160,11 @@ class RegistryApi:
             ]
         )
 
+    # The registry itself
+    def handshake(self) -> dict[str, Any]:
+        """The registry's version, its rules' version and its contact numbers."""
+        return self.client.handshake()
+
     # Who is signed in
     def me(self) -> dict[str, Any]:
         body: dict[str, Any] = accepted(self.client.get("/v1/me"))
@@ -187,19 +208,7 @@ class RegistryApi:
         return date.fromisoformat(str(body["attested_on"]))
 
     def pharmacy_staff(self, pharmacy_id: str) -> StaffListing:
-        body = accepted(self.client.get(f"/v1/pharmacies/{pharmacy_id}/staff"))
-        return StaffListing(
-            tuple(
-                StaffMember(p["name"] or "", p["email"], p["role"], bool(p["active"]))
-                for p in body["people"]
-            ),
-            tuple(
-                OpenInvitation(
-                    i["name"] or "", i["email"], i["role"], datetime.fromisoformat(i["expires_at"])
-                )
-                for i in body["invitations"]
-            ),
-        )
+        return read_listing(accepted(self.client.get(f"/v1/pharmacies/{pharmacy_id}/staff")))
 
     # People
     def invite(self, role: str, email: str, name: str) -> InvitationMade:
@@ -209,10 +218,9 @@ class RegistryApi:
         return InvitationMade(str(body["code"]), int(body["expires_in_days"]))
 
     # office: people and passwords
-    def designees(self) -> dict[str, Any]:
-        """The prescriber's designees ("people") and invitations not accepted yet."""
-        listing: dict[str, Any] = accepted(self.client.get("/v1/designees"))
-        return listing
+    def designees(self) -> StaffListing:
+        """The prescriber's designees and the invitations not accepted yet."""
+        return read_listing(accepted(self.client.get("/v1/designees")))
 
     def invite_designee(self, email: str, name: str) -> InvitationMade:
         return self.invite("designee", email, name)

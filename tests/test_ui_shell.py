@@ -26,12 +26,12 @@ from desk.demo.seed import seed_demo_registry
 from desk.shell import EMBEDDED, Desk, DeskConfig
 from local_store.errors import StoreError
 from local_store.keys import FAST_KDF
+from tests.support.desk_window import sign_in, start_demo, workspace_of
 from tests.support.memory_keyring import MemoryKeyring
 from ui import theme
 from ui.add_anc import AddAncDialog
 from ui.main_window import DeskWindow
 from ui.psf_editor import SAVE_DELAY_MS, PsfEditor
-from ui.workspace import Workspace
 
 DESIGNEE = DEMO_ACCOUNTS["sam-rivera"]
 REPO = Path(__file__).resolve().parent.parent
@@ -41,38 +41,14 @@ WAIT = 30_000  # ms
 @pytest.fixture
 def demo(tmp_path: Path, memory_keyring: MemoryKeyring, qtbot: QtBot) -> Iterator[DeskWindow]:
     """The README's demo: a store, an embedded registry with the demo clinic, the window."""
-    desk = Desk(tmp_path / "demo", SystemClock(), kdf=FAST_KDF)
-    window = DeskWindow(desk, SystemClock().today, sync_interval=0.5)
-    qtbot.addWidget(window)
-    window.show()
-    window.first_run.create_demo()
-    qtbot.waitUntil(lambda: hasattr(window, "sign_in_page"), timeout=90_000)
+    window = start_demo(tmp_path / "demo", qtbot)
     yield window
     window.close()
 
 
-def office(window: DeskWindow) -> Workspace:
-    """The signed-in office's workspace (a designee's or a prescriber's)."""
-    workspace = window.workspace
-    assert isinstance(workspace, Workspace)
-    return workspace
-
-
-def sign_in(qtbot: QtBot, window: DeskWindow, who: tuple[str, str]) -> None:
-    page = window.sign_in_page
-    page.email.clear()
-    qtbot.keyClicks(page.email, who[0])
-    qtbot.keyClicks(page.password, who[1])
-    qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(
-        lambda: window.workspace is not None and office(window).roster_model.total > 0,
-        timeout=WAIT,
-    )
-
-
 def roster_rows(window: DeskWindow) -> dict[str, list[str]]:
     assert window.workspace is not None
-    model = office(window).roster_model
+    model = workspace_of(window).roster_model
     rows = {}
     for row in range(model.rowCount()):
         cells = [str(model.data(model.index(row, c))) for c in range(model.columnCount())]
@@ -82,9 +58,9 @@ def roster_rows(window: DeskWindow) -> dict[str, list[str]]:
 
 def filter_roster(qtbot: QtBot, window: DeskWindow, typed: str) -> list[str]:
     assert window.workspace is not None
-    box = office(window).roster.filter
+    box = workspace_of(window).roster.filter
     box.clear()
-    model = office(window).roster_model
+    model = workspace_of(window).roster_model
     with qtbot.waitSignal(model.pageLoaded, timeout=WAIT):
         qtbot.keyClicks(box, typed)
     qtbot.waitUntil(lambda: model.generation > 0 and not window.worker.busy, timeout=WAIT)
@@ -108,7 +84,7 @@ def test_a_past_psf_due_date_is_flagged_overdue_like_a_past_anc_due_date(
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
     assert demo.workspace is not None
-    model = office(demo).roster_model
+    model = workspace_of(demo).roster_model
     names = list(roster_rows(demo))
     row = names.index("Linh Tran")  # her latest PSF is 45 days old: due 8 days ago
     psf_due = model.index(row, 8)
@@ -204,7 +180,7 @@ def _message_kind(window: DeskWindow) -> str:
 # Item 5: the idle lock covers every window, asks once, and gives back what was typed
 def _patient_id(window: DeskWindow, name: str) -> str:
     assert window.workspace is not None
-    model = office(window).roster_model
+    model = workspace_of(window).roster_model
     row = list(roster_rows(window)).index(name)
     return str(model.data(model.index(row, 0), Qt.ItemDataRole.UserRole))
 
@@ -233,7 +209,7 @@ def test_the_idle_lock_hides_every_window_asks_once_and_keeps_what_was_typed(
     demo: DeskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
-    workspace = office(demo)
+    workspace = workspace_of(demo)
     kowalski = _patient_id(demo, "Tomasz Kowalski")
     workspace.new_psf(kowalski)
     qtbot.waitUntil(lambda: isinstance(workspace.last_dialog, PsfEditor), timeout=WAIT)
@@ -281,7 +257,7 @@ def test_a_window_that_opens_while_locked_stays_hidden_until_unlock(
 ) -> None:
     """A print preview or a chart's dialog asked for just before the lock arrives after it."""
     sign_in(qtbot, demo, DESIGNEE)
-    workspace = office(demo)
+    workspace = workspace_of(demo)
     kowalski = _patient_id(demo, "Tomasz Kowalski")
     seen: list[str] = []
 
@@ -305,12 +281,7 @@ def test_a_window_that_opens_while_locked_stays_hidden_until_unlock(
 def quiet_demo(tmp_path: Path, memory_keyring: MemoryKeyring, qtbot: QtBot) -> Iterator[DeskWindow]:
     """The demo with the background sync every hour: only what the person does reaches
     the registry after the first sync."""
-    desk = Desk(tmp_path / "demo", SystemClock(), kdf=FAST_KDF)
-    window = DeskWindow(desk, SystemClock().today, sync_interval=3600)
-    qtbot.addWidget(window)
-    window.show()
-    window.first_run.create_demo()
-    qtbot.waitUntil(lambda: hasattr(window, "sign_in_page"), timeout=90_000)
+    window = start_demo(tmp_path / "demo", qtbot, sync_interval=3600)
     yield window
     window.close()
 
@@ -341,8 +312,8 @@ def test_a_look_up_that_cannot_reach_the_registry_turns_the_status_offline(
     assert process is not None and quiet_demo.workspace is not None
     process.kill()  # the registry goes down between two syncs
     answers: list[tuple[str, bool]] = []
-    office(quiet_demo).calls.run(
-        lambda client: client.handshake(),
+    workspace_of(quiet_demo).calls.run(
+        lambda api: api.handshake(),
         lambda _r: answers.append(("", False)),
         lambda words, offline: answers.append((words, offline)),
     )
@@ -398,7 +369,7 @@ def test_a_registry_call_that_fails_on_this_workstation_is_not_called_offline(
         answer: dict[str, object] = {}
         return answer["patient"]  # an answer read wrongly here
 
-    office(demo).calls.run(
+    workspace_of(demo).calls.run(
         call, lambda _r: None, lambda words, offline: answers.append((words, offline))
     )
     qtbot.waitUntil(lambda: bool(answers), timeout=WAIT)

@@ -8,9 +8,6 @@ workstation account carries the registry's id and the same password opens the wo
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -27,11 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.registry_answers import InvitationMade
+from app.registry_answers import InvitationMade, StaffListing
 from desk.session import Session
 from desk.shell import Desk
 from ui.registry_calls import RegistryCalls
 from ui.tasks import StoreWorker
+from ui.us_dates import us_day
 
 
 class AddPersonDialog(QDialog):
@@ -157,20 +155,20 @@ class ManageDesigneesDialog(QDialog):
     def load(self) -> None:
         self.calls.run(lambda api: api.designees(), self._show, self._not_loaded)
 
-    def _show(self, listing: dict[str, Any]) -> None:
+    def _show(self, listing: StaffListing) -> None:
         rows = [
-            (p["name"] or "(no name given)", p["email"], "Active" if p["active"] else "Inactive")
-            for p in listing["people"]
+            (p.name or "(no name given)", p.email, "Active" if p.active else "Inactive")
+            for p in listing.people
         ] + [
-            (i["name"] or "(no name given)", i["email"],
-             f"Invited; not accepted yet (expires {_day(i['expires_at'])})")
-            for i in listing["invitations"]
+            (i.name or "(no name given)", i.email,
+             f"Invited; not accepted yet (expires {us_day(i.expires_at)})")
+            for i in listing.invitations
         ]  # fmt: skip
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 self.table.setItem(r, c, QTableWidgetItem(text))
-        people, waiting = len(listing["people"]), len(listing["invitations"])
+        people, waiting = len(listing.people), len(listing.invitations)
         self.note.setText(
             f"{people} designee{'s' if people != 1 else ''}; {waiting} "
             f"invitation{'s' if waiting != 1 else ''} not accepted yet."
@@ -208,7 +206,3 @@ class ManageDesigneesDialog(QDialog):
         self.invite.setEnabled(True)
         self.message.setObjectName("problem")
         self.message.setText(f"No invitation was made. {words}")
-
-
-def _day(iso: str) -> str:
-    return datetime.fromisoformat(iso).strftime("%m/%d/%Y")

@@ -23,11 +23,11 @@ PRESCRIBER = DEMO_ACCOUNTS["dr-okafor"]
 WAIT = 30_000  # ms
 
 
-def start_demo(folder: Path, qtbot: QtBot) -> DeskWindow:
+def start_demo(folder: Path, qtbot: QtBot, sync_interval: float = 0.5) -> DeskWindow:
     """The README's demo: a store, an embedded registry with the demo clinic, the window
-    (syncing every half second). The caller closes it."""
+    (syncing every half second unless told). The caller closes it."""
     desk = Desk(folder, SystemClock(), kdf=FAST_KDF)
-    window = DeskWindow(desk, SystemClock().today, sync_interval=0.5)
+    window = DeskWindow(desk, SystemClock().today, sync_interval=sync_interval)
     qtbot.addWidget(window)
     window.show()
     window.first_run.create_demo()

@@ -44,11 +44,12 @@ NOTIFICATION_MESSAGES = {
 
 
 def notification_text(notification: Notification) -> str:
-    """In plain words: "Severe neutropenia: ANC 480/µL drawn 2026-11-24"."""
+    """In plain words, dated as the clinic's forms are (MM/DD/YYYY):
+    "Severe neutropenia: ANC 480/µL drawn 11/24/2026"."""
     category = next(c for c, code in _BY_CATEGORY.items() if code is notification.code)
     return (
         f"{category.label}: ANC {notification.anc.per_ul:,}/µL drawn "
-        f"{notification.drawn.isoformat()}"
+        f"{notification.drawn.strftime('%m/%d/%Y')}"
     )
 
 

@@ -70,6 +70,20 @@ class AncSource(StrEnum):
     RDA_REQUEST = "rda_request"  # an inpatient pharmacy's ANC sent with an RDA
     DISPENSE_RATIONALE = "dispense_rationale"
 
+    @property
+    def label(self) -> str:
+        """As the chart says it: the act that brought the ANC in."""
+        return _SOURCE_LABELS[self.value]
+
+
+_SOURCE_LABELS = {
+    "enrollment": "Enrollment",
+    "add_anc": "Add ANC",
+    "psf": "Patient Status Form",
+    "rda_request": "Pharmacy, with an RDA request",
+    "dispense_rationale": "Pharmacy, with a Dispense Rationale",
+}
+
 
 class DispenseVia(StrEnum):
     """What authorized a dispense."""

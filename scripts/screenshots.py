@@ -1,9 +1,13 @@
 """Takes the README's screenshots: the demo clinic in a real window (run under Xvfb:
-`xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshots.py`).
-Uses a throwaway folder and an in-memory keyring; the patients are invented."""
+`xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshots.py`).
+Uses a throwaway folder and an in-memory keyring; the patients are invented.
+
+`--screen 1366x768 --out /tmp/shots` instead fills a screen of that size with every window,
+to look at each screen as an office workstation shows it (give Xvfb the same size)."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 import time
@@ -13,7 +17,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import keyring
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
 
 from app.clock import SystemClock
 from bench.memory_keyring import MemoryKeyring
@@ -29,6 +34,7 @@ from ui.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
+SCREEN: tuple[int, int] | None = None  # --screen: every window fills a screen of this size
 sys.path.insert(0, str(ROOT))  # the pharmacy's snapshot is built by the tests' support code
 Shown = TypeVar("Shown")
 
@@ -49,22 +55,61 @@ def wait(app: QApplication, until: Callable[[], bool], timeout: float = 30.0) ->
         time.sleep(0.02)
 
 
-def shot(app: QApplication, widget: QWidget, name: str) -> None:
+def settle(app: QApplication) -> None:
     for _ in range(20):
         app.processEvents()
         time.sleep(0.02)
+
+
+def shot(app: QApplication, widget: QWidget, name: str) -> None:
+    settle(app)
     widget.grab().save(str(OUT / f"{name}.png"))
     print("wrote", name)
 
 
+def sized(window: QWidget, width: int, height: int) -> None:
+    """The README's size, or with --screen the whole screen, as a maximized window is."""
+    if SCREEN is None:
+        window.resize(width, height)
+        window.show()
+    else:
+        window.showMaximized()
+
+
+def lock_screen(app: QApplication, window: DeskWindow, password: str) -> None:
+    """Ctrl+L: the window empties and one prompt asks for the password. The prompt is
+    modal, so the screen is taken (window and prompt together) from inside it."""
+    taken: list[bool] = []
+
+    def take_and_unlock() -> None:
+        prompts = [w for w in app.topLevelWidgets() if isinstance(w, QInputDialog)]
+        prompt = next((w for w in prompts if w.isVisible()), None)
+        if prompt is None:
+            QTimer.singleShot(100, take_and_unlock)
+            return
+        settle(app)
+        frame = window.frameGeometry()
+        screen = app.primaryScreen().grabWindow(0, frame.x(), frame.y(), frame.width(),
+                                                frame.height())  # fmt: skip
+        screen.save(str(OUT / "lock-screen.png"))
+        print("wrote lock-screen")
+        taken.append(True)
+        prompt.setTextValue(password)
+        prompt.accept()
+
+    QTimer.singleShot(300, take_and_unlock)
+    window.lock_now()
+    if not taken:
+        raise RuntimeError("the lock asked for no password")
+
+
 def main() -> int:
     keyring.set_keyring(MemoryKeyring())
-    app = QApplication(sys.argv)
+    app = QApplication(sys.argv[:1])
     folder = Path(tempfile.mkdtemp()) / "demo"
     desk = Desk(folder, SystemClock(), kdf=FAST_KDF)
     window = DeskWindow(desk, SystemClock().today, sync_interval=2.0)
-    window.resize(1500, 900)
-    window.show()
+    sized(window, 1500, 900)
     window.first_run.create_demo()
     wait(app, lambda: hasattr(window, "sign_in_page"), 60)
     page = window.sign_in_page
@@ -85,10 +130,14 @@ def main() -> int:
     office.new_psf("p-kowalski")
     wait(app, lambda: office.last_dialog is not None and office.last_dialog.isVisible())
     editor = expect(PsfEditor, office.last_dialog)
+    editor.status.setCurrentIndex(editor.status.findData("enrolled"))  # resume treatment
     editor.rationale.setPlainText("ANC recovering; benefit outweighs risk. Recheck in 3 days.")
     shot(app, editor, "psf-editor")
     editor._submit()
-    wait(app, lambda: not editor.isVisible())
+    try:
+        wait(app, lambda: not editor.isVisible())
+    except TimeoutError:
+        raise RuntimeError(f"the PSF was not sent: {editor.message.text()}") from None
     window.sign_out()
     page = window.sign_in_page
     page.email.setText(DEMO_ACCOUNTS["dr-okafor"][0])
@@ -117,8 +166,16 @@ def main() -> int:
     office.setCurrentIndex(2)
     wait(app, lambda: office.outbox.table.rowCount() == 2)
     shot(app, window, "outbox")
-    window.close()
-    registry.start()  # back up, for the pharmacy and the wholesaler
+    lock_screen(app, window, DEMO_ACCOUNTS["dr-okafor"][1])
+    # The registry comes back: what was queued goes; the refusal stays, with its reason.
+    registry.start()
+    window.sync_now()
+    wait(app, lambda: window.last_report is not None and window.last_report.pushed.acked > 0, 60)
+    office.refresh_lists()
+    wait(app, lambda: office.outbox.table.rowCount() == 1)
+    shot(app, window, "outbox-after-outage")
+    window.close()  # which stops the demo's registry
+    registry.start()  # up again, for the pharmacy and the wholesaler
     try:
         pharmacy_preview(app)
         pharmacy_at_registry(app, registry.url)
@@ -137,8 +194,7 @@ def connected(app: QApplication, url: str, who: str, size: tuple[int, int]) -> D
     desk = Desk(Path(tempfile.mkdtemp()) / who, SystemClock(), kdf=FAST_KDF)
     desk.create_connected(DeskConfig(url), [(email, password)])
     window = DeskWindow(desk, SystemClock().today, sync_interval=3600)
-    window.resize(*size)
-    window.show()
+    sized(window, *size)
     window.sign_in_page.email.setText(email)
     window.sign_in_page.password.setText(password)
     window.sign_in_page.submit()
@@ -198,8 +254,7 @@ def pharmacy_preview(app: QApplication) -> None:
 
     desk = build_pharmacy_desk(Path(tempfile.mkdtemp()) / "rx")
     window = DeskWindow(desk, lambda: TODAY, sync_interval=3600)
-    window.resize(1500, 700)
-    window.show()
+    sized(window, 1500, 700)
     page = window.sign_in_page
     page.email.setText(AR[0])
     page.password.setText(AR[1])
@@ -222,5 +277,19 @@ def pharmacy_preview(app: QApplication) -> None:
     window.close()
 
 
+def parse_arguments() -> None:
+    global OUT, SCREEN
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT, help="folder for the PNG files")
+    parser.add_argument("--screen", help="WIDTHxHEIGHT: every window fills this screen")
+    arguments = parser.parse_args()
+    OUT = arguments.out
+    OUT.mkdir(parents=True, exist_ok=True)
+    if arguments.screen:
+        width, height = arguments.screen.lower().split("x")
+        SCREEN = (int(width), int(height))
+
+
 if __name__ == "__main__":
+    parse_arguments()
     sys.exit(main())

@@ -63,3 +63,10 @@ def test_another_value_on_the_same_draw_date_is_a_new_report(
         "des", PsfSubmission("p1", MonitoringFrequency.WEEKLY, (AncEntry(2050, "2024-01-09"),))
     )
     assert [r.anc.per_ul for r in clinic.ledger.anc_history("p1")] == [2100, 2000, 2050]
+
+
+def test_the_chart_names_every_way_an_anc_comes_in_in_words() -> None:
+    labels = {source: source.label for source in AncSource}  # a new way in needs its words
+    assert labels[AncSource.ADD_ANC] == "Add ANC"
+    assert labels[AncSource.PSF] == "Patient Status Form"
+    assert all("_" not in words for words in labels.values())

@@ -57,4 +57,4 @@ def test_ancs_added_while_the_registry_is_down_are_accepted_once_when_it_is_back
         page = open_chart(qtbot, workspace, patient_id)
         rows = anc_history(page)
         assert [r[1] for r in rows].count(shown) == 1, rows
-        assert next(r for r in rows if r[1] == shown)[4] == "add anc"
+        assert next(r for r in rows if r[1] == shown)[4] == "Add ANC"

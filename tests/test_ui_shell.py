@@ -336,6 +336,23 @@ def test_a_look_up_that_cannot_reach_the_registry_turns_the_status_offline(
         "The registry cannot be reached; 1 item stays queued and will be sent when it is back"
         in (words)
     ), words
+    # The asked sync answers (offline) ...
+    qtbot.waitUntil(
+        lambda: (
+            quiet_demo.last_report is not None
+            and quiet_demo.last_report.connectivity.value != "online"
+        ),
+        timeout=WAIT,
+    )
+    # ... then the registry comes back, found by the person's next look-up: the queue goes,
+    # and the message that said the registry cannot be reached goes with it at once, not
+    # when its 15 seconds are up.
+    process.start()
+    workspace_of(quiet_demo).calls.run(
+        lambda api: api.handshake(), lambda _r: None, lambda words, offline: None
+    )
+    qtbot.waitUntil(lambda: "nothing queued" in _status(quiet_demo), timeout=WAIT)
+    qtbot.waitUntil(lambda: "cannot" not in quiet_demo.statusBar().currentMessage(), timeout=2000)
 
 
 # Build 2: background failures reach the person
@@ -394,3 +411,5 @@ def test_the_signed_in_window_fits_the_screen_status_bar_and_all(size: tuple[int
     assert (fx, fy, free_width, free_height) == (0, 0, *size)
     assert x >= fx and y >= fy and x + width <= fx + free_width and y + height <= fy + free_height
     assert seen["status_bar_visible"] and seen["status_bar_bottom"] < fy + free_height
+    # The roster's ten columns fit, each wide enough for its text ("OVERDUE 12/01/2026").
+    assert seen["roster_clipped"] == [] and not seen["roster_wider_than_view"]

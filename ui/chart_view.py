@@ -137,7 +137,7 @@ class ChartPage(QWidget):
                 f"{r.anc.per_ul:,}/µL",
                 f"{r.entered_value} {r.entered_unit}" if r.entered_value else "",
                 categorize(r.anc, s.population).label,
-                r.source.value.replace("_", " "),
+                r.source.label,
             ]
             for r in reversed(data.ancs)
         ]

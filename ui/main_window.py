@@ -152,6 +152,7 @@ class DeskWindow(QMainWindow):
         self._password: str | None = None  # until the registry link takes it
         self._sync_asked = False  # "Sync now": its outcome is said when the report comes
         self._unlocking = False  # the lock's prompt is up
+        self._saying_offline = False  # the status bar's message says the registry is away
         self._covered: list[QWidget] = []  # windows hidden by the lock, shown again after
         self._closed = False
         self.setWindowTitle("Clozapine REMS Desk")
@@ -453,6 +454,10 @@ class DeskWindow(QMainWindow):
     def _on_report(self, report: SyncReport) -> None:
         self.last_report = report
         self.sync_status.show_report(report)
+        if self._saying_offline and report.connectivity.value == "online":
+            # Back online: the "cannot be reached" message no longer holds.
+            self._saying_offline = False
+            self.statusBar().clearMessage()
         session = self.session
         if session is not None and self.workspace is not None:
             self.workspace.on_report(report)
@@ -472,7 +477,7 @@ class DeskWindow(QMainWindow):
     def _say_sync_outcome(self) -> None:
         self._sync_asked = False
         if self.sync_status.offline:
-            self.statusBar().showMessage(self._offline_words(), 15000)
+            self._say_offline(self._offline_words())
         elif self.last_report is not None and self.last_report.connectivity.value == "online":
             refused = self.sync_status.refused
             self.statusBar().showMessage(
@@ -480,6 +485,10 @@ class DeskWindow(QMainWindow):
                 + (f" {refused} refused item(s) wait in the Outbox for you." if refused else ""),
                 8000,
             )
+
+    def _say_offline(self, words: str) -> None:
+        self._saying_offline = True
+        self.statusBar().showMessage(words, 15000)
 
     def _offline_words(self) -> str:
         queued = self.sync_status.queued()
@@ -500,7 +509,7 @@ class DeskWindow(QMainWindow):
 
             def say(counts: tuple[int, int]) -> None:
                 self.sync_status.show_outbox(*counts)
-                self.statusBar().showMessage(self._offline_words() + " Trying again now…", 15000)
+                self._say_offline(self._offline_words() + " Trying again now…")
 
             self.worker.run(session.outbox_standing, say, self.tell_failure)
         else:

@@ -37,7 +37,7 @@ COLUMNS: list[tuple[str, RosterOrder]] = [
     ("Latest ANC", RosterOrder.LATEST_ANC),
     ("ANC category", RosterOrder.LATEST_ANC),
     ("Drawn", RosterOrder.LATEST_DRAW),
-    ("Recommended monitoring", RosterOrder.MONITORING),
+    ("Label recommends", RosterOrder.MONITORING),  # the monitoring, as the chart says it
     ("Next ANC due", RosterOrder.NEXT_ANC_DUE),
     ("PSF due", RosterOrder.PSF_DUE),
     ("Registry", RosterOrder.NOT_SENT),
@@ -223,7 +223,9 @@ class RosterPane(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate([230, 100, 130, 95, 160, 95, 170, 175, 95, 110]):
+        # Wide enough for "OVERDUE 12/01/2026" in both due columns, and all ten columns
+        # within a 1366-pixel screen.
+        for column, width in enumerate([170, 100, 130, 90, 150, 85, 155, 160, 160, 80]):
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
         self.table.doubleClicked.connect(self._open)

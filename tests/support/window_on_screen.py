@@ -10,10 +10,14 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keyring
 
 from bench.memory_keyring import MemoryKeyring
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QTableView
 
 
 def main(width: int, height: int) -> int:
@@ -58,6 +62,8 @@ def main(width: int, height: int) -> int:
     until(roster_shown)
     for _ in range(20):
         app.processEvents()
+    roster = window.workspace.roster.table if isinstance(window.workspace, Workspace) else None
+    assert roster is not None
     free = window.screen().availableGeometry()
     frame = window.frameGeometry()
     bar = window.statusBar()
@@ -66,9 +72,33 @@ def main(width: int, height: int) -> int:
         "free": [free.x(), free.y(), free.width(), free.height()],
         "frame": [frame.x(), frame.y(), frame.width(), frame.height()],
         "status_bar_bottom": bar_bottom, "status_bar_visible": bar.isVisible(),
+        "roster_clipped": clipped_cells(roster),
+        "roster_wider_than_view": roster.horizontalHeader().length() > roster.viewport().width(),
     }))  # fmt: skip
     window.close()
     return 0
+
+
+def clipped_cells(table: QTableView) -> list[str]:
+    """The roster's cells whose text does not fit its column (Qt would cut it with "…")."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    model, header = table.model(), table.horizontalHeader()
+    clipped = []
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            index = model.index(row, column)
+            text = str(model.data(index) or "")
+            font = model.data(index, Qt.ItemDataRole.FontRole)
+            metrics = QFontMetrics(font if isinstance(font, QFont) else table.font())
+            if metrics.horizontalAdvance(text) + 12 > header.sectionSize(column):  # its margins
+                clipped.append(text)
+    for column in range(model.columnCount()):  # and the headings, in the header's font
+        heading = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        if QFontMetrics(header.font()).horizontalAdvance(heading) + 24 > header.sectionSize(column):
+            clipped.append(heading)  # (24: margins and the sort arrow)
+    return clipped
 
 
 if __name__ == "__main__":

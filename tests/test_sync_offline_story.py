@@ -7,7 +7,7 @@ And every kind of item the outbox holds has a path the registry's batch accepts.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -188,7 +188,7 @@ def test_every_kind_the_outbox_holds_has_a_path_the_batch_accepts(kind: OutboxKi
     assert found.path == path_for(_item_of(kind))
 
 
-def _alone_and_batched(world: World, who: str, path: str, body: dict[str, object]) -> list[Any]:
+def _alone_and_batched(world: World, who: str, path: str, body: Mapping[str, object]) -> list[Any]:
     """(status, error code) of the same request sent alone and sent in a batch; their
     messages are the same words."""
     client = world.client(who)

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.pdf_reading import page_texts
+from tests.support.screens import office_of
 from tests.test_ui_pharmacy import open_pharmacy
 from tests.test_ui_workflows import PRESCRIBER, WAIT, sign_in, synced
 from tests.test_ui_workflows import demo as demo  # the README's demo window (a fixture)
@@ -27,16 +28,17 @@ FORBIDDEN_IN_NAMES = ':/\\*?"<>|'
 
 
 def _select_in_roster(qtbot: QtBot, window: DeskWindow, name: str) -> None:
-    roster = window.workspace.roster
-    model = window.workspace.roster_model
+    workspace = office_of(window)
+    roster = workspace.roster
+    model = workspace.roster_model
     row = next(r for r in range(model.rowCount()) if name in str(model.data(model.index(r, 0))))
     rect = roster.table.visualRect(model.index(row, 0))
     qtbot.mouseClick(roster.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
 def _preview(qtbot: QtBot, window: DeskWindow) -> PreviewDialog:
-    qtbot.waitUntil(lambda: isinstance(window.workspace.last_dialog, PreviewDialog), timeout=WAIT)
-    preview = window.workspace.last_dialog
+    qtbot.waitUntil(lambda: isinstance(office_of(window).last_dialog, PreviewDialog), timeout=WAIT)
+    preview = office_of(window).last_dialog
     assert isinstance(preview, PreviewDialog)
     return preview
 
@@ -58,8 +60,8 @@ def test_ctrl_p_right_after_signing_prints_the_signed_psf_with_its_period_and_su
         Qt.Key.Key_P,
         Qt.KeyboardModifier.ControlModifier | (Qt.KeyboardModifier.ShiftModifier),
     )
-    qtbot.waitUntil(lambda: isinstance(demo.workspace.last_dialog, PsfEditor), timeout=WAIT)
-    editor = demo.workspace.last_dialog
+    qtbot.waitUntil(lambda: isinstance(office_of(demo).last_dialog, PsfEditor), timeout=WAIT)
+    editor = office_of(demo).last_dialog
     assert isinstance(editor, PsfEditor)
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (PRESCRIBER[1], True))
     qtbot.mouseClick(editor.submit, Qt.MouseButton.LeftButton)
@@ -134,8 +136,9 @@ def test_save_dialogs_open_in_documents_then_the_last_folder_with_safe_names(
     assert Path(asked[1]).parent == tmp_path / "chosen"
 
     answers.append("")
-    demo.workspace.setCurrentWidget(demo.workspace.pharmacies)
-    demo.workspace.pharmacies.export_csv()
+    office = office_of(demo)
+    office.setCurrentWidget(office.pharmacies)
+    office.pharmacies.export_csv()
     assert Path(asked[2]).parent == tmp_path / "chosen"
     assert Path(asked[2]).name == "certified-pharmacies.csv"
 

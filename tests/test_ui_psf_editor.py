@@ -25,11 +25,13 @@ from printing import forms as printed
 from tests.conftest import PRESCRIBER_PASSWORD
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.registry_world import PASSWORD, World, ok
+from tests.support.screens import office_of, session_of
 from tests.support.store_world import certify_office, enroll
 from ui.add_anc import unit_combo
 from ui.main_window import DeskWindow
 from ui.psf_editor import PsfEditor, load_editor
 from ui.us_dates import us_day
+from ui.workspace import Workspace
 
 WAIT = 30_000
 INTERRUPTED_ON = date(2024, 1, 10)
@@ -91,13 +93,13 @@ def sign_in(qtbot: QtBot, office: Office, who: str) -> None:
     qtbot.keyClicks(page.password, PASSWORD)
     qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: window.workspace is not None and window.workspace.roster_model.total > 0,
+        lambda: isinstance(window.workspace, Workspace) and window.workspace.roster_model.total > 0,
         timeout=WAIT,
     )
 
 
 def new_psf(qtbot: QtBot, office: Office) -> PsfEditor:
-    workspace = office.window.workspace
+    workspace = office_of(office.window)
     workspace.last_dialog = None
     workspace.new_psf(office.patient)
     qtbot.waitUntil(lambda: isinstance(workspace.last_dialog, PsfEditor), timeout=WAIT)
@@ -122,7 +124,7 @@ def sign_with_password(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def psf_drafts(office: Office) -> list[str]:
-    session = office.window.session
+    session = session_of(office.window)
     forms = office.window.worker.run_now(lambda: session.forms.for_patient(office.patient))
     return [f.id for f in forms if f.kind is FormKind.PSF and f.state is FormState.DRAFT]
 
@@ -150,7 +152,7 @@ def test_no_change_with_a_rationale_does_not_resume_and_resume_is_a_choice_of_it
     assert editor.isVisible()  # not signed, not sent
     assert '"No change" keeps it interrupted' in editor.message.text()
     idle(qtbot, office)
-    session = office.window.session
+    session = session_of(office.window)
     assert office.window.worker.run_now(lambda: session.outbox.items()) == []
     assert status_of(office) == "interrupted"
 
@@ -186,7 +188,7 @@ def test_the_period_starts_the_day_after_the_latest_psf_and_is_none_on_its_own_d
     sign_with_password(monkeypatch)
     qtbot.mouseClick(editor.submit, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not editor.isVisible(), timeout=WAIT)
-    session = office.window.session
+    session = session_of(office.window)
 
     def latest_psf_day() -> date | None:
         latest = office.window.worker.run_now(lambda: session.ledger.latest_psf(office.patient))
@@ -233,13 +235,13 @@ def test_a_designee_draft_waits_for_the_prescriber_only_once_sent(
     office: Office, qtbot: QtBot
 ) -> None:
     sign_in(qtbot, office, "des_a")
-    awaiting = office.window.workspace.awaiting
+    awaiting = office_of(office.window).awaiting
     assert "sign" not in awaiting.open_button.text().lower()  # a designee does not sign
     assert "your signature" not in awaiting.intro.text()
     editor = new_psf(qtbot, office)
     qtbot.keyClicks(editor.rationale, RATIONALE)
     idle(qtbot, office)
-    office.window.workspace.refresh_lists()
+    office_of(office.window).refresh_lists()
     idle(qtbot, office)
     assert awaiting.table.rowCount() == 0  # a draft being typed is not awaiting anyone
 
@@ -248,7 +250,7 @@ def test_a_designee_draft_waits_for_the_prescriber_only_once_sent(
     qtbot.waitUntil(lambda: awaiting.table.rowCount() == 1, timeout=WAIT)
 
     sign_in(qtbot, office, "dr_a")
-    awaiting = office.window.workspace.awaiting
+    awaiting = office_of(office.window).awaiting
     qtbot.waitUntil(lambda: awaiting.table.rowCount() == 1, timeout=WAIT)
     assert awaiting.open_button.text() == "&Review and sign…"
 

@@ -14,7 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import keyring
-import keyring.backends.fail
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QTabBar, QWidget
@@ -26,6 +25,7 @@ from desk.demo.seed import seed_demo_registry
 from desk.shell import EMBEDDED, Desk, DeskConfig
 from local_store.errors import StoreError
 from local_store.keys import FAST_KDF
+from tests.support.absent_keyring import absent_keyring
 from tests.support.desk_window import sign_in, start_demo, workspace_of
 from tests.support.memory_keyring import MemoryKeyring
 from ui import theme
@@ -98,7 +98,7 @@ def test_a_past_psf_due_date_is_flagged_overdue_like_a_past_anc_due_date(
 @pytest.fixture
 def no_keyring() -> Iterator[None]:
     previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
+    keyring.set_keyring(absent_keyring())
     yield
     keyring.set_keyring(previous)
 
@@ -144,7 +144,7 @@ def test_after_a_first_start_without_a_keyring_the_next_start_opens_the_demo(
     folder = tmp_path / "demo"
     previous = keyring.get_keyring()
     if first_start == "without a keyring":
-        keyring.set_keyring(keyring.backends.fail.Keyring())
+        keyring.set_keyring(absent_keyring())
         try:
             desk = Desk(folder, SystemClock(), kdf=FAST_KDF)
             with pytest.raises(StoreError):

@@ -13,6 +13,7 @@ from app.clock import SystemClock
 from desk.demo.accounts import DEMO_ACCOUNTS
 from desk.shell import Desk
 from local_store.keys import FAST_KDF
+from tests.support.screens import office_of
 from ui.add_anc import AddAncDialog
 from ui.chart_view import ChartPage
 from ui.main_window import DeskWindow
@@ -36,9 +37,8 @@ def start_demo(folder: Path, qtbot: QtBot, sync_interval: float = 0.5) -> DeskWi
 
 
 def workspace_of(window: DeskWindow) -> Workspace:
-    workspace = window.workspace
-    assert isinstance(workspace, Workspace)
-    return workspace
+    """The office's workspace; screens.office_of, which says what the window shows instead."""
+    return office_of(window)
 
 
 def sign_in(qtbot: QtBot, window: DeskWindow, who: tuple[str, str]) -> Workspace:

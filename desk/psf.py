@@ -19,6 +19,8 @@ from desk.session import Session
 
 @dataclass(frozen=True)
 class PsfFacts:
+    """What the PSF editor shows for a patient's form."""
+
     patient: Patient
     form_id: str
     document: dict[str, Any]
@@ -30,6 +32,8 @@ class PsfFacts:
 def psf_facts(
     session: Session, patient_id: str | None, form_id: str | None, today: date
 ) -> PsfFacts:
+    """A form to show: the one asked for, or for "New PSF" the patient's open draft if there
+    is one (one draft per patient), else a new form prefilled for the reporting period."""
     form = session.form(form_id) if form_id is not None else None
     if form is None:
         assert patient_id is not None

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import ManualClock, SystemClock
+from desk.psf import psf_facts
 from desk.shell import Desk, DeskConfig
 from local_store.forms import FormKind, FormState
 from local_store.keys import FAST_KDF
@@ -29,7 +30,7 @@ from tests.support.screens import office_of, session_of
 from tests.support.store_world import certify_office, enroll
 from ui.add_anc import unit_combo
 from ui.main_window import DeskWindow
-from ui.psf_editor import PsfEditor, load_editor
+from ui.psf_editor import PsfEditor, period_words
 from ui.us_dates import us_day
 from ui.workspace import Workspace
 
@@ -306,15 +307,16 @@ def test_a_psf_signed_here_and_not_back_from_the_registry_starts_the_next_period
     store_clock.advance(timedelta(days=8))
     prescriber_session.touch()  # the office worked meanwhile: no idle lock
     signed_on = store_clock.now().astimezone().date()
-    first = load_editor(prescriber_session, "p1", None, signed_on)
+    first = psf_facts(prescriber_session, "p1", None, signed_on)
     form_id = prescriber_session.save_draft(FormKind.PSF, "p1", first.document)
     prescriber_session.sign_form(form_id, PRESCRIBER_PASSWORD)
     store_clock.advance(timedelta(days=1))
     prescriber_session.touch()
     next_day = signed_on + timedelta(days=1)
-    second = load_editor(prescriber_session, "p1", None, next_day)
-    assert second.period == f"{us_day(next_day)} to {us_day(next_day)}"
+    second = psf_facts(prescriber_session, "p1", None, next_day)
+    assert period_words(second.draft) == f"{us_day(next_day)} to {us_day(next_day)}"
     # Refused by the registry, it never happened: the period runs from the enrollment again.
     prescriber_session.outbox.set_state(form_id, OutboxState.REJECTED, store_clock.now())
-    again = load_editor(prescriber_session, "p1", None, next_day)
-    assert again.period.endswith(f"to {us_day(next_day)}") and again.period != second.period
+    again = psf_facts(prescriber_session, "p1", None, next_day)
+    period = period_words(again.draft)
+    assert period.endswith(f"to {us_day(next_day)}") and period != period_words(second.draft)

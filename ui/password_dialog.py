@@ -7,17 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QWidget
 
 from app.passwords import password_problem
+from ui.form_dialog import FormDialog
 from ui.registry_calls import RegistryCalls
 from ui.tasks import StoreWorker
 
@@ -25,7 +18,7 @@ if TYPE_CHECKING:
     from desk.session import Session
 
 
-class ChangePasswordDialog(QDialog):
+class ChangePasswordDialog(FormDialog):
     def __init__(
         self,
         worker: StoreWorker,
@@ -33,39 +26,24 @@ class ChangePasswordDialog(QDialog):
         calls: RegistryCalls | None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__("Change password", "Change password message", parent)
         self.worker, self.session, self.calls = worker, session, calls
         self.result_text = ""
         self.registry_only = False  # the workstation's changed; the registry's is left
-        self.setWindowTitle("Change password")
         who = session.account
         where = "this workstation and the registry" if calls else "this workstation"
-        intro = QLabel(f"{who.name} ({who.email}): your new password is for {where}.")
-        intro.setWordWrap(True)
         self.current = self._password_field("Current password")
         self.new = self._password_field("New password")
         self.repeat = self._password_field("New password again")
-        self.message = QLabel()
-        self.message.setObjectName("problem")
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName("Change password message")
-        form = QFormLayout()
-        form.addRow("C&urrent password", self.current)
-        form.addRow("&New password", self.new)
-        form.addRow("New password &again", self.repeat)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        self.change = self.lay_out(
+            f"{who.name} ({who.email}): your new password is for {where}.",
+            [
+                ("C&urrent password", self.current),
+                ("&New password", self.new),
+                ("New password &again", self.repeat),
+            ],
+            "Change password",
         )
-        self.change = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.change.setText("Change password")
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-        self.resize(520, 0)
 
     def _password_field(self, name: str) -> QLineEdit:
         field = QLineEdit()

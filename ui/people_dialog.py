@@ -27,49 +27,30 @@ from PySide6.QtWidgets import (
 from app.registry_answers import InvitationMade, StaffListing
 from desk.session import Session
 from desk.shell import Desk
+from ui.form_dialog import FormDialog
 from ui.registry_calls import RegistryCalls
 from ui.tasks import StoreWorker
 from ui.us_dates import us_day
 
 
-class AddPersonDialog(QDialog):
+class AddPersonDialog(FormDialog):
     def __init__(
         self, desk: Desk, worker: StoreWorker, session: Session, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__("Add a person to this workstation", "Add a person message", parent)
         self.desk, self.worker, self.session = desk, worker, session
-        self.setWindowTitle("Add a person to this workstation")
-        intro = QLabel(
-            "The person needs a registry account first: invite them from the registry, and "
-            "they accept the invitation with a password of their own. Then they type that "
-            "email and password here, once. The same password opens this workstation."
-        )
-        intro.setWordWrap(True)
         self.email = QLineEdit()
         self.email.setAccessibleName("Their registry email")
         self.password = QLineEdit()
         self.password.setAccessibleName("Their registry password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = QLabel()
-        self.message.setObjectName("problem")
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName("Add a person message")
-        form = QFormLayout()
-        form.addRow("Their registry &email", self.email)
-        form.addRow("Their &password", self.password)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        self.add = self.lay_out(
+            "The person needs a registry account first: invite them from the registry, and "
+            "they accept the invitation with a password of their own. Then they type that "
+            "email and password here, once. The same password opens this workstation.",
+            [("Their registry &email", self.email), ("Their &password", self.password)],
+            "Add",
         )
-        self.add = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.add.setText("Add")
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-        self.resize(520, 0)
 
     def submit(self) -> None:
         email, password = self.email.text().strip(), self.password.text()

@@ -11,7 +11,6 @@ read-only; a correction is a new draft that supersedes it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -44,13 +43,12 @@ from app.psf import (
     treatment_status_problem,
 )
 from app.psf_document import anc_entries_from, psf_from_document, psf_to_document
-from app.records import Patient
 from app.roles import Action, Role
 from app.statuses import MonitoringFrequency, TreatmentStatus
 from app.use_cases.entries import validate_anc_entries
 from app.use_cases.psf_draft import PsfDraft
-from desk.forms import Form, FormKind, FormState
-from desk.psf import psf_facts
+from desk.forms import FormKind, FormState
+from desk.psf import PsfFacts
 from desk.session import Session
 from ui.add_anc import explain, unit_combo
 from ui.tasks import StoreWorker
@@ -64,38 +62,12 @@ ACT_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class EditorData:
-    patient: Patient
-    form_id: str
-    document: dict[str, Any]
-    form: Form | None  # None for a new form
-    period: str
-    labs_missing: bool
-    recommended: str  # what the label recommends now, e.g. "Three times weekly"
-
-
-def load_editor(
-    session: Session, patient_id: str | None, form_id: str | None, today: date
-) -> EditorData:
-    """A form to show: the one asked for, or for "New PSF" the patient's open draft if there
-    is one (one draft per patient), else a new form prefilled for the reporting period."""
-    facts = psf_facts(session, patient_id, form_id, today)
-    draft = facts.draft
-    return EditorData(
-        facts.patient,
-        facts.form_id,
-        facts.document,
-        facts.form,
-        period_words(draft) if draft is not None else "",
-        draft.labs_missing if draft is not None else False,
-        facts.recommended,
-    )
-
-
-def period_words(draft: PsfDraft) -> str:
+def period_words(draft: PsfDraft | None) -> str:
     """The reporting period as the office reads it (rules.md §6.2): from the day after the
-    latest PSF through today, or none when a PSF was already dated today."""
+    latest PSF through today, or none when a PSF was already dated today; "" for a signed
+    form, which has no period to draft."""
+    if draft is None:
+        return ""
     if draft.covers_no_days:
         return (
             f"none: the latest PSF, dated {us_day(draft.previous_psf)}, "
@@ -167,7 +139,7 @@ class PsfEditor(QDialog):
         self,
         worker: StoreWorker,
         session: Session,
-        data: EditorData,
+        data: PsfFacts,
         today: date,
         parent: QWidget | None = None,
     ) -> None:
@@ -184,9 +156,10 @@ class PsfEditor(QDialog):
         self._save_timer.setInterval(SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save_draft)
 
+        period = period_words(data.draft)
         self.heading = heading = QLabel(
             f"<b>{data.patient.name}</b> · born {data.patient.dob.strftime('%m/%d/%Y')}"
-            + (f" · reporting period {data.period}" if data.period else "")
+            + (f" · reporting period {period}" if period else "")
         )
         heading.setWordWrap(True)
         self.mark = QLabel()
@@ -208,8 +181,9 @@ class PsfEditor(QDialog):
         self.ancs.setMinimumHeight(150)
         self.anc_rows: list[AncRow] = []
         self.add_row = QPushButton("Add an A&NC row")
+        labs_missing = data.draft is not None and data.draft.labs_missing
         self.labs_note = QLabel(
-            ("Labs are missing in this period so far." if data.labs_missing
+            ("Labs are missing in this period so far." if labs_missing
              else "No labs missing so far.")
             + f" The label recommends ANC monitoring: {data.recommended.lower()}."
         )  # fmt: skip

@@ -16,6 +16,7 @@ from app.roles import Role
 from app.thresholds import NOTIFICATION_FLAG_DAYS
 from desk.chart import load_chart
 from desk.office import Form, my_enrollment_drafts, patient_name, recent_alerts
+from desk.psf import PsfFacts, psf_facts
 from desk.queues import load_awaiting, load_conflicts, load_outbox, settle_conflict
 from desk.shell import failure_words
 from ui.add_anc import AddAncDialog
@@ -25,7 +26,7 @@ from ui.office_acts import correct_refused, dismiss_refused, remove_from_list
 from ui.people_dialog import ManageDesigneesDialog
 from ui.pharmacy_list import PharmacyListView
 from ui.print_preview import psf_job
-from ui.psf_editor import PsfEditor, load_editor
+from ui.psf_editor import PsfEditor
 from ui.queues import AwaitingPane, ConflictsPane, OutboxPane
 from ui.roster_view import RosterModel, RosterPane
 from ui.us_dates import us_day
@@ -298,7 +299,7 @@ class Workspace(WorkspaceTabs):
     def _open_editor(self, patient_id: str | None, form_id: str | None) -> None:
         session, today = self.session, self.today()
         self.worker.run(
-            lambda: load_editor(session, patient_id, form_id, today),
+            lambda: psf_facts(session, patient_id, form_id, today),
             self._show_editor,
             self._editor_failed,
         )
@@ -306,7 +307,7 @@ class Workspace(WorkspaceTabs):
     def _editor_failed(self, error: BaseException) -> None:
         QMessageBox.warning(self, "Patient Status Form", failure_words(error))
 
-    def _show_editor(self, data: Any) -> None:
+    def _show_editor(self, data: PsfFacts) -> None:
         editor = PsfEditor(self.worker, self.session, data, self.today(), self)
         editor.changed.connect(self.refresh_lists)
 

@@ -172,10 +172,10 @@ class PsfEditor(QDialog):
         self.ancs = QTableWidget(0, 4)
         self.ancs.setAccessibleName("ANC results in this period")
         self.ancs.setHorizontalHeaderLabels(
-            ["ANC value (as on the lab report)", "Unit", "Blood draw date", "What it means"]
+            ["ANC, as on the lab report", "Unit", "Blood draw date", "What it means"]
         )
         self.ancs.horizontalHeader().setStretchLastSection(True)
-        self.ancs.setColumnWidth(0, 150)
+        self.ancs.setColumnWidth(0, 175)
         self.ancs.setColumnWidth(1, 210)
         self.ancs.setColumnWidth(2, 120)
         self.ancs.setMinimumHeight(150)

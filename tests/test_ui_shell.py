@@ -301,6 +301,21 @@ def test_a_refused_item_is_counted_in_the_status_bar(demo: DeskWindow, qtbot: Qt
     qtbot.waitUntil(lambda: "1 refused — see Outbox" in _status(demo), timeout=WAIT)
     assert "nothing queued" in _status(demo)
     assert theme.ALERT_TEXT in demo.sync_status.label.styleSheet()  # not the green of "all well"
+    qtbot.waitUntil(
+        lambda: (
+            demo.statusBar().currentMessage()
+            == "Synced with the registry. 1 refused item waits in the Outbox for you."
+        ),
+        timeout=WAIT,
+    )
+    # The registry goes down: the next answer is offline, and "Synced" goes at once (not
+    # when its 8 seconds are up), so the bar never says synced and offline side by side.
+    process = demo.desk.registry_process
+    assert process is not None
+    process.kill()
+    demo.sync_now()
+    qtbot.waitUntil(lambda: _status(demo).startswith("○ Offline"), timeout=WAIT)
+    qtbot.waitUntil(lambda: "Synced" not in demo.statusBar().currentMessage(), timeout=2000)
 
 
 def test_a_look_up_that_cannot_reach_the_registry_turns_the_status_offline(

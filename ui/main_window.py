@@ -150,9 +150,12 @@ class DeskWindow(QMainWindow):
         self.last_report: SyncReport | None = None
         self.audit_damage_box: QMessageBox | None = None
         self._password: str | None = None  # until the registry link takes it
-        self._sync_asked = False  # "Sync now": its outcome is said when the report comes
+        # "Sync now" at this time: the outcome of the first sync to start after it is said
+        # (a sync already under way when the person asked answers something else).
+        self._sync_asked_at: datetime | None = None
         self._unlocking = False  # the lock's prompt is up
-        self._saying_offline = False  # the status bar's message says the registry is away
+        # What the status bar's message says of the registry: reached, away, or neither.
+        self._saying_online: bool | None = None
         self._covered: list[QWidget] = []  # windows hidden by the lock, shown again after
         self._closed = False
         self.setWindowTitle("Clozapine REMS Desk")
@@ -454,9 +457,10 @@ class DeskWindow(QMainWindow):
     def _on_report(self, report: SyncReport) -> None:
         self.last_report = report
         self.sync_status.show_report(report)
-        if self._saying_offline and report.connectivity.value == "online":
-            # Back online: the "cannot be reached" message no longer holds.
-            self._saying_offline = False
+        online = report.connectivity.value == "online"
+        if self._saying_online is not None and self._saying_online != online:
+            # "Synced" or "cannot be reached" said before this answer no longer holds.
+            self._saying_online = None
             self.statusBar().clearMessage()
         session = self.session
         if session is not None and self.workspace is not None:
@@ -466,28 +470,30 @@ class DeskWindow(QMainWindow):
                 lambda counts: self._outbox_standing(*counts),
                 self.tell_failure,
             )
-        elif self._sync_asked:
+        elif self._answers_ask(report):
             self._say_sync_outcome()
 
     def _outbox_standing(self, waiting: int, refused: int) -> None:
         self.sync_status.show_outbox(waiting, refused)
-        if self._sync_asked:
+        if self.last_report is not None and self._answers_ask(self.last_report):
             self._say_sync_outcome()
 
+    def _answers_ask(self, report: SyncReport) -> bool:
+        return self._sync_asked_at is not None and report.at >= self._sync_asked_at
+
     def _say_sync_outcome(self) -> None:
-        self._sync_asked = False
+        self._sync_asked_at = None
         if self.sync_status.offline:
             self._say_offline(self._offline_words())
         elif self.last_report is not None and self.last_report.connectivity.value == "online":
             refused = self.sync_status.refused
-            self.statusBar().showMessage(
-                "Synced with the registry."
-                + (f" {refused} refused item(s) wait in the Outbox for you." if refused else ""),
-                8000,
-            )
+            waiting = "1 refused item waits" if refused == 1 else f"{refused} refused items wait"
+            self._saying_online = True
+            tail = f" {waiting} in the Outbox for you." if refused else ""
+            self.statusBar().showMessage("Synced with the registry." + tail, 8000)
 
     def _say_offline(self, words: str) -> None:
-        self._saying_offline = True
+        self._saying_online = False
         self.statusBar().showMessage(words, 15000)
 
     def _offline_words(self) -> str:
@@ -515,7 +521,7 @@ class DeskWindow(QMainWindow):
         else:
             self.statusBar().showMessage("Syncing…", 3000)
         if self.link is not None:
-            self._sync_asked = True
+            self._sync_asked_at = self.desk.clock.now()
             self.link.sync_now()
 
     # Failures of background work

@@ -22,6 +22,7 @@ from tests.support.desk_window import (
     synced,
 )
 from tests.support.memory_keyring import MemoryKeyring
+from tests.support.screens import cell_text
 from ui.main_window import DeskWindow
 
 
@@ -45,6 +46,13 @@ def test_ancs_added_while_the_registry_is_down_are_accepted_once_when_it_is_back
     qtbot.waitUntil(lambda: "2 queued" in demo.sync_status.label.text(), timeout=WAIT)
     qtbot.waitUntil(lambda: roster_row(demo, "Linh Tran")[9] == "Not sent (1)", timeout=WAIT)
     assert roster_row(demo, "Robert Miller")[9] == "Not sent (1)"
+    # The outbox says what waits, and that nobody has anything to do about it.
+    workspace.refresh_lists()
+    qtbot.waitUntil(lambda: workspace.outbox.table.rowCount() == 2, timeout=WAIT)
+    outbox = workspace.outbox.table
+    assert {(cell_text(outbox, r, 3), cell_text(outbox, r, 5)) for r in range(2)} == {
+        ("Waiting to send", "Nothing to do: it is sent as soon as the registry can be reached.")
+    }
 
     registry.start()  # the same port and database: the registry is back
     demo.sync_now()

@@ -64,6 +64,8 @@ def what_to_do(item: OutboxItem) -> str:
             f"Signed by {signer}: it is sent while {signer} is signed in on this workstation "
             "(the registry takes a signature only from the signer's own sign-in)."
         )
+    if item.state is OutboxState.QUEUED:
+        return "Nothing to do: it is sent as soon as the registry can be reached."
     return ""
 
 

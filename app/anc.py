@@ -24,27 +24,40 @@ class AncUnit(StrEnum):
 
     @classmethod
     def parse(cls, text: str | AncUnit) -> AncUnit:
-        """Read a unit as labs and people write it; raises INVALID_ANC for anything else."""
+        """Read a unit spelled as rules.md §13 R15 lists it (spaces and the case of x, k and
+        cells ignored); anything else is INVALID_ANC, never guessed: g/L is grams."""
         if isinstance(text, AncUnit):
             return text
-        key = str(text).strip().lower().replace("µ", "u").replace("μ", "u").replace(" ", "")
-        key = key.replace("³", "3").replace("×", "x").replace("*", "^")
-        if key in _PER_UL_SPELLINGS:
-            return cls.PER_UL
-        if key in _K_PER_UL_SPELLINGS:
-            return cls.K_PER_UL
-        raise InvalidEntry(
-            ErrorCode.INVALID_ANC,
-            f"The unit {text!r} is not one we know. Use /µL (cells per microliter) "
-            "or K/µL (thousands per microliter, the same as ×10⁹/L).",
-        )
+        unit = _SPELLINGS.get(_spelling_key(str(text)))
+        if unit is None:
+            raise InvalidEntry(
+                ErrorCode.INVALID_ANC,
+                f"The unit {text!r} is not an ANC unit. Per microliter: "
+                f"{', '.join(PER_UL_SPELLINGS)}. Thousands per microliter (×10⁹/L): "
+                f"{', '.join(THOUSANDS_SPELLINGS)}.",
+            )
+        return unit
 
 
-_PER_UL_SPELLINGS = {"/ul", "/mm3", "cells/ul", "cells/mm3", "ul", "per_ul", "/cumm"}
-_K_PER_UL_SPELLINGS = {
-    "k/ul", "x10^3/ul", "10^3/ul", "x10e3/ul", "10e3/ul", "thou/ul", "k/mm3",
-    "x10^9/l", "10^9/l", "x10e9/l", "10e9/l", "g/l",
-}  # fmt: skip
+# rules.md §13 R15: the spellings accepted, and no others.
+PER_UL_SPELLINGS = ("/uL", "/µL", "/μL", "/mm3", "/mm³", "cells/uL", "cells/µL")
+THOUSANDS_SPELLINGS = (
+    "K/uL", "K/µL", "x10^3/uL", "×10³/µL", "10^3/uL", "10*3/uL",
+    "x10^9/L", "×10⁹/L", "10^9/L", "10*9/L", "G/L",
+)  # fmt: skip
+
+
+def _spelling_key(text: str) -> str:
+    """Spaces gone, and x, k and "cells" in one case; every other letter as written."""
+    key = "".join(text.split())
+    if key[:5].lower() == "cells":
+        key = "cells" + key[5:]
+    return key.replace("X", "x").replace("K", "k")
+
+
+_SPELLINGS = {_spelling_key(s): AncUnit.PER_UL for s in PER_UL_SPELLINGS} | {
+    _spelling_key(s): AncUnit.K_PER_UL for s in THOUSANDS_SPELLINGS
+}
 
 
 class Population(StrEnum):

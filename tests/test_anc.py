@@ -176,3 +176,25 @@ def test_categories_are_monotonic_in_the_anc(a: int, b: int, population: Populat
         categorize(Anc(high), population)
     )
     assert is_acceptable(Anc(low), population) <= is_acceptable(Anc(high), population)
+
+
+# rules.md §13 R15: these spellings and no others; spaces and the case of x, k, cells ignored.
+@pytest.mark.parametrize(
+    "spelling",
+    ["×10³/µL", "10*3/uL", "x10^9/L", "X10^3/uL", "G/L", "k/µL", "K / uL", "×10⁹/L", "10*9/L"],
+)
+def test_every_thousands_spelling_of_r15_is_a_thousand_cells(spelling: str) -> None:
+    assert Anc.from_entry(1.6, spelling).per_ul == 1600
+
+
+@pytest.mark.parametrize("spelling", ["/μL", "/mm³", "cells/µL", "CELLS / uL", "Cells/uL"])
+def test_every_per_microliter_spelling_of_r15_is_cells(spelling: str) -> None:
+    assert Anc.from_entry(1600, spelling).per_ul == 1600
+
+
+@pytest.mark.parametrize("spelling", ["g/L", "%", "mg/dL", "cells/mm3", "/UL", "", "1e3"])
+def test_any_other_unit_is_refused_with_the_accepted_ones_listed(spelling: str) -> None:
+    with pytest.raises(InvalidEntry) as refused:
+        Anc.from_entry(1.6, spelling)
+    assert refused.value.code is ErrorCode.INVALID_ANC
+    assert "×10³/µL" in refused.value.message and "cells/µL" in refused.value.message

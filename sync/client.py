@@ -9,6 +9,7 @@ the OS keyring on a workstation); if that fails too, `SignInRequired` asks the p
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 import uuid
@@ -145,6 +146,13 @@ class RegistryClient:
 
     # Transport
     def _send(self, method: str, path: str, **kwargs: Any) -> Answer:
+        if kwargs.get("json") is not None:
+            # Serialized here, not by requests, which raises on a non-finite float before
+            # anything is sent: such a value (from a scenario, or a broken caller) goes as
+            # JSON's usual Infinity/NaN extension, for the registry to refuse as INVALID_ANC.
+            kwargs["data"] = json.dumps(kwargs.pop("json"), allow_nan=True).encode()
+            headers = kwargs.get("headers") or {}
+            kwargs["headers"] = {**headers, "Content-Type": "application/json"}
         try:
             response = self.http.request(
                 method,

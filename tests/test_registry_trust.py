@@ -169,6 +169,19 @@ def test_a_string_anc_value_is_invalid_anc_with_what_to_do(world: World) -> None
     assert "must be a number" in answer.message
 
 
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_a_non_finite_anc_reaches_the_registry_and_is_invalid_anc(
+    value: float, world: World
+) -> None:
+    # The client sends it (as JSON's Infinity/NaN) instead of failing before sending, so the
+    # registry's own refusal is what the caller sees (rules.md §13 R16).
+    answer = world.client("dr_a").post(
+        f"/v1/patients/{world.ids['p1']}/ancs",
+        {"value": value, "unit": "K/uL", "drawn": "2024-01-03"},
+    )
+    assert (answer.status, answer.error) == (422, "INVALID_ANC")
+
+
 def test_a_ten_megabyte_name_is_413_before_it_is_read(
     world: World, served_registry: ServedRegistry, others_served: list[float]
 ) -> None:

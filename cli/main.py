@@ -106,7 +106,7 @@ def build_parser(*, app_only: bool = False) -> argparse.ArgumentParser:
     roster.set_defaults(func=_demo_roster)
 
     scenarios = commands.add_parser(
-        "scenarios", help="run conformance scenarios (../shared/spec/scenarios.md)"
+        "scenarios", help="run conformance scenarios (conformance/spec/scenarios.md)"
     )
     scenarios.add_argument("paths", nargs="+", metavar="PATH", help="a *.json file or a folder")
     scenarios.add_argument(

@@ -1,4 +1,4 @@
-"""The scenario format of ../shared/spec/scenarios.md: each act's fields and result keys."""
+"""The scenario format of conformance/spec/scenarios.md: each act's fields and result keys."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: where the shared spec lives, and a fresh program on a fixed clock."""
+"""Shared fixtures: where the spec lives, and a fresh program on a fixed clock."""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ from tests.support.registry_server import (
 from tests.support.registry_world import World, build_world
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("CLOZAPINE_SHARED", REPO.parent / "shared"))
-SHARED_SCENARIOS = SHARED / "spec" / "scenarios"
+# The shared spec ships with the code (a copy of ../shared/spec; scripts/check-spec-copy).
+SHARED_SCENARIOS = REPO / "conformance" / "spec" / "scenarios"
 OWN_SCENARIOS = REPO / "tests" / "scenarios"
 
 

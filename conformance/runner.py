@@ -26,6 +26,8 @@ class RunReport:
     passed: int = 0
     failed: int = 0
     failures: list[str] = field(default_factory=list)
+    failed_files: list[str] = field(default_factory=list)  # file names, e.g. 07_mild.json
+    passed_files: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -79,8 +81,10 @@ def run(paths: list[Path], make_target: Callable[[], ScenarioTarget]) -> RunRepo
             if lines:
                 report.failed += 1
                 report.failures.extend(lines)
+                report.failed_files.append(scenario.path.name)
             else:
                 report.passed += 1
+                report.passed_files.append(scenario.path.name)
     finally:
         shutdown = getattr(target, "shutdown", None)  # a target with a server to stop
         if shutdown is not None:

@@ -32,6 +32,8 @@ from tests.support.registry_world import World, build_world
 REPO = Path(__file__).resolve().parent.parent
 # The shared spec ships with the code (a copy of ../shared/spec; scripts/check-spec-copy).
 SHARED_SCENARIOS = REPO / "conformance" / "spec" / "scenarios"
+V2_SCENARIOS = REPO / "conformance" / "spec" / "v2" / "scenarios"  # rules.md §13 (issue #16)
+V2_PENDING = REPO / "conformance" / "v2-pending.json"  # the v2 scenarios not passed yet
 OWN_SCENARIOS = REPO / "tests" / "scenarios"
 
 

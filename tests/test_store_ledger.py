@@ -20,10 +20,10 @@ from local_store.roster import RosterOrder
 from local_store.session import Session
 from tests.conftest import PRESCRIBER_PASSWORD
 from tests.support.store_world import CANARY_ACCENTED, certify_office, enroll
-from tests.test_scenarios import OWN_FILES, SHARED_FILES
+from tests.test_scenarios import scenario_params
 
 
-@pytest.mark.parametrize("path", SHARED_FILES + OWN_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", scenario_params("store"), ids=lambda p: p.name)
 def test_scenario_passes_over_the_encrypted_store(path: Path) -> None:
     assert run_scenario(load_scenario(path), StoreTarget()) == []
 

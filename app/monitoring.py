@@ -83,3 +83,22 @@ def next_anc_due(most_current: AncReport | None, recommended: RecommendedMonitor
     if most_current is None:
         return None
     return most_current.drawn + timedelta(days=t.NEXT_ANC_DUE_DAYS[recommended.value])
+
+
+def first_low_to_confirm(population: Population, history: Sequence[AncReport]) -> bool:
+    """rules.md §13 R14: the most current ANC is below normal and the one before it was
+    normal, so it is confirmed within 24 hours, whatever the recommended frequency."""
+    if len(history) < 2:
+        return False
+    normal = normal_floor(population)
+    return history[-1].anc.per_ul < normal <= history[-2].anc.per_ul
+
+
+def next_anc_due_for(
+    population: Population, history: Sequence[AncReport], recommended: RecommendedMonitoring
+) -> date | None:
+    """The next ANC due for a history in draw-date order: the day after a first low ANC's
+    draw (R14), else as the recommended monitoring says (§7)."""
+    if history and first_low_to_confirm(population, history):
+        return history[-1].drawn + timedelta(days=1)
+    return next_anc_due(history[-1] if history else None, recommended)

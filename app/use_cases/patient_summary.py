@@ -7,7 +7,7 @@ from datetime import date
 
 from app.anc import AncCategory, Population, categorize
 from app.errors import ErrorCode, RemsError
-from app.monitoring import next_anc_due, recommended_monitoring
+from app.monitoring import first_low_to_confirm, next_anc_due_for, recommended_monitoring
 from app.ports import ProgramFacts
 from app.psf import psf_due_date
 from app.records import AncReport
@@ -29,6 +29,7 @@ class PatientSummary:
     latest_category: AncCategory | None
     recommended_monitoring: RecommendedMonitoring
     next_anc_due: date | None
+    confirm_low_anc: bool  # R14: the next ANC confirms a first low one, within 24 hours
     anc_overdue: bool
     psf_due: date | None
     dispense_rationales_used: int
@@ -44,7 +45,7 @@ def summarize_patient(facts: ProgramFacts, patient_id: str, today: date) -> Pati
     recommended = recommended_monitoring(
         patient.population, history, patient.monitoring_clock_start, today
     )
-    due = next_anc_due(latest, recommended)
+    due = next_anc_due_for(patient.population, history, recommended)
     psf = facts.latest_psf(patient_id)
     return PatientSummary(
         patient_id=patient.id,
@@ -59,6 +60,7 @@ def summarize_patient(facts: ProgramFacts, patient_id: str, today: date) -> Pati
         latest_category=categorize(latest.anc, patient.population) if latest else None,
         recommended_monitoring=recommended,
         next_anc_due=due,
+        confirm_low_anc=first_low_to_confirm(patient.population, history),
         anc_overdue=due is not None and due < today,
         psf_due=psf_due_date(psf.dated) if psf else None,
         dispense_rationales_used=dispense_rationales_used(facts, patient_id, today),

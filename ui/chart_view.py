@@ -112,6 +112,8 @@ class ChartPage(QWidget):
             else "none yet"
         )
         due = us_day(s.next_anc_due) + ("  OVERDUE" if s.anc_overdue else "")
+        if s.confirm_low_anc:  # rules.md §13 R14: why it is due so soon
+            due += " (confirm the first low ANC within 24 hours)"
         population = "BEN" if s.population.value == "ben" else "general population"
         self.facts.setText(
             f"<b>Treatment status:</b> {s.treatment_status.label}  ·  "

@@ -144,6 +144,14 @@ def acts_needing_prescriber(form: PsfSubmission, patient: Patient) -> list[Actio
         acts.append(Action.GIVE_TREATMENT_RATIONALE)
     if form.authorize_missing_labs:
         acts.append(Action.AUTHORIZE_MISSING_LABS)
+    interruption = patient.interruption
+    if (
+        form.requested_status is TreatmentStatus.ENROLLED
+        and patient.treatment_status is TreatmentStatus.INTERRUPTED
+        and interruption is not None
+        and interruption.severe
+    ):
+        acts.append(Action.RESUME_AFTER_SEVERE_ANC)  # a rechallenge (rules.md §13 R12)
     ben_changes = form.ben is not None and form.ben != (patient.population is Population.BEN)
     hospice_changes = form.hospice is not None and form.hospice != patient.hospice
     if ben_changes or hospice_changes:

@@ -68,6 +68,8 @@ class Action(StrEnum):
     READ_NOTIFICATIONS = "read_notifications"  # the office's neutropenia notifications
     READ_PROGRAM_AUDIT = "read_program_audit"  # the Contact Center's own audit trail
     CORRECT_PATIENT = "correct_patient"  # a name or date of birth, with the reason
+    # rules.md §13 R12: resuming after an interruption that included a severe ANC.
+    RESUME_AFTER_SEVERE_ANC = "resume_after_severe_anc"
 
 
 _PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -80,6 +82,7 @@ _PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.SET_MONITORING,
             Action.GIVE_TREATMENT_RATIONALE,
             Action.AUTHORIZE_MISSING_LABS,
+            Action.RESUME_AFTER_SEVERE_ANC,
             Action.DEACTIVATE_PATIENT,
             Action.INVITE_DESIGNEE,
             Action.SEE_DESIGNEES,

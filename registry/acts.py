@@ -27,7 +27,7 @@ from app.records import Account
 from app.roles import Action, Role
 from app.signatures import check_signature_is_the_senders
 from app.statuses import PharmacySetting
-from app.use_cases.access import active_account, require_role
+from app.use_cases.access import active_account, check_claimed_signer, require_role
 from registry import assessment, auth, limits
 from registry import tables as t
 from registry.ledger import SqlLedger
@@ -340,6 +340,9 @@ def report_anc(ctx: Context, patient_id: str, body: dict[str, Any]) -> Result:
 
 def submit_psf(ctx: Context, body: dict[str, Any]) -> Result:
     limits.check_document(body["document"])
+    claimed = body.get("signature")
+    if isinstance(claimed, dict):  # another prescriber's signature: refused as app/ says
+        check_claimed_signer(ctx.ledger, ctx.actor, claimed.get("signer_id"))
     signature = _own_signature(ctx, body)
     form = psf_from_document(body["document"], signature["signer_id"] if signature else None)
     ctx.ledger.next_psf_id = ctx.key  # the desktop's form id: both sides name it alike

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.errors import AccessRefused, ErrorCode, RemsError
 from app.ports import ProgramFacts
 from app.records import Account, Patient, Pharmacy
-from app.roles import Action, may
+from app.roles import Action, Role, may
 
 
 def active_account(facts: ProgramFacts, account_id: str) -> Account:
@@ -64,3 +64,29 @@ def pharmacy_actor(
             ErrorCode.NOT_PERMITTED, "You can act only for the pharmacy your account belongs to."
         )
     return account, pharmacy
+
+
+def check_claimed_signer(facts: ProgramFacts, actor: Account, signed_by: str | None) -> None:
+    """rules.md §13 R10: a PSF names as its signer only its sender (a prescriber) or the
+    designee's own certified prescriber; any other claim is NOT_PERMITTED, even on a form
+    that needs no signature, since a false signature is never accepted. Checked with who
+    may act, before anything else (R13)."""
+    if not signed_by or signed_by == actor.id:
+        return
+    signer = facts.account(signed_by)
+    prescriber = facts.prescriber(signer.prescriber_id or "") if signer is not None else None
+    own = (
+        actor.role is not Role.PRESCRIBER
+        and signer is not None
+        and signer.active
+        and signer.role is Role.PRESCRIBER
+        and signer.prescriber_id == actor.prescriber_id
+        and prescriber is not None
+        and prescriber.certified
+    )
+    if not own:
+        raise AccessRefused(
+            ErrorCode.NOT_PERMITTED,
+            "A form can be signed only by the designee's own certified prescriber. Send it "
+            "to that prescriber's Awaiting signature queue.",
+        )

@@ -14,7 +14,7 @@ from app.records import Account, PsfRecord
 from app.roles import Action, Role
 from app.statuses import AncSource, NotificationCode, TreatmentStatus
 from app.treatment import discontinue, interrupt, resume
-from app.use_cases.access import office_actor, patient_in_scope
+from app.use_cases.access import check_claimed_signer, office_actor, patient_in_scope
 from app.use_cases.entries import validate_anc_entries
 from app.use_cases.patient_changes import PatientChanges
 
@@ -32,6 +32,7 @@ def submit_psf(ledger: ProgramLedger, today: date, actor_id: str, form: PsfSubmi
     (each may interrupt), then the treatment status request. A request that rules.md §3 does
     not allow rejects the whole form and records nothing."""
     actor = office_actor(ledger, actor_id, Action.SUBMIT_PSF, Action.SET_MONITORING)
+    check_claimed_signer(ledger, actor, form.signed_by)
     patient = patient_in_scope(ledger, actor, form.patient_id)
     ancs = validate_anc_entries(form.ancs, today, patient.dob)
     signer = _signer(ledger, actor, form, acts_needing_prescriber(form, patient))

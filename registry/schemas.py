@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictFloat,
     StrictInt,
     field_validator,
@@ -55,14 +56,14 @@ Short = Annotated[str, _chars(limits.SHORT), NoNul]
 Text = Annotated[str, _chars(limits.TEXT), NoNul]
 Token = Annotated[str, _chars(limits.TOKEN), NoNul]
 Npi = Annotated[str, _chars(20), NoNul]
-# Numbers only: a string, a boolean, Infinity or NaN is refused before any rule runs.
-AncNumber = Annotated[
-    StrictInt | StrictFloat,
+# An ANC is a JSON number (rules.md §13 R16), but whatever else arrives in its place (a
+# string, a boolean, null, Infinity) is read here and refused by app/'s rules as INVALID_ANC,
+# after who may act and the patient (R13), so the registry refuses in the engine's order.
+AncValue = Annotated[
+    StrictInt | StrictFloat | StrictBool | Short | None,
     Field(
-        allow_inf_nan=False,
-        ge=-(10**10),
-        le=10**10,
-        description="The ANC as a JSON number in the given unit (at most 10 significant digits)",
+        description="The ANC as a JSON number in the given unit (at most 10 significant "
+        "digits); anything else is 422 INVALID_ANC"
     ),
 ]
 
@@ -162,7 +163,7 @@ class AncIn(Body):
     """An ANC: a pharmacy reporting one names the patient (`name`, `dob`) unless it has
     looked the patient up already."""
 
-    value: AncNumber
+    value: AncValue
     as_entered: Short | None = Field(
         None, description="The value as typed on the lab report, for display and print only"
     )

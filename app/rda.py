@@ -16,6 +16,7 @@ from app.anc import is_acceptable
 from app.certification import PharmacyStanding, standing
 from app.ports import ProgramFacts
 from app.statuses import PharmacySetting, TreatmentStatus
+from app.treatment import covered_by_rationale
 
 
 class RdaReason(StrEnum):
@@ -211,9 +212,7 @@ def evaluate_rda(
             RdaReason.TREATMENT_RATIONALE_REQUIRED,
             current is None
             or is_acceptable(current.anc, patient.population)
-            or (
-                patient.rationale_through is not None and patient.rationale_through >= current.drawn
-            ),
+            or covered_by_rationale(patient, current),
         )
     authorized = not any(c.failed for c in checks)
     return RdaDecision(authorized, first, tuple(checks), today)

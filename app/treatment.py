@@ -22,8 +22,11 @@ class Transition:
 
 
 def covered_by_rationale(patient: Patient, report: AncReport) -> bool:
-    """A Treatment Rationale covers every ANC drawn on or before its PSF's date."""
-    return patient.rationale_through is not None and report.drawn <= patient.rationale_through
+    """rules.md §13 R6: a Treatment Rationale covers the ANCs reported up to and including
+    its own PSF (the ones the prescriber could see), whatever their draw dates; one reported
+    later interrupts again. [D] By day: an ANC reported on the PSF's own date is covered."""
+    through = patient.rationale_through
+    return through is not None and report.reported_on <= through
 
 
 def after_reported_anc(

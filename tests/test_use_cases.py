@@ -38,7 +38,7 @@ def test_a_refused_psf_records_nothing(clinic: Program, clock: FixedClock) -> No
     before = (len(ledger.anc_history("p1")), len(ledger.psfs("p1")), ledger.patient("p1"))
     with pytest.raises(RemsError) as refused:
         clinic.submit_psf(
-            "des",
+            "dr",  # the prescriber: a designee's rechallenge needs a signature first (R12)
             PsfSubmission(
                 "p1",
                 MonitoringFrequency.WEEKLY,

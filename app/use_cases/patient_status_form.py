@@ -50,8 +50,8 @@ def submit_psf(ledger: ProgramLedger, today: date, actor_id: str, form: PsfSubmi
     if form.hospice is not None:
         flagged = replace(flagged, hospice=form.hospice)
     if form.has_rationale:
-        # [D] The rationale covers every ANC drawn on or before this form's date, this form's
-        # own ANCs included, so they keep the patient enrolled (rules.md §3).
+        # The rationale covers the ANCs reported up to this form, its own included, so they
+        # keep the patient enrolled and the clock runs on (rules.md §13 R6, R7).
         flagged = replace(flagged, rationale_through=today)
     changes.apply(flagged)
     # The form lists the period's ANCs, most already reported one by one (Add ANC, a lab's
@@ -102,6 +102,9 @@ def submit_psf(ledger: ProgramLedger, today: date, actor_id: str, form: PsfSubmi
     return PsfResult(psf, changes.patient.treatment_status, missing, changes.notification_codes)
 
 
+_ACT_WORDS = {Action.RESUME_AFTER_SEVERE_ANC: "resuming after a severe ANC, a rechallenge"}
+
+
 def _signer(
     ledger: ProgramLedger, actor: Account, form: PsfSubmission, needs: list[Action]
 ) -> str | None:
@@ -117,7 +120,7 @@ def _signer(
         and signer.prescriber_id == actor.prescriber_id
     )
     if needs and not signed:
-        named = ", ".join(a.value.replace("_", " ") for a in needs)
+        named = ", ".join(_ACT_WORDS.get(a, a.value.replace("_", " ")) for a in needs)
         raise AccessRefused(
             ErrorCode.PRESCRIBER_SIGNATURE_REQUIRED,
             f"This form needs the prescriber's signature ({named}). Send it to the prescriber "

@@ -112,6 +112,25 @@ def certify_pharmacy(
     return certified
 
 
+def certify_as_representative(
+    ledger: ProgramLedger, today: date, ar_id: str, pharmacy_id: str
+) -> Pharmacy:
+    """An AR who passed the knowledge assessment certifies a pharmacy they may speak for:
+    one that names them (one they enrolled, or a chain's other pharmacy, §13 R19) or the one
+    the Contact Center invited them to take over (§9: a new AR certifies again)."""
+    account = active_account(ledger, ar_id)
+    pharmacy = ledger.pharmacy(pharmacy_id)
+    if account.role is not Role.PHARMACY_AR or pharmacy is None:
+        raise AccessRefused(ErrorCode.NOT_PERMITTED, "Your account has no such pharmacy.")
+    if pharmacy.ar_account_id != ar_id and account.pharmacy_id != pharmacy_id:
+        raise AccessRefused(
+            ErrorCode.NOT_PERMITTED,
+            "You are not this pharmacy's Authorized Representative. A new representative is "
+            "set up by the program's Contact Center.",
+        )
+    return certify_pharmacy(ledger, today, pharmacy.id, pharmacy.setting, ar_id, pharmacy.name)
+
+
 def reconfirm_pharmacy(
     ledger: ProgramLedger, today: date, pharmacy_id: str, actor_id: str
 ) -> Pharmacy:

@@ -54,6 +54,11 @@ class Program:
             self.ledger, self.clock.today(), pharmacy_id, setting, ar_id, name
         )
 
+    def certify_as_representative(self, ar_id: str, pharmacy_id: str) -> Pharmacy:
+        return participants.certify_as_representative(
+            self.ledger, self.clock.today(), ar_id, pharmacy_id
+        )
+
     def reconfirm_pharmacy(self, pharmacy_id: str, actor_id: str) -> Pharmacy:
         return participants.reconfirm_pharmacy(
             self.ledger, self.clock.today(), pharmacy_id, actor_id

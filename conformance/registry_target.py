@@ -159,9 +159,13 @@ class RegistryTarget(LocalTarget):
         self._sign_in(f["id"], email)
         return {"ok": True}
 
-    def _assessment(self, scenario_id: object, role: Role) -> dict[str, Any]:
-        answers = assessment.correct_answers(role)
-        answer = self._client(scenario_id).post("/v1/assessment", {"answers": answers})
+    def _assessment(
+        self, scenario_id: object, role: Role, pharmacy: object = None
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"answers": assessment.correct_answers(role)}
+        if pharmacy is not None:
+            body["pharmacy_id"] = self._id(pharmacy)
+        answer = self._client(scenario_id).post("/v1/assessment", body)
         if not answer.ok:
             return self._refused(answer)
         return {"ok": bool(answer.body["certified"])}
@@ -213,10 +217,28 @@ class RegistryTarget(LocalTarget):
         self._sign_in(f["ar"], email)
         return {"ok": True}
 
+    def _another_pharmacy(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
+        """An AR the scenario already set up enrolls one more pharmacy (a chain, R19)."""
+        setting = self._enum(step, PharmacySetting, f["setting"])
+        answer = self._client(f["ar"]).post(
+            "/v1/pharmacies/represented",
+            {"pharmacy_name": f.get("name", str(f["id"])), "setting": setting.value},
+        )
+        if not answer.ok:
+            return self._refused(answer)
+        self._bind(f["id"], answer.body["pharmacy_id"])
+        self.pharmacy_ar[str(f["id"])] = str(f["ar"])
+        return {"ok": True}
+
     def _certify_pharmacy(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:
         pharmacy = str(f["id"])
         if pharmacy not in self._ids:
-            registered = self._register_pharmacy(step, f)
+            enroll = (
+                self._another_pharmacy
+                if str(f["ar"]) in self.pharmacy_ar.values()
+                else self._register_pharmacy
+            )
+            registered = enroll(step, f)
             if not registered["ok"]:
                 return registered
         elif self.pharmacy_ar.get(pharmacy) != str(f["ar"]):
@@ -226,7 +248,7 @@ class RegistryTarget(LocalTarget):
             )
             if not answer.ok:
                 return self._refused(answer)
-        result = self._assessment(f["ar"], Role.PHARMACY_AR)
+        result = self._assessment(f["ar"], Role.PHARMACY_AR, pharmacy)
         if result["ok"]:
             self.pharmacy_ar[pharmacy] = str(f["ar"])
         return result

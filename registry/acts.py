@@ -146,6 +146,17 @@ def enroll_pharmacy(ctx: Context, body: dict[str, Any]) -> Result:
     return 201, {"account_id": ar_id, "pharmacy_id": pharmacy_id, "certified": False}
 
 
+def enroll_another_pharmacy(ctx: Context, body: dict[str, Any]) -> Result:
+    """A signed-in Authorized Representative enrolls another pharmacy they represent (a
+    chain's director, rules.md §13 R19); it is certified when they pass the assessment for it."""
+    actor = active_account(ctx.ledger, ctx.actor.id)
+    pharmacy_id = new_id("pharmacy")
+    ctx.program.register_pharmacy(
+        pharmacy_id, PharmacySetting(body["setting"]), actor.id, body.get("pharmacy_name", "")
+    )
+    return 201, {"account_id": actor.id, "pharmacy_id": pharmacy_id, "certified": False}
+
+
 def take_assessment(ctx: Context, body: dict[str, Any]) -> Result:
     """Passing certifies the prescriber, or the pharmacy of the AR who took it."""
     actor = active_account(ctx.ledger, ctx.actor.id)
@@ -172,10 +183,10 @@ def take_assessment(ctx: Context, body: dict[str, Any]) -> Result:
         ctx.program.certify_prescriber(prescriber.id, prescriber.npi, prescriber.name)
         certified = True
     elif result.passed:
-        pharmacy = ctx.ledger.pharmacy(actor.pharmacy_id or "")
-        if pharmacy is None:
-            raise AccessRefused(ErrorCode.NOT_PERMITTED, "Your account has no pharmacy.")
-        ctx.program.certify_pharmacy(pharmacy.id, pharmacy.setting, actor.id, pharmacy.name)
+        # Which pharmacy (a chain's AR names it; by default their own): app/ decides whether
+        # they may certify it.
+        pharmacy_id = body.get("pharmacy_id") or actor.pharmacy_id or ""
+        ctx.program.certify_as_representative(actor.id, pharmacy_id)
         certified = True
     return 200, {
         "passed": result.passed,

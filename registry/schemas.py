@@ -55,7 +55,12 @@ Password = Annotated[str, _chars(limits.PASSWORD, 8), NoNul]
 Short = Annotated[str, _chars(limits.SHORT), NoNul]
 Text = Annotated[str, _chars(limits.TEXT), NoNul]
 Token = Annotated[str, _chars(limits.TOKEN), NoNul]
-Npi = Annotated[str, _chars(20), NoNul]
+# An NPI is text, but whatever else arrives (a number, a boolean) is read here and refused
+# by app/'s rules as INVALID_NPI (rules.md §13 R20, R21), in the engine's order.
+Npi = Annotated[
+    StrictInt | StrictFloat | StrictBool | Short | None,
+    Field(description="The NPI as text: 10 digits; spaces and dashes are ignored"),
+]
 # An ANC is a JSON number (rules.md §13 R16), but whatever else arrives in its place (a
 # string, a boolean, null, Infinity) is read here and refused by app/'s rules as INVALID_ANC,
 # after who may act and the patient (R13), so the registry refuses in the engine's order.
@@ -136,6 +141,16 @@ class AssessmentAnswers(Body):
     answers: dict[Id, Annotated[int, Field(ge=0, le=100)]] = Field(
         description="question id -> index of the chosen answer", max_length=100
     )
+    pharmacy_id: Id | None = Field(
+        None,
+        description="An Authorized Representative of several pharmacies: the one this "
+        "assessment certifies (default: their own)",
+    )
+
+
+class AnotherPharmacy(Body):
+    pharmacy_name: Name = ""
+    setting: Literal["outpatient", "inpatient"]
 
 
 class Invitation(Body):

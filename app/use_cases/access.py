@@ -59,11 +59,22 @@ def pharmacy_actor(
     account = active_account(facts, account_id)
     require_role(account, *actions)
     pharmacy = facts.pharmacy(pharmacy_id)
-    if pharmacy is None or account.pharmacy_id != pharmacy_id:
+    if pharmacy is None or not represents(account, pharmacy):
         raise AccessRefused(
             ErrorCode.NOT_PERMITTED, "You can act only for the pharmacy your account belongs to."
         )
     return account, pharmacy
+
+
+def represents(account: Account, pharmacy: Pharmacy | None) -> bool:
+    """Whether the account acts for the pharmacy: its AR is the one the pharmacy names
+    (one AR may represent several, rules.md §13 R19, and an AR invited to take over acts
+    only once their certification went through); staff belong to one pharmacy."""
+    if pharmacy is None:
+        return False
+    if account.role is Role.PHARMACY_AR:
+        return pharmacy.ar_account_id == account.id
+    return account.pharmacy_id == pharmacy.id
 
 
 def check_claimed_signer(facts: ProgramFacts, actor: Account, signed_by: str | None) -> None:

@@ -12,7 +12,7 @@ from app.ports import ProgramLedger
 from app.records import Account, Pharmacy, Prescriber
 from app.roles import Action, Role
 from app.statuses import PharmacySetting
-from app.use_cases.access import active_account, require_role
+from app.use_cases.access import active_account, represents, require_role
 
 
 def register_prescriber(
@@ -63,7 +63,17 @@ def register_pharmacy(
     ar_id: str,
     name: str = "",
 ) -> Pharmacy:
-    """The Authorized Representative enrolls the pharmacy; certification is not yet done."""
+    """The Authorized Representative enrolls the pharmacy; certification is not yet done.
+
+    One AR may represent several pharmacies (rules.md §13 R19); an account of any other
+    role cannot be one (one account, one role: §1)."""
+    account = ledger.account(ar_id)
+    if account is not None and account.role is not Role.PHARMACY_AR:
+        raise AccessRefused(
+            ErrorCode.NOT_PERMITTED,
+            "This account cannot be a pharmacy's Authorized Representative: it has another "
+            "role. Enroll the pharmacy with the representative's own account.",
+        )
     existing = ledger.pharmacy(pharmacy_id)
     pharmacy = (
         replace(existing, setting=setting, ar_account_id=ar_id, name=name or existing.name)
@@ -86,18 +96,39 @@ def certify_pharmacy(
     """The AR completes enrollment and the knowledge assessment: the pharmacy is certified.
 
     A new AR replaces the old one by certifying again; certification continues and the
-    two-year reconfirmation clock restarts from today [D]. A pharmacy the program deactivated
-    stays deactivated: only the program can reactivate it [D].
+    two-year reconfirmation clock restarts from today [D]. A deactivated pharmacy is
+    recertified: certified, and no longer deactivated, from today (rules.md §13 R17).
     """
-    if standing(ledger.pharmacy(pharmacy_id), today) is PharmacyStanding.DEACTIVATED:
-        raise AccessRefused(
-            ErrorCode.NOT_PERMITTED,
-            "The program deactivated this pharmacy. Contact the program's Contact Center.",
-        )
+    previous = ledger.pharmacy(pharmacy_id)
     pharmacy = register_pharmacy(ledger, pharmacy_id, setting, ar_id, name)
-    certified = replace(pharmacy, certified_on=pharmacy.certified_on or today, attested_on=today)
+    recertified = standing(previous, today) is PharmacyStanding.DEACTIVATED
+    certified = replace(
+        pharmacy,
+        certified_on=today if recertified else pharmacy.certified_on or today,
+        attested_on=today,
+        deactivated_on=None,
+    )
     ledger.save_pharmacy(certified)
     return certified
+
+
+def certify_as_representative(
+    ledger: ProgramLedger, today: date, ar_id: str, pharmacy_id: str
+) -> Pharmacy:
+    """An AR who passed the knowledge assessment certifies a pharmacy they may speak for:
+    one that names them (one they enrolled, or a chain's other pharmacy, §13 R19) or the one
+    the Contact Center invited them to take over (§9: a new AR certifies again)."""
+    account = active_account(ledger, ar_id)
+    pharmacy = ledger.pharmacy(pharmacy_id)
+    if account.role is not Role.PHARMACY_AR or pharmacy is None:
+        raise AccessRefused(ErrorCode.NOT_PERMITTED, "Your account has no such pharmacy.")
+    if pharmacy.ar_account_id != ar_id and account.pharmacy_id != pharmacy_id:
+        raise AccessRefused(
+            ErrorCode.NOT_PERMITTED,
+            "You are not this pharmacy's Authorized Representative. A new representative is "
+            "set up by the program's Contact Center.",
+        )
+    return certify_pharmacy(ledger, today, pharmacy.id, pharmacy.setting, ar_id, pharmacy.name)
 
 
 def reconfirm_pharmacy(
@@ -142,7 +173,7 @@ def add_pharmacy_staff(
     """The pharmacy's AR adds a staff member."""
     account = active_account(ledger, actor_id)
     require_role(account, Action.INVITE_PHARMACY_STAFF)
-    if account.pharmacy_id != pharmacy_id:
+    if not represents(account, ledger.pharmacy(pharmacy_id)):
         raise AccessRefused(ErrorCode.NOT_PERMITTED, "You can add staff only to your own pharmacy.")
     staff = Account(id=staff_id, role=Role.PHARMACY_STAFF, name=name, pharmacy_id=pharmacy_id)
     ledger.save_account(staff)
@@ -170,16 +201,18 @@ def check_pharmacy(
 def _make_authorized_representative(
     ledger: ProgramLedger, pharmacy: Pharmacy, previous: Pharmacy | None
 ) -> None:
+    # The replaced AR loses this pharmacy (`represents` reads the pharmacy's AR); their
+    # account closes only if this pharmacy was their own home, not another of a chain's.
     if previous is not None and previous.ar_account_id != pharmacy.ar_account_id:
         old = ledger.account(previous.ar_account_id)
-        if old is not None:
+        if old is not None and old.pharmacy_id == pharmacy.id:
             ledger.save_account(replace(old, active=False))
-    existing = ledger.account(pharmacy.ar_account_id)  # enrolled with a name: keep it
+    existing = ledger.account(pharmacy.ar_account_id)
+    if existing is not None and existing.active:
+        return  # already an AR (of a chain's other pharmacy, or invited): leave it as it was
+    if existing is not None:  # a former AR certifying again comes back, this as their home
+        ledger.save_account(replace(existing, active=True, pharmacy_id=pharmacy.id))
+        return
     ledger.save_account(
-        Account(
-            id=pharmacy.ar_account_id,
-            role=Role.PHARMACY_AR,
-            name=existing.name if existing else "",
-            pharmacy_id=pharmacy.id,
-        )
+        Account(id=pharmacy.ar_account_id, role=Role.PHARMACY_AR, pharmacy_id=pharmacy.id)
     )

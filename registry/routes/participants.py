@@ -40,6 +40,19 @@ def enroll_pharmacy(body: schemas.NewPharmacy, reg: Reg, key: IdempotencyKey) ->
     )
 
 
+@router.post("/v1/pharmacies/represented", status_code=201, responses=_SIGNED_IN_ACT)
+def enroll_another_pharmacy(
+    body: schemas.AnotherPharmacy, reg: Reg, account: CurrentAccount, key: IdempotencyKey
+) -> Any:
+    return reg.post(
+        "/v1/pharmacies/represented",
+        key,
+        account,
+        body,
+        lambda ctx: acts.enroll_another_pharmacy(ctx, body.model_dump()),
+    )
+
+
 @router.get("/v1/assessment", responses=answers(401, 403))
 def assessment_questions(account: CurrentAccount) -> dict[str, Any]:
     return {

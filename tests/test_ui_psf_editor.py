@@ -166,16 +166,17 @@ def test_no_change_with_a_rationale_does_not_resume_and_resume_is_a_choice_of_it
 def test_a_designee_is_offered_the_resume_and_a_rationale_goes_to_the_prescriber(
     office: Office, qtbot: QtBot
 ) -> None:
-    # rules.md §13 R12 (a rechallenge is the prescriber's) is not in app/ yet: the editor
-    # asks app/ who must sign, so it follows app/ today and R12 when app/ has it.
     interrupt(office, value=400)  # severe
     sign_in(qtbot, office, "des_a")
     editor = new_psf(qtbot, office)
     assert editor.status.findData("enrolled") >= 0
-    qtbot.keyClicks(editor.rationale, RATIONALE)
-    assert "needs the prescriber's signature" in editor.needs.text()
+    # Resuming after a severe ANC is a rechallenge, the prescriber's (rules.md §13 R12),
+    # with a rationale or without one.
     editor.status.setCurrentIndex(editor.status.findData("enrolled"))
+    assert "resumes treatment after a severe ANC (a rechallenge)" in editor.needs.text()
     assert editor.submit.text() == "&Send for the prescriber's signature"
+    qtbot.keyClicks(editor.rationale, RATIONALE)
+    assert "gives a Treatment Rationale, resumes treatment" in editor.needs.text()
 
 
 # Item 4: the reporting period never ends before it starts
@@ -320,3 +321,34 @@ def test_a_psf_signed_here_and_not_back_from_the_registry_starts_the_next_period
     again = psf_facts(prescriber_session, "p1", None, next_day)
     period = period_words(again.draft)
     assert period.endswith(f"to {us_day(next_day)}") and period != period_words(second.draft)
+
+
+# Issue #16: units as the lab report prints them (rules.md §13 R15), typed into the row
+ACCEPTED = ("×10³/µL", "10*3/uL", "x10^9/L", "G/L")
+REFUSED_UNITS = ("g/L", "%")
+
+
+def test_anc_rows_take_every_unit_spelling_of_r15_and_refuse_the_rest_listing_them(
+    office: Office, qtbot: QtBot
+) -> None:
+    sign_in(qtbot, office, "des_a")
+    editor = new_psf(qtbot, office)
+    qtbot.mouseClick(editor.add_row, Qt.MouseButton.LeftButton)
+    row = editor.anc_rows[-1]
+    qtbot.keyClicks(row.value, "1.6")
+    for spelling in ACCEPTED:
+        row.unit.setEditText("")
+        qtbot.keyClicks(row.unit.lineEdit(), spelling)
+        assert row.meaning.text() == "= 1,600 cells/µL", spelling
+    for spelling in REFUSED_UNITS:
+        row.unit.setEditText("")
+        qtbot.keyClicks(row.unit.lineEdit(), spelling)
+        words = row.meaning.text()
+        assert f"The unit '{spelling}' is not an ANC unit" in words
+        assert "×10³/µL" in words and "cells/µL" in words and "G/L" in words  # what to type
+    qtbot.mouseClick(editor.submit, Qt.MouseButton.LeftButton)
+    assert editor.isVisible() and "is not an ANC unit" in editor.message.text()  # kept
+    for value in ("1e3", "Infinity"):
+        row.value.setText(value)
+        row.unit.setEditText("K/uL")
+        assert "is not a number as a lab report prints it" in row.meaning.text(), value

@@ -284,7 +284,7 @@ def test_add_anc_explains_a_unit_mistake_and_sends_the_value_as_typed(
     dialog = shown(AddAncDialog, office_of(demo).last_dialog)
     ok = dialog.buttons.buttons()[0]
     qtbot.keyClicks(dialog.value, "1.9")
-    assert "Choose the unit" in dialog.meaning.text() and not ok.isEnabled()
+    assert "Choose or type the unit" in dialog.meaning.text() and not ok.isEnabled()
     dialog.unit.setCurrentIndex(1)  # cells/µL: 1.9 cells is not a real ANC
     assert "If the lab reported 1.9 ×10³/µL, choose the unit K/µL" in dialog.meaning.text()
     assert not ok.isEnabled()
@@ -519,3 +519,32 @@ def test_a_damaged_audit_log_is_said_at_sign_in_and_work_goes_on(
     assert "audit log is not as it was written" in box.text()
     assert "Tomasz" not in box.text()  # it names no patient
     assert roster_text(demo)["Tomasz Kowalski"][2] == "Interrupted"
+
+
+def test_add_anc_takes_a_unit_typed_as_the_lab_prints_it_and_refuses_grams(
+    demo: DeskWindow, qtbot: QtBot
+) -> None:
+    sign_in(qtbot, demo, DESIGNEE)
+    office_of(demo).add_anc("p-tran")
+    qtbot.waitUntil(lambda: office_of(demo).last_dialog is not None, timeout=WAIT)
+    dialog = shown(AddAncDialog, office_of(demo).last_dialog)
+    ok = dialog.buttons.buttons()[0]
+    qtbot.keyClicks(dialog.value, "1.6")
+    for spelling in ("×10³/µL", "10*3/uL", "x10^9/L", "G/L"):  # rules.md §13 R15
+        dialog.unit.setEditText("")
+        qtbot.keyClicks(dialog.unit.lineEdit(), spelling)
+        assert dialog.meaning.text() == "= 1,600 cells/µL" and ok.isEnabled(), spelling
+    for spelling in ("g/L", "%"):  # grams, a percentage: never read as cells
+        dialog.unit.setEditText("")
+        qtbot.keyClicks(dialog.unit.lineEdit(), spelling)
+        assert f"The unit '{spelling}' is not an ANC unit" in dialog.meaning.text()
+        assert "K/µL" in dialog.meaning.text() and not ok.isEnabled()
+    for value in ("1e3", "Infinity"):
+        dialog.value.setText(value)
+        dialog.unit.setEditText("G/L")
+        assert "not a number as a lab report prints it" in dialog.meaning.text()
+        assert not ok.isEnabled()
+    dialog.value.setText("1.6")
+    dialog.unit.setEditText("G/L")
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: roster_text(demo)["Linh Tran"][3] == "1,600/µL", timeout=WAIT)

@@ -9,7 +9,6 @@ from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -20,21 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.anc import AncUnit, anc_number, parse_anc_text, unit_mixup_warning
+from app.anc import anc_number, parse_anc_text, unit_mixup_warning
 from app.errors import RemsError
 from app.psf_document import typed_number
+from ui.unit_choice import UnitChoice
 from ui.whole_text import WholeLabel
 
-CHOOSE = "Choose the unit on the lab report…"
 
-
-def unit_combo(name: str) -> QComboBox:
-    combo = QComboBox()
-    combo.setAccessibleName(name)
-    combo.addItem(CHOOSE, None)
-    combo.addItem("cells/µL (e.g. 1500)", AncUnit.PER_UL.value)
-    combo.addItem("K/µL = ×10³/µL = ×10⁹/L (e.g. 1.5)", AncUnit.K_PER_UL.value)
-    return combo
+def unit_combo(name: str) -> UnitChoice:
+    return UnitChoice(name)
 
 
 def explain(text: str, unit: str | None) -> tuple[str, bool]:
@@ -42,7 +35,7 @@ def explain(text: str, unit: str | None) -> tuple[str, bool]:
     if not text.strip():
         return "Type the ANC from the lab report.", False
     if unit is None:
-        return "Choose the unit printed on the lab report: /µL or K/µL.", False
+        return "Choose or type the unit printed on the lab report (/µL, K/µL, ×10⁹/L…).", False
     try:
         anc = parse_anc_text(text, unit)
     except RemsError as error:
@@ -78,7 +71,7 @@ class AncFields(QWidget):
         form.addRow("Blood &draw date", self.drawn)
         form.addRow(self.meaning)
         self.value.textChanged.connect(self._explain)
-        self.unit.currentIndexChanged.connect(self._explain)
+        self.unit.unitChanged.connect(self._explain)
         self.drawn.dateChanged.connect(lambda *_: self.changed.emit())
         self._explain()
 
@@ -90,7 +83,7 @@ class AncFields(QWidget):
         self.changed.emit()
 
     def explanation(self) -> tuple[str, bool]:
-        return explain(self.value.text(), self.unit.currentData())
+        return explain(self.value.text(), self.unit.unit())
 
     def ready(self) -> bool:
         return self.explanation()[1]
@@ -98,7 +91,7 @@ class AncFields(QWidget):
     def fill(self, as_entered: str, unit: str, drawn: str) -> None:
         """Show an ANC as it was typed before (a refused one, to correct)."""
         self.value.setText(as_entered)
-        self.unit.setCurrentIndex(max(0, self.unit.findData(unit)))
+        self.unit.show_unit(unit)
         day = QDate.fromString(drawn, Qt.DateFormat.ISODate)
         if day.isValid():
             self.drawn.setDate(day)
@@ -110,7 +103,7 @@ class AncFields(QWidget):
         return {
             "value": anc_number(typed),
             "as_entered": typed,
-            "unit": str(self.unit.currentData()),
+            "unit": str(self.unit.unit()),
             "drawn": self.drawn.date().toString(Qt.DateFormat.ISODate),
         }
 

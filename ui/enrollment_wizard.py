@@ -173,7 +173,7 @@ class EnrollmentWizard(QWizard):
             self.monitoring.currentIndexChanged,
         ]
         for value, unit, drawn in self.rows:
-            edits += [value.textChanged, unit.currentIndexChanged, drawn.dateChanged]
+            edits += [value.textChanged, unit.unitChanged, drawn.dateChanged]
         for signal in edits:
             signal.connect(lambda *_: self._save_timer.start())  # fmt: skip
         self.setButtonText(
@@ -190,7 +190,7 @@ class EnrollmentWizard(QWizard):
                 AncEntry(  # the value as typed, a number when it is one (as on a PSF)
                     typed_number(value.text().strip()),
                     drawn.date().toString(Qt.DateFormat.ISODate),
-                    unit.currentData() or "",
+                    unit.unit() or "",
                 )
             )
         born = parse_us_date(self.dob.text())
@@ -217,7 +217,7 @@ class EnrollmentWizard(QWizard):
         self.monitoring.setCurrentIndex(self.monitoring.findData(form.monitoring.value))
         for (value, unit, drawn), entry in zip(self.rows, form.ancs, strict=False):
             value.setText(str(entry.value))
-            unit.setCurrentIndex(max(0, unit.findData(entry.unit)))
+            unit.show_unit(entry.unit)
             day = date.fromisoformat(str(entry.drawn))
             drawn.setDate(QDate(day.year, day.month, day.day))
 
@@ -266,14 +266,14 @@ class EnrollmentWizard(QWizard):
         ):
             if n == 1 and not ben and not value.text().strip():
                 continue  # the second ANC is for BEN
-            words, ready = explain(value.text(), unit.currentData())
+            words, ready = explain(value.text(), unit.unit())
             if not ready:
                 found[error] = words.removeprefix("⚠ ")
                 continue
             entry = AncEntry(
                 typed_number(value.text().strip()),
                 drawn.date().toString(Qt.DateFormat.ISODate),
-                unit.currentData() or "",
+                unit.unit() or "",
             )
             try:
                 valid.append(validate_anc_entry(entry, self.today, born))

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.anc import AncUnit, Population
+from app.anc import Population
 from app.dates import parse_date
 from app.errors import InvalidEntry, RemsError
 from app.psf import (
@@ -59,6 +59,7 @@ ACT_WORDS = {
     Action.GIVE_TREATMENT_RATIONALE: "gives a Treatment Rationale",
     Action.AUTHORIZE_MISSING_LABS: "authorizes missing labs",
     Action.SET_BEN_OR_HOSPICE: "sets BEN or hospice",
+    Action.RESUME_AFTER_SEVERE_ANC: "resumes treatment after a severe ANC (a rechallenge)",
 }
 
 
@@ -84,10 +85,7 @@ class AncRow:
         self.value = QLineEdit(str(entry.as_entered or entry.value))
         self.value.setAccessibleName(f"ANC {number}: value")
         self.unit = unit_combo(f"ANC {number}: unit")
-        try:
-            self.unit.setCurrentIndex(max(0, self.unit.findData(AncUnit.parse(entry.unit).value)))
-        except InvalidEntry:
-            self.unit.setCurrentIndex(0)  # an unknown unit is chosen again, not guessed
+        self.unit.show_unit(entry.unit)  # an unknown unit is shown to correct, not guessed
         try:
             drawn = min(parse_date(entry.drawn), today)
         except InvalidEntry:
@@ -100,7 +98,7 @@ class AncRow:
         for column, widget in enumerate((self.value, self.unit, self.drawn, self.meaning)):
             table.setCellWidget(row, column, widget)
         self.value.textChanged.connect(self.explain)
-        self.unit.currentIndexChanged.connect(self.explain)
+        self.unit.unitChanged.connect(self.explain)
         self.explain()
 
     def explain(self) -> None:
@@ -110,7 +108,7 @@ class AncRow:
         self.meaning.setStyleSheet(self.meaning.styleSheet())  # the object name's style, again
 
     def explanation(self) -> tuple[str, bool]:
-        return explain(self.value.text(), self.unit.currentData())
+        return explain(self.value.text(), self.unit.unit())
 
     def filled(self) -> bool:
         return bool(self.value.text().strip())
@@ -118,7 +116,7 @@ class AncRow:
     def entry(self) -> dict[str, str]:
         return {
             "value": self.value.text().strip(),
-            "unit": str(self.unit.currentData() or ""),
+            "unit": self.unit.unit() or "",
             "drawn": entered_day(self.drawn).isoformat(),
         }
 
@@ -287,7 +285,7 @@ class PsfEditor(QDialog):
         row = AncRow(self.ancs, self.ancs.rowCount(), entry, self.today)
         for signal in (
             row.value.textChanged,
-            row.unit.currentIndexChanged,
+            row.unit.unitChanged,
             row.drawn.dateChanged,
         ):
             signal.connect(self._edited)

@@ -54,7 +54,14 @@ def run_scenario(scenario: Scenario, target: ScenarioTarget) -> list[str]:
     target.start(scenario)
     try:
         for step in scenario.steps:
-            got = target.play(step)
+            try:
+                got = target.play(step)
+            except Exception as error:  # a target must answer, not crash: report where
+                lines.append(
+                    f"{scenario.path}: step {step.number} ({step.act}): the {target.name} "
+                    f"target crashed ({type(error).__name__}: {str(error)[:200]})"
+                )
+                break  # its state is unknown after a crash: the scenario's later steps
             wrong = mismatches(step.expect, got)
             if wrong:
                 expected = ", ".join(f"{k}={w!r}" for k, (w, _) in wrong.items())

@@ -19,6 +19,7 @@ class ErrorCode(StrEnum):
     INVALID_NPI = "INVALID_NPI"
     UNKNOWN_PATIENT = "UNKNOWN_PATIENT"
     REENROLLMENT_REQUIRED = "REENROLLMENT_REQUIRED"
+    PATIENT_MISMATCH = "PATIENT_MISMATCH"  # rules.md §13 R4
     # Dispense Rationale refusals (rules.md §10).
     DISPENSE_RATIONALE_NOT_APPLICABLE = "DISPENSE_RATIONALE_NOT_APPLICABLE"
     ANC_NOT_CURRENT = "ANC_NOT_CURRENT"
@@ -64,6 +65,10 @@ DEFAULT_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.UNKNOWN_PATIENT: "No enrolled patient matches. Check the patient, or enroll them.",
     ErrorCode.REENROLLMENT_REQUIRED: (
         "Treatment was discontinued. To restart, the prescriber must enroll the patient again."
+    ),
+    ErrorCode.PATIENT_MISMATCH: (
+        "The date of birth does not match the patient enrolled under this id. Check the "
+        "patient's identity, or look them up by name and date of birth."
     ),
     ErrorCode.DISPENSE_RATIONALE_NOT_APPLICABLE: (
         "A Dispense Rationale is only possible when the dispense is denied for a missing "

@@ -303,19 +303,6 @@ def deactivate_pharmacy(ctx: Context, pharmacy_id: str) -> Result:
 
 
 # Patients
-def _same_person(ctx: Context, patient_id: str, name: str, dob: object) -> None:
-    """Enrolling an existing patient (a transfer or re-enrollment) names the same person."""
-    existing = ctx.ledger.patient(patient_id)
-    if existing is None:
-        return
-    if match_name(existing.name) != match_name(name) or existing.dob.isoformat() != str(dob):
-        raise AccessRefused(
-            ErrorCode.NOT_PERMITTED,
-            "The name or date of birth does not match the patient already enrolled under "
-            "this id. Look the patient up by name and date of birth, then enroll.",
-        )
-
-
 def _own_signature(ctx: Context, body: dict[str, Any]) -> dict[str, Any] | None:
     """The form's signature, if it is the sender's own (see app.signatures)."""
     signature: dict[str, Any] | None = body.get("signature")
@@ -330,7 +317,6 @@ def enroll_patient(ctx: Context, body: dict[str, Any]) -> Result:
     limits.check_document(body["document"])
     _own_signature(ctx, body)
     form = enrollment_from_document(body["document"])
-    _same_person(ctx, form.patient_id, form.name, form.dob)
     result = ctx.program.enroll_patient(ctx.actor.id, form)
     return 201, {
         "patient_id": result.patient.id,

@@ -100,12 +100,13 @@ def test_a_patient_moved_to_another_office_leaves_this_one_and_arrives_whole_the
     assert [a.anc.per_ul for a in StoreLedger(desk_b).anc_history(world.ids["p1"])] == [2100, 1900]
 
 
-def test_a_covering_office_must_name_the_same_person(world: World) -> None:
-    answer = world.client("dr_b").post(
-        "/v1/enrollments", enrollment_body(world.ids["p1"], name="Someone Else")
-    )
-    assert (answer.status, answer.error) == (403, "NOT_PERMITTED")
-    assert "does not match" in answer.message
+def test_a_covering_office_must_give_the_same_date_of_birth(world: World) -> None:
+    # rules.md §13 R4: the registry asks the engine, which compares the date of birth only.
+    body = enrollment_body(world.ids["p1"], name="Someone Else")
+    body["document"]["dob"] = "1980-01-02"
+    answer = world.client("dr_b").post("/v1/enrollments", body)
+    assert (answer.status, answer.error) == (422, "PATIENT_MISMATCH")
+    assert "date of birth does not match" in answer.message
 
 
 def test_a_pharmacy_preview_from_its_store_matches_the_registry_answer(

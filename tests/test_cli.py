@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import REPO, SHARED_SCENARIOS
+from conformance.pending import load_pending
+from tests.conftest import REPO, SHARED_SCENARIOS, V2_PENDING, V2_SCENARIOS
 
 EXE = shutil.which("clozapine-desk", path=str(Path(sys.executable).parent))
 
@@ -25,10 +26,14 @@ def test_help_lists_the_commands() -> None:
         assert command in out.stdout
 
 
-def test_shared_scenarios_all_pass() -> None:
-    out = desk("scenarios", str(SHARED_SCENARIOS))
-    count = len(list(SHARED_SCENARIOS.glob("*.json")))
-    assert out.stdout.strip().splitlines()[-1] == f"{count} passed, 0 failed"
+def test_the_v2_scenarios_pass_but_those_still_pending() -> None:
+    out = desk("scenarios", "--pending", str(V2_PENDING), str(V2_SCENARIOS))
+    count = len(list(V2_SCENARIOS.glob("*.json")))
+    pending = sum("local" in t for t in load_pending(V2_PENDING).values())
+    last = out.stdout.strip().splitlines()[-1]
+    assert last == (
+        f"{count - pending} passed, {pending} failed ({pending} of the failures listed as pending)"
+    )
     assert out.returncode == 0
 
 

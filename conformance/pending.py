@@ -31,8 +31,13 @@ def load_pending(path: Path) -> dict[str, list[str]]:
     return {name: list(entry["targets"]) for name, entry in data["pending"].items()}
 
 
+def pending_for(pending: dict[str, list[str]], target: str) -> set[str]:
+    """The scenario files this target may still fail."""
+    return {name for name, targets in pending.items() if target in targets}
+
+
 def judge(report: RunReport, pending: dict[str, list[str]], target: str) -> PendingVerdict:
-    listed = {name for name, targets in pending.items() if target in targets}
+    listed = pending_for(pending, target)
     return PendingVerdict(
         unexpected=sorted(set(report.failed_files) - listed),
         now_passing=sorted(set(report.passed_files) & listed),

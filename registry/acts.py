@@ -304,9 +304,12 @@ def deactivate_pharmacy(ctx: Context, pharmacy_id: str) -> Result:
 
 # Patients
 def _own_signature(ctx: Context, body: dict[str, Any]) -> dict[str, Any] | None:
-    """The form's signature, if it is the sender's own (see app.signatures)."""
+    """The form's signature, if it is the sender's own (see app.signatures). A signature
+    naming anyone but the sender or the designee's own certified prescriber is refused first
+    (NOT_PERMITTED, rules.md §13 R10), as app/ decides it."""
     signature: dict[str, Any] | None = body.get("signature")
     if signature is not None:
+        check_claimed_signer(ctx.ledger, ctx.actor, signature["signer_id"])
         check_signature_is_the_senders(
             signature["signer_id"], ctx.actor.id, body["document"], signature.get("content_sha256")
         )
@@ -337,9 +340,6 @@ def report_anc(ctx: Context, patient_id: str, body: dict[str, Any]) -> Result:
 
 def submit_psf(ctx: Context, body: dict[str, Any]) -> Result:
     limits.check_document(body["document"])
-    claimed = body.get("signature")
-    if isinstance(claimed, dict):  # another prescriber's signature: refused as app/ says
-        check_claimed_signer(ctx.ledger, ctx.actor, claimed.get("signer_id"))
     signature = _own_signature(ctx, body)
     form = psf_from_document(body["document"], signature["signer_id"] if signature else None)
     ctx.ledger.next_psf_id = ctx.key  # the desktop's form id: both sides name it alike

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conformance.local_target import LocalTarget
-from conformance.pending import load_pending
+from conformance.pending import load_pending, pending_for
 from conformance.runner import run_scenario
 from conformance.scenario import load_scenario
 from tests.conftest import OWN_SCENARIOS, V2_PENDING, V2_SCENARIOS
@@ -20,7 +20,7 @@ OWN_FILES = sorted(OWN_SCENARIOS.glob("*.json"))
 
 def scenario_params(target: str) -> list[object]:
     """Every v2 and own scenario, those pending for this target marked strict xfail."""
-    pending = {name for name, targets in load_pending(V2_PENDING).items() if target in targets}
+    pending = pending_for(load_pending(V2_PENDING), target)
     mark = pytest.mark.xfail(strict=True, reason="conformance/v2-pending.json")
     return [pytest.param(p, marks=mark) if p.name in pending else p for p in V2_FILES + OWN_FILES]
 

@@ -122,7 +122,7 @@ def certify_as_representative(
     pharmacy = ledger.pharmacy(pharmacy_id)
     if account.role is not Role.PHARMACY_AR or pharmacy is None:
         raise AccessRefused(ErrorCode.NOT_PERMITTED, "Your account has no such pharmacy.")
-    if pharmacy.ar_account_id != ar_id and account.pharmacy_id != pharmacy_id:
+    if not represents(account, pharmacy) and account.pharmacy_id != pharmacy.id:
         raise AccessRefused(
             ErrorCode.NOT_PERMITTED,
             "You are not this pharmacy's Authorized Representative. A new representative is "

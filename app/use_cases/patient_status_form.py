@@ -35,7 +35,7 @@ def submit_psf(ledger: ProgramLedger, today: date, actor_id: str, form: PsfSubmi
     check_claimed_signer(ledger, actor, form.signed_by)
     patient = patient_in_scope(ledger, actor, form.patient_id)
     ancs = validate_anc_entries(form.ancs, today, patient.dob)
-    signer = _signer(ledger, actor, form, acts_needing_prescriber(form, patient))
+    signer = _signer(actor, form, acts_needing_prescriber(form, patient))
     requested = form.requested_status
     if patient.treatment_status is TreatmentStatus.DISCONTINUED and requested in (
         TreatmentStatus.ENROLLED,
@@ -105,25 +105,18 @@ def submit_psf(ledger: ProgramLedger, today: date, actor_id: str, form: PsfSubmi
 _ACT_WORDS = {Action.RESUME_AFTER_SEVERE_ANC: "resuming after a severe ANC, a rechallenge"}
 
 
-def _signer(
-    ledger: ProgramLedger, actor: Account, form: PsfSubmission, needs: list[Action]
-) -> str | None:
-    """Who signs: the prescriber themselves, or the prescriber who signed a designee's draft.
-    A designee's form that needs the prescriber and lacks that signature is refused."""
+def _signer(actor: Account, form: PsfSubmission, needs: list[Action]) -> str | None:
+    """Who signs: the prescriber themselves, or the prescriber who signed a designee's draft
+    (check_claimed_signer has refused any other). A designee's form that needs the
+    prescriber and lacks that signature is refused."""
     if actor.role is Role.PRESCRIBER:
         return actor.id
-    signer = ledger.account(form.signed_by) if form.signed_by else None
-    signed = (
-        signer is not None
-        and signer.active
-        and signer.role is Role.PRESCRIBER
-        and signer.prescriber_id == actor.prescriber_id
-    )
-    if needs and not signed:
+    signer = form.signed_by if form.signed_by and form.signed_by != actor.id else None
+    if needs and signer is None:
         named = ", ".join(_ACT_WORDS.get(a, a.value.replace("_", " ")) for a in needs)
         raise AccessRefused(
             ErrorCode.PRESCRIBER_SIGNATURE_REQUIRED,
             f"This form needs the prescriber's signature ({named}). Send it to the prescriber "
             "to review and sign; it is kept as a draft.",
         )
-    return signer.id if signed and signer is not None else None
+    return signer

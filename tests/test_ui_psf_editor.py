@@ -28,9 +28,9 @@ from tests.support.memory_keyring import MemoryKeyring
 from tests.support.registry_world import PASSWORD, World, ok
 from tests.support.screens import office_of, session_of
 from tests.support.store_world import certify_office, enroll
-from ui.add_anc import unit_combo
 from ui.main_window import DeskWindow
-from ui.psf_editor import PsfEditor, period_words
+from ui.psf_editor import AncRow, PsfEditor, period_words
+from ui.unit_choice import UnitChoice
 from ui.us_dates import us_day
 from ui.workspace import Workspace
 
@@ -97,6 +97,14 @@ def sign_in(qtbot: QtBot, office: Office, who: str) -> None:
         lambda: isinstance(window.workspace, Workspace) and window.workspace.roster_model.total > 0,
         timeout=WAIT,
     )
+
+
+def designee_adds_an_anc_row(qtbot: QtBot, office: Office) -> tuple[PsfEditor, AncRow]:
+    """The designee's new PSF, with an empty ANC row added."""
+    sign_in(qtbot, office, "des_a")
+    editor = new_psf(qtbot, office)
+    qtbot.mouseClick(editor.add_row, Qt.MouseButton.LeftButton)
+    return editor, editor.anc_rows[-1]
 
 
 def new_psf(qtbot: QtBot, office: Office) -> PsfEditor:
@@ -261,12 +269,9 @@ def test_a_designee_draft_waits_for_the_prescriber_only_once_sent(
 def test_anc_rows_take_a_chosen_unit_with_add_ancs_warning_and_us_dates(
     office: Office, qtbot: QtBot
 ) -> None:
-    sign_in(qtbot, office, "des_a")
-    editor = new_psf(qtbot, office)
-    qtbot.mouseClick(editor.add_row, Qt.MouseButton.LeftButton)
-    row = editor.anc_rows[-1]
-    assert isinstance(editor.ancs.cellWidget(0, 1), type(unit_combo("")))
-    same = unit_combo("Add ANC")
+    editor, row = designee_adds_an_anc_row(qtbot, office)
+    assert isinstance(editor.ancs.cellWidget(0, 1), UnitChoice)
+    same = UnitChoice("Add ANC")
     assert [row.unit.itemData(i) for i in range(row.unit.count())] == [
         same.itemData(i) for i in range(same.count())
     ]
@@ -331,10 +336,7 @@ REFUSED_UNITS = ("g/L", "%")
 def test_anc_rows_take_every_unit_spelling_of_r15_and_refuse_the_rest_listing_them(
     office: Office, qtbot: QtBot
 ) -> None:
-    sign_in(qtbot, office, "des_a")
-    editor = new_psf(qtbot, office)
-    qtbot.mouseClick(editor.add_row, Qt.MouseButton.LeftButton)
-    row = editor.anc_rows[-1]
+    editor, row = designee_adds_an_anc_row(qtbot, office)
     qtbot.keyClicks(row.value, "1.6")
     for spelling in ACCEPTED:
         row.unit.setEditText("")

@@ -24,6 +24,7 @@ from local_store.forms import FormKind
 from local_store.keys import FAST_KDF
 from local_store.outbox import OutboxState
 from sync.client import RegistryClient
+from tests.support.desk_window import open_add_anc
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.pdf_reading import page_texts
 from tests.support.registry_world import PASSWORD, World, ok
@@ -279,9 +280,7 @@ def test_add_anc_explains_a_unit_mistake_and_sends_the_value_as_typed(
     demo: DeskWindow, qtbot: QtBot
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
-    office_of(demo).add_anc("p-tran")
-    qtbot.waitUntil(lambda: office_of(demo).last_dialog is not None, timeout=WAIT)
-    dialog = shown(AddAncDialog, office_of(demo).last_dialog)
+    dialog = open_add_anc(qtbot, office_of(demo), "p-tran")
     ok = dialog.buttons.buttons()[0]
     qtbot.keyClicks(dialog.value, "1.9")
     assert "Choose or type the unit" in dialog.meaning.text() and not ok.isEnabled()
@@ -525,9 +524,7 @@ def test_add_anc_takes_a_unit_typed_as_the_lab_prints_it_and_refuses_grams(
     demo: DeskWindow, qtbot: QtBot
 ) -> None:
     sign_in(qtbot, demo, DESIGNEE)
-    office_of(demo).add_anc("p-tran")
-    qtbot.waitUntil(lambda: office_of(demo).last_dialog is not None, timeout=WAIT)
-    dialog = shown(AddAncDialog, office_of(demo).last_dialog)
+    dialog = open_add_anc(qtbot, office_of(demo), "p-tran")
     ok = dialog.buttons.buttons()[0]
     qtbot.keyClicks(dialog.value, "1.6")
     for spelling in ("×10³/µL", "10*3/uL", "x10^9/L", "G/L"):  # rules.md §13 R15

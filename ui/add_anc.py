@@ -26,10 +26,6 @@ from ui.unit_choice import UnitChoice
 from ui.whole_text import WholeLabel
 
 
-def unit_combo(name: str) -> UnitChoice:
-    return UnitChoice(name)
-
-
 def explain(text: str, unit: str | None) -> tuple[str, bool]:
     """What the typed ANC means, and whether it can be sent as it is."""
     if not text.strip():
@@ -56,7 +52,7 @@ class AncFields(QWidget):
         super().__init__()
         self.value = QLineEdit()
         self.value.setAccessibleName(f"{name}: value")
-        self.unit = unit_combo(f"{name}: unit")
+        self.unit = UnitChoice(f"{name}: unit")
         self.drawn = QDateEdit(QDate(today.year, today.month, today.day))
         self.drawn.setAccessibleName(f"{name}: blood draw date")
         self.drawn.setDisplayFormat("MM/dd/yyyy")

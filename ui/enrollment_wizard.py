@@ -35,9 +35,10 @@ from app.use_cases.enrollment import EnrollmentForm
 from app.use_cases.entries import validate_anc_entry
 from desk.forms import Form, FormKind
 from desk.session import Session
-from ui.add_anc import explain, unit_combo
+from ui.add_anc import explain
 from ui.psf_editor import SAVE_DELAY_MS
 from ui.tasks import StoreWorker
+from ui.unit_choice import UnitChoice
 
 
 def _error_label(name: str) -> QLabel:
@@ -132,7 +133,7 @@ class EnrollmentWizard(QWizard):
         for n in (1, 2):
             value = QLineEdit()
             value.setAccessibleName(f"Baseline ANC {n} value")
-            unit = unit_combo(f"Baseline ANC {n} unit")
+            unit = UnitChoice(f"Baseline ANC {n} unit")
             drawn = _date_edit(f"Baseline ANC {n} draw date", today)
             drawn.setMaximumDate(QDate(today.year, today.month, today.day))
             error = _error_label(f"Baseline ANC {n} problem")

@@ -50,8 +50,9 @@ from app.use_cases.psf_draft import PsfDraft
 from desk.forms import FormKind, FormState
 from desk.psf import PsfFacts
 from desk.session import Session
-from ui.add_anc import explain, unit_combo
+from ui.add_anc import explain
 from ui.tasks import StoreWorker
+from ui.unit_choice import UnitChoice
 from ui.us_dates import date_entry, entered_day, us_day
 
 SAVE_DELAY_MS = 500
@@ -84,7 +85,7 @@ class AncRow:
     def __init__(self, table: QTableWidget, number: int, entry: AncEntry, today: date) -> None:
         self.value = QLineEdit(str(entry.as_entered or entry.value))
         self.value.setAccessibleName(f"ANC {number}: value")
-        self.unit = unit_combo(f"ANC {number}: unit")
+        self.unit = UnitChoice(f"ANC {number}: unit")
         self.unit.show_unit(entry.unit)  # an unknown unit is shown to correct, not guessed
         try:
             drawn = min(parse_date(entry.drawn), today)

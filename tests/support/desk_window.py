@@ -69,13 +69,19 @@ def synced(window: DeskWindow) -> bool:
     return report is not None and report.connectivity.value == "online" and report.queued == 0
 
 
-def add_anc(qtbot: QtBot, workspace: Workspace, patient_id: str, value: str) -> None:
-    """Add ANC…: the value in cells/µL, drawn today, OK."""
+def open_add_anc(qtbot: QtBot, workspace: Workspace, patient_id: str) -> AddAncDialog:
+    """Add ANC… for a patient: the dialog, open and empty."""
     workspace.last_dialog = None
     workspace.add_anc(patient_id)
     qtbot.waitUntil(lambda: isinstance(workspace.last_dialog, AddAncDialog), timeout=WAIT)
     dialog = workspace.last_dialog
     assert isinstance(dialog, AddAncDialog)
+    return dialog
+
+
+def add_anc(qtbot: QtBot, workspace: Workspace, patient_id: str, value: str) -> None:
+    """Add ANC…: the value in cells/µL, drawn today, OK."""
+    dialog = open_add_anc(qtbot, workspace, patient_id)
     qtbot.keyClicks(dialog.value, value)
     dialog.unit.setCurrentIndex(1)  # cells/µL
     qtbot.mouseClick(dialog.buttons.buttons()[0], Qt.MouseButton.LeftButton)

@@ -197,11 +197,6 @@ def _as_decimal(value: object) -> Decimal:
     return number
 
 
-def parse_anc_text(text: str, unit: str | AncUnit = AncUnit.PER_UL) -> Anc:
-    """Read an ANC typed into a form field ("1,500", "1.5"): the number the registry is sent."""
-    return Anc.from_entry(anc_number(text), unit)
-
-
 def unit_mixup_warning(value: object, unit: str | AncUnit) -> str | None:
     """A warning (not an error) for a value that is valid but looks like the other unit."""
     parsed = AncUnit.parse(unit)

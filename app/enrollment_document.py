@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from datetime import date
 
 from app.anc import Population
-from app.psf import AncEntry
 from app.psf_document import anc_entries_from, anc_entries_to
 from app.statuses import MonitoringFrequency
 from app.use_cases.enrollment import EnrollmentForm
 
-FORMAT = "enrollment/1"
+FORMAT = "enrollment/2"
+FORMAT_V1 = "enrollment/1"  # ANC values as text; still read (see app.psf_document)
 
 
 def enrollment_to_document(form: EnrollmentForm) -> dict[str, object]:
@@ -29,9 +29,10 @@ def enrollment_to_document(form: EnrollmentForm) -> dict[str, object]:
 
 
 def enrollment_from_document(document: Mapping[str, object]) -> EnrollmentForm:
-    if document.get("format") != FORMAT:
-        raise ValueError(f"Not a Patient Enrollment Form document: {document.get('format')!r}")
-    ancs: tuple[AncEntry, ...] = anc_entries_from(document.get("ancs"))
+    kind = document.get("format")
+    if kind not in (FORMAT, FORMAT_V1):
+        raise ValueError(f"Not a Patient Enrollment Form document: {kind!r}")
+    ancs = anc_entries_from(document.get("ancs"), as_text=kind == FORMAT_V1)
     return EnrollmentForm(
         patient_id=str(document["patient_id"]),
         name=str(document["name"]),

@@ -7,8 +7,9 @@ facade; each method is one use case from `app.use_cases`.
 from __future__ import annotations
 
 from app.clock import Clock
+from app.entered_anc import EnteredAnc
 from app.ports import ProgramLedger
-from app.psf import AncEntry, PsfSubmission
+from app.psf import PsfSubmission
 from app.rda import RdaDecision, evaluate_rda
 from app.records import Account, Patient, Pharmacy, Prescriber
 from app.roles import Role
@@ -87,7 +88,7 @@ class Program:
         return enrollment.enroll_patient(self.ledger, self.clock.today(), actor_id, form)
 
     def report_anc(
-        self, actor_id: str, patient_id: str, entry: AncEntry
+        self, actor_id: str, patient_id: str, entry: EnteredAnc
     ) -> anc_reporting.AncReportResult:
         return anc_reporting.report_anc(
             self.ledger, self.clock.today(), actor_id, patient_id, entry
@@ -115,14 +116,14 @@ class Program:
         pharmacy_id: str,
         patient_id: str,
         prescriber_id: str,
-        anc: AncEntry | None = None,
+        anc: EnteredAnc | None = None,
     ) -> RdaDecision:
         return dispensing.request_rda(
             self.ledger, self.clock.today(), actor_id, pharmacy_id, patient_id, prescriber_id, anc
         )
 
     def submit_dispense_rationale(
-        self, actor_id: str, pharmacy_id: str, patient_id: str, npi: str, anc: AncEntry
+        self, actor_id: str, pharmacy_id: str, patient_id: str, npi: str, anc: EnteredAnc
     ) -> dispense_rationale.DispenseRationaleResult:
         return dispense_rationale.submit_dispense_rationale(
             self.ledger, self.clock.today(), actor_id, pharmacy_id, patient_id, npi, anc

@@ -9,20 +9,10 @@ from itertools import pairwise
 
 from app import thresholds as t
 from app.anc import Population
+from app.entered_anc import EnteredAnc
 from app.records import Patient
 from app.roles import Action
 from app.statuses import MonitoringFrequency, TreatmentStatus
-
-
-@dataclass(frozen=True)
-class AncEntry:
-    """An ANC on a form: its value (a number, rules.md §13 R16), the unit and the blood draw
-    date as entered, and the text as typed (`as_entered`), which the record keeps to show."""
-
-    value: object
-    drawn: date | str
-    unit: str = "/uL"
-    as_entered: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,7 +25,7 @@ class PsfSubmission:
 
     patient_id: str
     monitoring: MonitoringFrequency
-    ancs: tuple[AncEntry, ...] = ()
+    ancs: tuple[EnteredAnc, ...] = ()
     treatment_status: TreatmentStatus | None = None
     treatment_rationale: str | None = None
     authorize_missing_labs: bool = False

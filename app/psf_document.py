@@ -1,21 +1,23 @@
 """A Patient Status Form as a document: the plain, versioned data a draft saves, a signature
 hashes, the outbox carries and a printed form's QR code holds.
 
-Values are kept as typed (an ANC value and its unit as strings), so a half-typed draft
-round-trips unchanged and the signature covers exactly what the prescriber saw.
+Version 2 keeps each ANC as `EnteredAnc.to_json` writes it: the value the rules read (a
+number, rules.md §13 R16, or exactly what a sender gave) beside the text as typed, so a
+half-typed draft round-trips unchanged, the signature covers exactly what the prescriber saw,
+and a string sent as a value reaches the registry as a string. Version 1 (every value as
+text) is still read: drafts and signatures made before it stay valid.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 
-from app.anc import anc_number
-from app.errors import InvalidEntry
-from app.psf import AncEntry, PsfSubmission
+from app.entered_anc import EnteredAnc
+from app.psf import PsfSubmission
 from app.statuses import MonitoringFrequency, TreatmentStatus
 
-FORMAT = "psf/1"
+FORMAT = "psf/2"
+FORMAT_V1 = "psf/1"
 
 
 def psf_to_document(form: PsfSubmission) -> dict[str, object]:
@@ -38,9 +40,10 @@ def psf_from_document(
     document: Mapping[str, object], signed_by: str | None = None
 ) -> PsfSubmission:
     """The submission a document describes; raises ValueError for a document of another kind."""
-    if document.get("format") != FORMAT:
-        raise ValueError(f"Not a Patient Status Form document: {document.get('format')!r}")
-    ancs = anc_entries_from(document.get("ancs"))
+    kind = document.get("format")
+    if kind not in (FORMAT, FORMAT_V1):
+        raise ValueError(f"Not a Patient Status Form document: {kind!r}")
+    ancs = anc_entries_from(document.get("ancs"), as_text=kind == FORMAT_V1)
     status = document.get("treatment_status")
     return PsfSubmission(
         patient_id=str(document["patient_id"]),
@@ -56,44 +59,21 @@ def psf_from_document(
     )
 
 
-def anc_entries_to(entries: tuple[AncEntry, ...]) -> list[dict[str, str]]:
-    """ANCs as typed: the value and unit as strings, the draw date as ISO (or as typed)."""
-    return [
-        {
-            "value": str(entry.value),
-            "unit": entry.unit,
-            "drawn": entry.drawn.isoformat() if isinstance(entry.drawn, date) else entry.drawn,
-        }
-        for entry in entries
-    ]
+def anc_entries_to(entries: tuple[EnteredAnc, ...]) -> list[dict[str, object]]:
+    return [entry.to_json() for entry in entries]
 
 
-def anc_entries_from(raw: object) -> tuple[AncEntry, ...]:
+def anc_entries_from(raw: object, *, as_text: bool = False) -> tuple[EnteredAnc, ...]:
+    """A document's ANCs; `as_text` for a version 1 document, whose values are text as typed."""
     if raw is None:
         return ()
-    if not isinstance(raw, list):
-        raise ValueError("A form's ANCs must be a list.")
-    return tuple(
-        AncEntry(
-            value=typed_number(a["value"]),
-            drawn=str(a["drawn"]),
-            unit=str(a["unit"]),
-            as_entered=str(a["value"]),
+    if not isinstance(raw, list) or not all(isinstance(a, Mapping) for a in raw):
+        raise ValueError("A form's ANCs must be a list of objects.")
+    if as_text:
+        return tuple(
+            EnteredAnc.typed(str(a["value"]), str(a["unit"]), str(a["drawn"])) for a in raw
         )
-        for a in raw
-    )
-
-
-def typed_number(value: object) -> object:
-    """A value as typed becomes a number when it is a plain decimal (rules.md §13 R16: no
-    exponents, at most 10 significant digits); anything else is left for the rules to refuse
-    with their own message, and costs nothing to read."""
-    if not isinstance(value, str):
-        return value
-    try:
-        return anc_number(value)
-    except InvalidEntry:
-        return value
+    return tuple(EnteredAnc.from_json(a) for a in raw)
 
 
 def _optional_text(value: object) -> str | None:

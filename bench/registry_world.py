@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from app.anc import Anc, Population
 from app.enrollment_document import enrollment_to_document
-from app.psf import AncEntry
+from app.entered_anc import EnteredAnc
 from app.record_codec import anc_to, patient_to, prescriber_to, psf_to
 from app.records import AncReport, Patient, Prescriber, PsfRecord
 from app.roles import Role
@@ -186,7 +186,7 @@ def enrollment_payload(patient_id: str, n: int) -> dict[str, Any]:
         f"Bench Patient {n:05d}",
         "1970-01-01",
         Population.GENERAL,
-        (AncEntry(2100, "2024-01-02"),),
+        (EnteredAnc(2100, "2024-01-02"),),
     )
     return {"document": enrollment_to_document(form), "signature": None, "supersedes": None}
 
@@ -194,10 +194,10 @@ def enrollment_payload(patient_id: str, n: int) -> dict[str, Any]:
 def psf_payload(patient_id: str, value: int, drawn: str) -> dict[str, Any]:
     return {
         "document": {
-            "format": "psf/1",
+            "format": "psf/2",
             "patient_id": patient_id,
             "monitoring": "weekly",
-            "ancs": [{"value": str(value), "unit": "/uL", "drawn": drawn}],
+            "ancs": [EnteredAnc(value, drawn, as_entered=str(value)).to_json()],
         },
         "signature": None,
         "supersedes": None,

@@ -10,11 +10,12 @@ from typing import Any, TypeVar
 
 from app.anc import Population
 from app.clock import FixedClock
+from app.entered_anc import EnteredAnc
 from app.errors import RemsError
 from app.in_memory import InMemoryLedger
 from app.ports import ProgramLedger
 from app.program import Program
-from app.psf import AncEntry, PsfSubmission
+from app.psf import PsfSubmission
 from app.roles import Role
 from app.statuses import MonitoringFrequency, PharmacySetting, TreatmentStatus
 from app.use_cases.enrollment import EnrollmentForm
@@ -137,8 +138,8 @@ class LocalTarget:
 
     # Patients
     @staticmethod
-    def _anc(raw: dict[str, Any]) -> AncEntry:
-        return AncEntry(value=raw["value"], drawn=raw["drawn"], unit=raw.get("unit", "/uL"))
+    def _anc(raw: dict[str, Any]) -> EnteredAnc:
+        return EnteredAnc.from_json(raw)
 
     def _enrollment_form(self, step: Step, f: dict[str, Any]) -> EnrollmentForm:
         return EnrollmentForm(

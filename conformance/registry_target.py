@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from app.enrollment_document import enrollment_to_document
+from app.entered_anc import EnteredAnc
 from app.psf_document import psf_to_document
 from app.roles import Role
 from app.signatures import content_hash
@@ -144,7 +145,7 @@ class RegistryTarget(LocalTarget):
 
     @staticmethod
     def _anc_body(raw: dict[str, Any]) -> dict[str, Any]:
-        return {"value": raw["value"], "unit": raw.get("unit", "/uL"), "drawn": raw["drawn"]}
+        return EnteredAnc.from_json(raw).to_json()
 
     # Participants
     def _register_prescriber(self, step: Step, f: dict[str, Any]) -> dict[str, Any]:

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 from app.anc import Population
 from app.enrollment_document import enrollment_to_document
+from app.entered_anc import EnteredAnc
 from app.ports import ProgramFacts, ProgramLedger
-from app.psf import AncEntry, reporting_period
+from app.psf import reporting_period
 from app.psf_document import psf_to_document
 from app.records import Patient, Prescriber
 from app.roles import Role
@@ -115,10 +116,7 @@ def patient_enrollment(
             patient.name,
             patient.dob,
             patient.population,
-            tuple(
-                AncEntry(r.entered_value or r.anc.per_ul, r.drawn, r.entered_unit or "/uL")
-                for r in baseline
-            ),
+            tuple(EnteredAnc.recorded(r) for r in baseline),
             hospice=patient.hospice,
             monitoring=patient.monitoring,
         )

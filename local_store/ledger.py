@@ -17,6 +17,7 @@ from typing import Any
 
 from app import record_codec
 from app.anc import Anc, Population
+from app.entered_anc import DEFAULT_UNIT
 from app.records import (
     Account,
     AncReport,
@@ -397,7 +398,7 @@ class StoreLedger:
                     report.patient_id,
                     report.anc.per_ul,
                     report.entered_value or str(report.anc.per_ul),
-                    report.entered_unit or "/uL",
+                    report.entered_unit or DEFAULT_UNIT,
                     report.drawn.isoformat(),
                     report.reported_on.isoformat(),
                     report.source.value,

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from app import record_codec as codec
+from app.entered_anc import DEFAULT_UNIT
 from app.records import AncReport
 from local_store.database import Database
 from local_store.ledger import LATEST_ANC_UPDATE, StoreLedger, latest_anc_params
@@ -159,7 +160,7 @@ def _insert_ancs(db: Database, bodies: list[dict[str, Any]]) -> None:
                 r.patient_id,
                 r.anc.per_ul,
                 r.entered_value or str(r.anc.per_ul),
-                r.entered_unit or "/uL",
+                r.entered_unit or DEFAULT_UNIT,
                 r.drawn.isoformat(),
                 r.reported_on.isoformat(),
                 r.source.value,

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from app.anc import anc_number
+from app.entered_anc import EnteredAnc
 from app.errors import AccessRefused, ErrorCode
 from app.psf import acts_needing_prescriber
 from app.psf_document import psf_from_document
@@ -227,13 +227,14 @@ class Session:
         rules (it may interrupt treatment); the chart shows it as "not sent yet" until then.
         `corrects`: a refused ANC this one replaces (it is marked superseded, at once)."""
         item_id = str(uuid.uuid4())  # a new Idempotency-Key, also for a correction
+        entry = EnteredAnc.typed(value, unit, drawn)
         with self.transaction():
             self.outbox.enqueue(
                 item_id,
                 OutboxKind.REPORT_ANC,
                 f"patient:{patient_id}",
                 # The number the registry reads, and the text as typed to show (§13 R16).
-                {"value": anc_number(value), "as_entered": value, "unit": unit, "drawn": drawn},
+                {**entry.to_json(), "value": entry.number()},
                 self.workstation.clock.now(),
             )
             self._audit(AuditAction.CREATE, f"anc:{item_id}", f"patient:{patient_id}")

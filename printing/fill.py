@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.anc import Population
+from app.entered_anc import EnteredAnc
 from app.records import Account, AncReport, Patient, Pharmacy, Prescriber
 from app.signatures import Signature
 from app.statuses import PharmacySetting
@@ -113,14 +114,7 @@ def anc_lab_report(
         **_prescriber_values(prescriber, contact),
         "submitted_by": submitted_by,
         "submitter_name": submitter_name,
-        "ancs": [
-            {
-                "drawn": r.drawn.isoformat(),
-                "value": r.entered_value or str(r.anc.per_ul),
-                "unit": r.entered_unit or "/µL",
-            }
-            for r in reports
-        ],
+        "ancs": [_anc_row(EnteredAnc.recorded(r)) for r in reports],
     }
     return _form(forms.ANC_LAB_REPORT, values, patient.name, f"{patient.dob:%m/%d/%Y}", signature)
 
@@ -226,15 +220,14 @@ def _prescriber_values(prescriber: Prescriber | None, contact: Contact) -> dict[
 def _anc_rows(raw: object) -> list[dict[str, str]]:
     if not isinstance(raw, list):
         return []
-    return [
-        {
-            "drawn": str(a.get("drawn", "")),
-            "value": str(a.get("value", "")),
-            "unit": str(a.get("unit", "")),
-        }
-        for a in raw
-        if isinstance(a, dict)
-    ]
+    entries = [EnteredAnc.from_json(a) for a in raw if isinstance(a, dict)]
+    return [_anc_row(entry) for entry in entries]
+
+
+def _anc_row(entry: EnteredAnc) -> dict[str, str]:
+    """An ANC as the lab slip said it: the text as typed, not the number read from it."""
+    drawn = entry.drawn.isoformat() if isinstance(entry.drawn, date) else entry.drawn
+    return {"drawn": drawn, "value": entry.shown, "unit": entry.unit}
 
 
 def _tri(value: object) -> str:

@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from app.enrollment_document import enrollment_from_document
+from app.entered_anc import EnteredAnc
 from app.errors import AccessRefused, ErrorCode, InvalidEntry, RemsError
 from app.identifiers import validate_npi
 from app.program import Program
-from app.psf import AncEntry
 from app.psf_document import psf_from_document
 from app.records import Account
 from app.roles import Action, Role
@@ -84,15 +84,10 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex}"
 
 
-def _anc(raw: dict[str, Any]) -> AncEntry:
-    # A number (the schema refused anything else, rules.md §13 R16); the text as typed
-    # rides beside it for the record to show.
-    return AncEntry(
-        value=raw.get("value"),
-        drawn=raw.get("drawn", ""),
-        unit=raw.get("unit", "/uL"),
-        as_entered=raw.get("as_entered"),
-    )
+def _anc(raw: dict[str, Any]) -> EnteredAnc:
+    # Any JSON value (rules.md §13 R13: the rules, not the schema, refuse a string); the
+    # text as typed rides beside it for the record to show.
+    return EnteredAnc.from_json(raw)
 
 
 def _email_free(ctx: Context, email: str) -> None:

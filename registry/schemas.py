@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
+from app.entered_anc import DEFAULT_UNIT
 from registry import limits
 
 # Any character but NUL: the OpenAPI document says so, and `NoNul` checks it.
@@ -182,7 +183,7 @@ class AncIn(Body):
     as_entered: Short | None = Field(
         None, description="The value as typed on the lab report, for display and print only"
     )
-    unit: Short = "/uL"
+    unit: Short = DEFAULT_UNIT
     drawn: Short
     name: Name | None = None
     dob: Short | None = None

@@ -8,10 +8,10 @@ conformance target use the methods below. Transport (TLS, tokens, retries) stays
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from app.entered_anc import EnteredAnc
 from app.rda import RdaReason
 from app.registry_answers import (
     FoundPatient,
@@ -120,7 +120,7 @@ def rda_request(
     pharmacy_id: str,
     patient_id: str,
     prescriber_id: str,
-    anc: Mapping[str, object] | None = None,
+    anc: EnteredAnc | None = None,
 ) -> dict[str, Any]:
     """An RDA's body: with its path, what makes two clicks "the same request"."""
     request: dict[str, Any] = {
@@ -129,16 +129,21 @@ def rda_request(
         "prescriber_id": prescriber_id,
     }
     if anc is not None:
-        request["anc"] = dict(anc)
+        request["anc"] = {**anc.to_json(), "value": anc.number()}
     return request
 
 
 def rationale_request(
-    pharmacy_id: str, patient_id: str, npi: str, anc: Mapping[str, object]
+    pharmacy_id: str, patient_id: str, npi: str, anc: EnteredAnc
 ) -> dict[str, Any]:
     """A Dispense Rationale's body: the NPI as validated, the ANC as typed with its unit and
     draw date; with its path, what makes two sends "the same Rationale"."""
-    return {"pharmacy_id": pharmacy_id, "patient_id": patient_id, "npi": npi, "anc": dict(anc)}
+    return {
+        "pharmacy_id": pharmacy_id,
+        "patient_id": patient_id,
+        "npi": npi,
+        "anc": {**anc.to_json(), "value": anc.number()},
+    }
 
 
 class RegistryApi:

@@ -11,15 +11,14 @@ from hypothesis import strategies as st
 from app.anc import (
     Anc,
     AncCategory,
-    AncUnit,
     Population,
     anc_number,
     categorize,
     is_acceptable,
     meets_initiation,
-    parse_anc_text,
     unit_mixup_warning,
 )
+from app.entered_anc import EnteredAnc
 from app.errors import ErrorCode, InvalidEntry
 
 G, B = Population.GENERAL, Population.BEN
@@ -113,10 +112,10 @@ def test_bad_values_are_invalid_anc_with_a_message_that_helps(
 
 
 def test_typed_text_is_read_with_thousands_separators() -> None:
-    assert parse_anc_text(" 1,500 ").per_ul == 1500
-    assert parse_anc_text("1.5", AncUnit.K_PER_UL).per_ul == 1500
+    assert EnteredAnc.typed(" 1,500 ", "/uL", "2024-01-01").parse().per_ul == 1500
+    assert EnteredAnc.typed("1.5", "K/uL", "2024-01-01").parse().per_ul == 1500
     with pytest.raises(InvalidEntry):
-        parse_anc_text("fifteen hundred")
+        EnteredAnc.typed("fifteen hundred", "/uL", "2024-01-01").parse()
 
 
 def test_a_tiny_value_in_per_microliter_gets_a_warning_not_an_error() -> None:

@@ -2,45 +2,84 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+import json
 
 import pytest
 
 from app.anc import Population
 from app.enrollment_document import enrollment_from_document, enrollment_to_document
-from app.psf import AncEntry, PsfSubmission
+from app.entered_anc import EnteredAnc
+from app.errors import ErrorCode, InvalidEntry
+from app.psf import PsfSubmission
 from app.psf_document import psf_from_document, psf_to_document
 from app.signatures import content_hash
 from app.statuses import MonitoringFrequency, TreatmentStatus
 from app.use_cases.enrollment import EnrollmentForm
 
 
-def test_a_psf_document_keeps_values_as_typed_and_gives_the_rules_numbers() -> None:
+def test_a_psf_document_carries_numbers_with_the_text_as_typed_beside_them() -> None:
     typed = PsfSubmission(
         "p1",
         MonitoringFrequency.WEEKLY,
-        (AncEntry("1,650", "2026-03-01", "/µL"), AncEntry("1.45", "2026-03-08", "K/uL")),
+        (
+            EnteredAnc.typed("1,650", "/µL", "2026-03-01"),
+            EnteredAnc.typed(" 1.45 ", "K/uL", "2026-03-08"),
+        ),
     )
     document = psf_to_document(typed)
-    assert [a["value"] for a in document["ancs"]] == ["1,650", "1.45"]  # type: ignore[attr-defined]
-    values = [a.value for a in psf_from_document(document).ancs]
-    assert values == [1650, 1.45]  # JSON numbers (rules.md §13 R16)
-    assert [a.as_entered for a in psf_from_document(document).ancs] == ["1,650", "1.45"]
+    sent = document["ancs"]
+    assert [a["value"] for a in sent] == [1650, 1.45]  # type: ignore[attr-defined]  # R16
+    assert [a["as_entered"] for a in sent] == ["1,650", "1.45"]  # type: ignore[attr-defined]
+    back = psf_from_document(json.loads(json.dumps(document)))
+    assert [a.parse().per_ul for a in back.ancs] == [1650, 1450]
+    assert [a.shown for a in back.ancs] == ["1,650", "1.45"]  # what the record prints
 
 
-def test_a_document_value_with_an_exponent_stays_text_for_the_rules_to_refuse() -> None:
-    # "1e1000000" once cost the registry 40 s to turn into a number; now it is never one.
+def test_a_value_sent_as_text_stays_text_through_a_document_and_is_refused() -> None:
+    # A program (not a person) that sends "2000" as the value is refused on every surface
+    # alike (rules.md §13 R16); the document must not quietly make it a number on the way.
     document = psf_to_document(
-        PsfSubmission("p1", MonitoringFrequency.WEEKLY, (AncEntry("1e1000000", "2026-03-01"),))
+        PsfSubmission("p1", MonitoringFrequency.WEEKLY, (EnteredAnc("2000", "2026-03-01"),))
     )
-    assert [a.value for a in psf_from_document(document).ancs] == ["1e1000000"]
+    (entry,) = psf_from_document(json.loads(json.dumps(document))).ancs
+    assert entry.value == "2000"
+    with pytest.raises(InvalidEntry, match="sent as text") as refused:
+        entry.parse()
+    assert refused.value.code is ErrorCode.INVALID_ANC
+
+
+def test_typed_text_with_an_exponent_is_never_a_number() -> None:
+    # "1e1000000" once cost the registry 40 s to turn into a number; now it is never one.
+    entry = EnteredAnc.typed("1e1000000", "/uL", "2026-03-01")
+    assert entry.value == "1e1000000"
+    with pytest.raises(InvalidEntry, match="not a number as a lab report prints it"):
+        entry.parse()
+    with pytest.raises(InvalidEntry):
+        entry.number()  # nothing but a number is queued
+
+
+def test_a_version_1_document_of_text_values_is_still_read() -> None:
+    # Drafts saved and forms signed before version 2 keep their meaning and their hash.
+    old = {
+        "format": "psf/1",
+        "patient_id": "p1",
+        "monitoring": "weekly",
+        "ancs": [{"value": "1,650", "unit": "/uL", "drawn": "2026-03-01"}],
+    }
+    (entry,) = psf_from_document(old).ancs
+    assert (entry.value, entry.shown, entry.parse().per_ul) == (1650, "1,650", 1650)
+    enrollment = enrollment_from_document(
+        {**old, "format": "enrollment/1", "name": "Lee Park", "dob": "1980-01-01",
+         "population": "general"}
+    )  # fmt: skip
+    assert enrollment.ancs == (entry,)
 
 
 def test_a_psf_document_round_trips() -> None:
     form = PsfSubmission(
         "p1",
         MonitoringFrequency.EVERY_2_WEEKS,
-        (AncEntry(1650, "2026-03-01", "/µL"), AncEntry(Decimal("1.45"), "2026-03-08", "K/uL")),
+        (EnteredAnc(1650, "2026-03-01", "/µL"), EnteredAnc(1.45, "2026-03-08", "K/uL", "1.45")),
         treatment_status=TreatmentStatus.INTERRUPTED,
         treatment_rationale=None,
         hospice=True,
@@ -54,7 +93,11 @@ def test_a_psf_document_round_trips() -> None:
 
 def test_an_enrollment_document_round_trips_and_refuses_another_kind() -> None:
     form = EnrollmentForm(
-        "p9", "José Núñez-Ölçer", "1975-12-31", Population.GENERAL, (AncEntry(2100, "2026-03-01"),)
+        "p9",
+        "José Núñez-Ölçer",
+        "1975-12-31",
+        Population.GENERAL,
+        (EnteredAnc(2100, "2026-03-01"),),
     )
     document = enrollment_to_document(form)
     assert enrollment_to_document(enrollment_from_document(document)) == document

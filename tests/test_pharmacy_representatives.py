@@ -9,9 +9,9 @@ import pytest
 
 from app.anc import Population
 from app.clock import FixedClock
+from app.entered_anc import EnteredAnc
 from app.errors import ErrorCode, RemsError
 from app.program import Program
-from app.psf import AncEntry
 from app.records import Account
 from app.roles import Role
 from app.statuses import PharmacySetting
@@ -26,7 +26,7 @@ def clinic(program: Program) -> Program:
     program.enroll_patient(
         "dr",
         EnrollmentForm("p1", "Ana Ruiz", "1980-01-01", Population.GENERAL,
-                       (AncEntry(2100, "2024-01-01"),)),
+                       (EnteredAnc(2100, "2024-01-01"),)),
     )  # fmt: skip
     return program
 

@@ -9,9 +9,10 @@ import pytest
 
 from app.anc import Population
 from app.clock import FixedClock
+from app.entered_anc import EnteredAnc
 from app.errors import RemsError
 from app.program import Program
-from app.psf import AncEntry, PsfSubmission
+from app.psf import PsfSubmission
 from app.statuses import MonitoringFrequency
 from app.use_cases.enrollment import EnrollmentForm
 from app.use_cases.psf_draft import draft_next_psf
@@ -24,7 +25,9 @@ def enrolled(program: Program, clock: FixedClock) -> None:
     program.certify_prescriber("dr", "1234567893", "Dr. A")
     program.enroll_patient(
         "dr",
-        EnrollmentForm("p", "Lee Park", "1980-01-01", Population.GENERAL, (AncEntry(2000, START),)),
+        EnrollmentForm(
+            "p", "Lee Park", "1980-01-01", Population.GENERAL, (EnteredAnc(2000, START),)
+        ),
     )
 
 
@@ -33,10 +36,10 @@ def test_the_draft_covers_the_days_since_the_last_psf_with_the_ancs_as_typed(
 ) -> None:
     enrolled(program, clock)
     clock.set(START + timedelta(days=7))
-    program.report_anc("dr", "p", AncEntry(Decimal("1.9"), START + timedelta(days=7), "K/uL"))
+    program.report_anc("dr", "p", EnteredAnc(Decimal("1.9"), START + timedelta(days=7), "K/uL"))
     program.submit_psf("dr", PsfSubmission("p", MonitoringFrequency.WEEKLY))
     clock.set(START + timedelta(days=14))
-    program.report_anc("dr", "p", AncEntry(Decimal("1.65"), START + timedelta(days=13), "K/uL"))
+    program.report_anc("dr", "p", EnteredAnc(Decimal("1.65"), START + timedelta(days=13), "K/uL"))
     draft = draft_next_psf(program.ledger, "p", clock.today())
     assert (draft.period_start, draft.period_end) == (START + timedelta(days=8), clock.today())
     assert [(str(a.value), a.unit) for a in draft.form.ancs] == [("1.65", "K/uL")]

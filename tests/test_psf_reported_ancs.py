@@ -7,8 +7,9 @@ from datetime import date
 
 from app.anc import Population
 from app.clock import FixedClock
+from app.entered_anc import EnteredAnc
 from app.program import Program
-from app.psf import AncEntry, PsfSubmission
+from app.psf import PsfSubmission
 from app.statuses import AncSource, MonitoringFrequency, NotificationCode
 from app.use_cases.enrollment import EnrollmentForm
 
@@ -19,7 +20,7 @@ def _clinic(program: Program) -> Program:
     program.enroll_patient(
         "dr",
         EnrollmentForm(
-            "p1", "Rosa Test", "1980-01-01", Population.GENERAL, (AncEntry(2100, "2024-01-01"),)
+            "p1", "Rosa Test", "1980-01-01", Population.GENERAL, (EnteredAnc(2100, "2024-01-01"),)
         ),
     )
     return program
@@ -30,7 +31,7 @@ def test_an_anc_already_reported_is_not_recorded_again_by_the_psf(
 ) -> None:
     clinic = _clinic(program)
     clock.set(date(2024, 1, 10))
-    reported = clinic.report_anc("des", "p1", AncEntry(1200, "2024-01-09"))
+    reported = clinic.report_anc("des", "p1", EnteredAnc(1200, "2024-01-09"))
     assert reported.notifications == (NotificationCode.MILD_NEUTROPENIA,)
     result = clinic.submit_psf(
         "des",
@@ -38,7 +39,7 @@ def test_an_anc_already_reported_is_not_recorded_again_by_the_psf(
             "p1",
             MonitoringFrequency.WEEKLY,
             # The one on file (typed in K/µL on the form: the same value), and a new one.
-            (AncEntry(1.2, "2024-01-09", "K/uL"), AncEntry(1300, "2024-01-10")),
+            (EnteredAnc(1.2, "2024-01-09", "K/uL"), EnteredAnc(1300, "2024-01-10")),
         ),
     )
     history = [
@@ -58,9 +59,9 @@ def test_another_value_on_the_same_draw_date_is_a_new_report(
 ) -> None:
     clinic = _clinic(program)
     clock.set(date(2024, 1, 10))
-    clinic.report_anc("des", "p1", AncEntry(2000, "2024-01-09"))
+    clinic.report_anc("des", "p1", EnteredAnc(2000, "2024-01-09"))
     clinic.submit_psf(
-        "des", PsfSubmission("p1", MonitoringFrequency.WEEKLY, (AncEntry(2050, "2024-01-09"),))
+        "des", PsfSubmission("p1", MonitoringFrequency.WEEKLY, (EnteredAnc(2050, "2024-01-09"),))
     )
     assert [r.anc.per_ul for r in clinic.ledger.anc_history("p1")] == [2100, 2000, 2050]
 

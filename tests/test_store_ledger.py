@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.clock import ManualClock
+from app.entered_anc import EnteredAnc
 from app.program import Program
-from app.psf import AncEntry
 from app.rda import RdaReason
 from app.statuses import PharmacySetting
 from conformance.runner import run_scenario
@@ -71,10 +71,10 @@ def test_the_roster_shows_the_latest_draw_even_when_reported_out_of_order(
     store_clock.advance(timedelta(days=10))
     prescriber_session.unlock(PRESCRIBER_PASSWORD)  # ten days idle: the session had locked
     with prescriber_session.transaction():
-        program.report_anc("dr-kim", "p1", AncEntry(1900, str(store_clock.today())))
+        program.report_anc("dr-kim", "p1", EnteredAnc(1900, str(store_clock.today())))
     with prescriber_session.transaction():  # an older result arrives late
         program.report_anc(
-            "dr-kim", "p1", AncEntry(2400, str(store_clock.today() - timedelta(days=3)))
+            "dr-kim", "p1", EnteredAnc(2400, str(store_clock.today() - timedelta(days=3)))
         )
     [row] = prescriber_session.roster()
     assert row.latest_anc_per_ul == 1900 and row.latest_anc_drawn == store_clock.today()
@@ -95,7 +95,7 @@ def test_an_eligibility_preview_reads_the_store(
     assert preview.authorized
     # A severe ANC written to the store changes the very next preview: nothing is copied.
     with prescriber_session.transaction():
-        program.report_anc("dr-kim", "p1", AncEntry(400, str(store_clock.today())))
+        program.report_anc("dr-kim", "p1", EnteredAnc(400, str(store_clock.today())))
     preview = Program(prescriber_session.ledger, store_clock).preview_rda("rx-1", "p1", "dr-kim")
     assert not preview.authorized
     assert preview.reasons == (RdaReason.TREATMENT_INTERRUPTED,)
@@ -111,5 +111,5 @@ def test_a_refused_use_case_writes_nothing(
     program = Program(prescriber_session.ledger, store_clock)
     before = prescriber_session.db.one("SELECT count(*) FROM anc_results")[0]
     with pytest.raises(RemsError), prescriber_session.transaction():
-        program.report_anc("dr-kim", "p1", AncEntry(1500, "2099-01-01"))
+        program.report_anc("dr-kim", "p1", EnteredAnc(1500, "2099-01-01"))
     assert prescriber_session.db.one("SELECT count(*) FROM anc_results")[0] == before

@@ -6,7 +6,7 @@ import random
 from datetime import timedelta
 
 from app.clock import ManualClock
-from app.psf import AncEntry
+from app.entered_anc import EnteredAnc
 from app.rda import evaluate_rda
 from app.statuses import PharmacySetting
 from local_store.previews import preview, preview_many
@@ -35,7 +35,9 @@ def test_roster_previews_match_the_rules_read_query_by_query(
             back = rng.choice([0, 0, 0, 3, 10])  # a late result for an older draw
             with prescriber_session.transaction():
                 program.report_anc(
-                    "dr-kim", pid, AncEntry(value, str(store_clock.today() - timedelta(days=back)))
+                    "dr-kim",
+                    pid,
+                    EnteredAnc(value, str(store_clock.today() - timedelta(days=back))),
                 )
     today = store_clock.today()
     for pharmacy in ("rx-out", "rx-in", "rx-new"):

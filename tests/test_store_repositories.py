@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.clock import ManualClock
-from app.psf import AncEntry
+from app.entered_anc import EnteredAnc
 from app.roles import Role
 from local_store import device_secret
 from local_store.errors import AccountLocked, WrongPassword
@@ -30,7 +30,7 @@ def test_an_anc_keeps_the_value_and_unit_as_entered_beside_the_normalized_value(
     enroll(prescriber_session, store_clock, "p1", "Lee Park", "1970-01-01")
     with prescriber_session.transaction():
         program.report_anc(
-            "dr-kim", "p1", AncEntry(Decimal("1.55"), str(store_clock.today()), "K/µL")
+            "dr-kim", "p1", EnteredAnc(Decimal("1.55"), str(store_clock.today()), "K/µL")
         )
     row = prescriber_session.db.one(
         "SELECT entered_value, entered_unit, per_ul FROM anc_results WHERE patient_id = 'p1' "

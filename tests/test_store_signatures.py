@@ -8,8 +8,9 @@ import json
 import pytest
 
 from app.clock import ManualClock
+from app.entered_anc import EnteredAnc
 from app.errors import AccessRefused, ErrorCode
-from app.psf import AncEntry, PsfSubmission
+from app.psf import PsfSubmission
 from app.psf_document import psf_to_document
 from app.roles import Role
 from app.signatures import PRESCRIBER_MEANING
@@ -26,7 +27,7 @@ DOCUMENT = psf_to_document(
     PsfSubmission(
         "p1",
         MonitoringFrequency.WEEKLY,
-        (AncEntry("1650", "2026-03-01", "/uL"),),
+        (EnteredAnc("1650", "2026-03-01", "/uL"),),
         treatment_rationale="ANC stable at mild neutropenia; benefits outweigh the risk.",
     )
 )
@@ -180,7 +181,7 @@ def test_a_designee_drafts_a_ben_enrollment_for_the_prescriber_to_sign(
         "Amara Diallo",
         "1990-07-08",
         Population.BEN,
-        (AncEntry("1.3", "2026-02-20", "K/uL"), AncEntry("1250", "2026-02-27", "/uL")),
+        (EnteredAnc("1.3", "2026-02-20", "K/uL"), EnteredAnc("1250", "2026-02-27", "/uL")),
     )
     designee = workstation.sign_in("sam@clinic.example", DESIGNEE_PASSWORD)
     form_id = designee.save_draft(

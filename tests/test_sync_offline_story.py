@@ -17,7 +17,8 @@ from sqlalchemy import Table, func, select
 from app.anc import Population
 from app.clock import SystemClock
 from app.enrollment_document import enrollment_to_document
-from app.psf import AncEntry, PsfSubmission
+from app.entered_anc import EnteredAnc
+from app.psf import PsfSubmission
 from app.psf_document import psf_to_document
 from app.roles import Role
 from app.statuses import MonitoringFrequency
@@ -68,7 +69,7 @@ def _prescriber_desk(tmp_path: Path, world: World) -> Session:
 
 
 def _sign_psf(session: Session, patient_id: str, value: int) -> str:
-    form = PsfSubmission(patient_id, MonitoringFrequency.WEEKLY, (AncEntry(value, DRAWN),))
+    form = PsfSubmission(patient_id, MonitoringFrequency.WEEKLY, (EnteredAnc(value, DRAWN),))
     form_id = session.save_draft(FormKind.PSF, patient_id, psf_to_document(form))
     session.sign_form(form_id, PRESCRIBER_PASSWORD)
     return form_id
@@ -76,7 +77,7 @@ def _sign_psf(session: Session, patient_id: str, value: int) -> str:
 
 def _enrollment(session: Session, patient_id: str, value: int) -> str:
     form = EnrollmentForm(
-        patient_id, "Nell Offline", "1975-05-05", Population.GENERAL, (AncEntry(value, DRAWN),)
+        patient_id, "Nell Offline", "1975-05-05", Population.GENERAL, (EnteredAnc(value, DRAWN),)
     )
     form_id = session.save_draft(FormKind.ENROLLMENT, patient_id, enrollment_to_document(form))
     session.sign_form(form_id, PRESCRIBER_PASSWORD)

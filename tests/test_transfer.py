@@ -8,9 +8,9 @@ import pytest
 
 from app.anc import Population
 from app.clock import FixedClock
+from app.entered_anc import EnteredAnc
 from app.errors import ErrorCode, RemsError
 from app.program import Program
-from app.psf import AncEntry
 from app.statuses import MonitoringFrequency
 from app.use_cases.enrollment import EnrollmentForm
 
@@ -23,7 +23,7 @@ def two_offices(program: Program, clock: FixedClock) -> Program:
     program.enroll_patient(
         "dr_a",
         EnrollmentForm("p1", "José Núñez", "1980-01-01", Population.GENERAL,
-                       (AncEntry(2100, "2024-01-01"),),
+                       (EnteredAnc(2100, "2024-01-01"),),
                        monitoring=MonitoringFrequency.EVERY_2_WEEKS),
     )  # fmt: skip
     clock.set(date(2024, 1, 10))
@@ -37,7 +37,7 @@ def test_a_transfer_form_changes_neither_flags_nor_monitoring_and_adds_no_psf(
     result = two_offices.enroll_patient(
         "des_b",
         EnrollmentForm("p1", "Jose Nunez", "1980-01-01", Population.BEN,
-                       (AncEntry(1900, "2024-01-09"),), hospice=True),
+                       (EnteredAnc(1900, "2024-01-09"),), hospice=True),
     )  # fmt: skip
     patient = two_offices.ledger.patient("p1")
     assert result.transfer and patient is not None

@@ -285,7 +285,10 @@ def test_anc_rows_take_a_chosen_unit_with_add_ancs_warning_and_us_dates(
     assert editor.isVisible() and "choose the unit K/µL" in editor.message.text()
     row.unit.setCurrentIndex(row.unit.findData("K/uL"))
     assert row.meaning.text() == "= 1,900 cells/µL"
-    assert editor.document()["ancs"] == [{"value": "1.9", "unit": "K/uL", "drawn": "2024-01-11"}]
+    # The number the rules read, the text as typed beside it (rules.md §13 R16).
+    assert editor.document()["ancs"] == [
+        {"value": 1.9, "as_entered": "1.9", "unit": "K/uL", "drawn": "2024-01-11"}
+    ]
 
 
 def test_typing_a_rationale_does_not_move_the_fields_under_it(office: Office, qtbot: QtBot) -> None:
@@ -354,3 +357,36 @@ def test_anc_rows_take_every_unit_spelling_of_r15_and_refuse_the_rest_listing_th
         row.value.setText(value)
         row.unit.setEditText("K/uL")
         assert "is not a number as a lab report prints it" in row.meaning.text(), value
+
+
+def test_an_anc_typed_on_the_psf_reaches_the_registry_as_a_number_and_shows_as_typed(
+    office: Office, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue #16 item 2: the row's text goes through one EnteredAnc, so the registry gets the
+    # number (rules.md §13 R16), and the chart shows what the lab slip said, after a sync.
+    sign_in(qtbot, office, "dr_a")
+    editor = new_psf(qtbot, office)
+    qtbot.mouseClick(editor.add_row, Qt.MouseButton.LeftButton)
+    row = editor.anc_rows[-1]
+    qtbot.keyClicks(row.value, " 1.65 ")
+    qtbot.keyClicks(row.unit.lineEdit(), "×10³/µL")
+    assert row.meaning.text() == "= 1,650 cells/µL"
+    sign_with_password(monkeypatch)
+    qtbot.mouseClick(editor.submit, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not editor.isVisible(), timeout=WAIT)
+    window = office.window
+    session = session_of(window)
+    qtbot.waitUntil(
+        lambda: (
+            [i.state for i in window.worker.run_now(lambda: session.outbox.items())]
+            == [OutboxState.ACKED]
+        ),
+        timeout=WAIT,
+    )
+    before = window.last_report
+    window.sync_now()  # a sync after the one that sent it pulls the registry's record back
+    qtbot.waitUntil(lambda: window.last_report is not before, timeout=WAIT)
+    history = window.worker.run_now(lambda: session.ledger.anc_history(office.patient))
+    typed = [(r.anc.per_ul, r.entered_value, r.entered_unit) for r in history]
+    assert (1650, "1.65", "×10³/µL") in typed, typed
+    assert status_of(office) == "enrolled"

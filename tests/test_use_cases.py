@@ -8,10 +8,11 @@ import pytest
 
 from app.anc import Population
 from app.clock import FixedClock
+from app.entered_anc import EnteredAnc
 from app.errors import ErrorCode, RemsError
 from app.in_memory import InMemoryLedger
 from app.program import Program
-from app.psf import AncEntry, PsfSubmission
+from app.psf import PsfSubmission
 from app.rda import CheckOutcome, RdaReason
 from app.statuses import MonitoringFrequency, PharmacySetting, TreatmentStatus
 from app.use_cases.enrollment import EnrollmentForm
@@ -25,7 +26,7 @@ def clinic(program: Program, clock: FixedClock) -> Program:
     program.enroll_patient(
         "dr",
         EnrollmentForm("p1", "José Núñez", "1980-01-01", Population.GENERAL,
-                       (AncEntry(2100, "2024-01-01"),)),
+                       (EnteredAnc(2100, "2024-01-01"),)),
     )  # fmt: skip
     return program
 
@@ -34,7 +35,7 @@ def test_a_refused_psf_records_nothing(clinic: Program, clock: FixedClock) -> No
     ledger = clinic.ledger
     assert isinstance(ledger, InMemoryLedger)
     clock.set(date(2024, 1, 10))
-    clinic.report_anc("des", "p1", AncEntry(400, "2024-01-10"))
+    clinic.report_anc("des", "p1", EnteredAnc(400, "2024-01-10"))
     before = (len(ledger.anc_history("p1")), len(ledger.psfs("p1")), ledger.patient("p1"))
     with pytest.raises(RemsError) as refused:
         clinic.submit_psf(
@@ -42,7 +43,7 @@ def test_a_refused_psf_records_nothing(clinic: Program, clock: FixedClock) -> No
             PsfSubmission(
                 "p1",
                 MonitoringFrequency.WEEKLY,
-                (AncEntry(450, "2024-01-09"),),
+                (EnteredAnc(450, "2024-01-09"),),
                 treatment_status=TreatmentStatus.ENROLLED,
             ),
         )
@@ -81,7 +82,7 @@ def test_dispense_rationale_refusal_after_the_anc_is_valid_keeps_the_anc(
     clinic.request_rda("ar", "rx", "p1", "dr")
     clock.set(date(2024, 2, 20))
     result = clinic.submit_dispense_rationale(
-        "ar", "rx", "p1", "1234567893", AncEntry(2000, "2024-02-01")
+        "ar", "rx", "p1", "1234567893", EnteredAnc(2000, "2024-02-01")
     )
     assert result.refusal is ErrorCode.ANC_NOT_CURRENT and result.anc_recorded
     assert "19 days ago" in result.message
@@ -91,14 +92,14 @@ def test_dispense_rationale_refusal_after_the_anc_is_valid_keeps_the_anc(
 
 def test_a_pharmacy_cannot_add_an_anc_on_its_own(clinic: Program) -> None:
     with pytest.raises(RemsError) as refused:
-        clinic.report_anc("ar", "p1", AncEntry(2000, "2024-01-02"))
+        clinic.report_anc("ar", "p1", EnteredAnc(2000, "2024-01-02"))
     assert refused.value.code is ErrorCode.NOT_PERMITTED
 
 
 def test_future_draw_dates_and_draws_before_birth_are_refused(clinic: Program) -> None:
     for drawn in ("2024-01-03", "1979-12-31", "not a date"):
         with pytest.raises(RemsError) as refused:
-            clinic.report_anc("des", "p1", AncEntry(2000, drawn))
+            clinic.report_anc("des", "p1", EnteredAnc(2000, drawn))
         assert refused.value.code is ErrorCode.INVALID_DATE
 
 

@@ -19,9 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.anc import anc_number, parse_anc_text, unit_mixup_warning
+from app.entered_anc import EnteredAnc
 from app.errors import RemsError
-from app.psf_document import typed_number
 from ui.unit_choice import UnitChoice
 from ui.whole_text import WholeLabel
 
@@ -32,11 +31,12 @@ def explain(text: str, unit: str | None) -> tuple[str, bool]:
         return "Type the ANC from the lab report.", False
     if unit is None:
         return "Choose or type the unit printed on the lab report (/µL, K/µL, ×10⁹/L…).", False
+    entry = EnteredAnc.typed(text, unit, "")
     try:
-        anc = parse_anc_text(text, unit)
+        anc = entry.parse()
     except RemsError as error:
         return error.message, False
-    warning = unit_mixup_warning(typed_number(text), unit)
+    warning = entry.warning()
     if warning:
         return f"⚠ {warning}", False
     return f"= {anc.per_ul:,} cells/µL", True
@@ -92,16 +92,13 @@ class AncFields(QWidget):
         if day.isValid():
             self.drawn.setDate(day)
 
-    def entry(self) -> dict[str, object]:
-        """The ANC as the registry reads it: the number, the text as typed, the unit, the
-        draw date. Only called once `ready()` (the text is a plain decimal)."""
-        typed = self.value.text().strip()
-        return {
-            "value": anc_number(typed),
-            "as_entered": typed,
-            "unit": str(self.unit.unit()),
-            "drawn": self.drawn.date().toString(Qt.DateFormat.ISODate),
-        }
+    def entry(self) -> EnteredAnc:
+        """The ANC as typed; a number the registry reads once `ready()`."""
+        return EnteredAnc.typed(
+            self.value.text(),
+            self.unit.unit() or "",
+            self.drawn.date().toString(Qt.DateFormat.ISODate),
+        )
 
 
 class AddAncDialog(QDialog):
@@ -150,6 +147,5 @@ class AddAncDialog(QDialog):
         if not self.fields.ready():
             return
         entry = self.fields.entry()
-        typed, unit, drawn = str(entry["as_entered"]), str(entry["unit"]), str(entry["drawn"])
-        self.submitted.emit(self.patient_id, typed, unit, drawn)
+        self.submitted.emit(self.patient_id, entry.shown, entry.unit, str(entry.drawn))
         self.accept()

@@ -10,7 +10,7 @@ answer shown is its answer to the first request."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.entered_anc import EnteredAnc
 from app.registry_answers import RdaAnswer
 from desk.registry import RDA_PATH
 from ui import theme
@@ -100,7 +101,7 @@ class RdaBox(QGroupBox):
         self.with_anc.setVisible(inpatient)
         self.anc.setVisible(inpatient and self.with_anc.isChecked())
 
-    def inpatient_anc(self) -> Mapping[str, object] | None:
+    def inpatient_anc(self) -> EnteredAnc | None:
         """The ANC to send, or None; raises ValueError with what to fix."""
         if not (self.with_anc.isVisible() and self.with_anc.isChecked()):
             return None

@@ -26,9 +26,8 @@ from PySide6.QtWidgets import (
 from app import thresholds as t
 from app.anc import Population, meets_initiation
 from app.enrollment_document import enrollment_from_document, enrollment_to_document
+from app.entered_anc import EnteredAnc
 from app.errors import RemsError
-from app.psf import AncEntry
-from app.psf_document import typed_number
 from app.roles import Role
 from app.statuses import MonitoringFrequency
 from app.use_cases.enrollment import EnrollmentForm
@@ -188,10 +187,8 @@ class EnrollmentWizard(QWizard):
             if n == 1 and not ben and not value.text().strip():
                 continue
             entries.append(
-                AncEntry(  # the value as typed, a number when it is one (as on a PSF)
-                    typed_number(value.text().strip()),
-                    drawn.date().toString(Qt.DateFormat.ISODate),
-                    unit.unit() or "",
+                EnteredAnc.typed(
+                    value.text(), unit.unit() or "", drawn.date().toString(Qt.DateFormat.ISODate)
                 )
             )
         born = parse_us_date(self.dob.text())
@@ -217,7 +214,7 @@ class EnrollmentWizard(QWizard):
         self.hospice.setChecked(form.hospice)
         self.monitoring.setCurrentIndex(self.monitoring.findData(form.monitoring.value))
         for (value, unit, drawn), entry in zip(self.rows, form.ancs, strict=False):
-            value.setText(str(entry.value))
+            value.setText(entry.shown)
             unit.show_unit(entry.unit)
             day = date.fromisoformat(str(entry.drawn))
             drawn.setDate(QDate(day.year, day.month, day.day))
@@ -271,10 +268,8 @@ class EnrollmentWizard(QWizard):
             if not ready:
                 found[error] = words.removeprefix("⚠ ")
                 continue
-            entry = AncEntry(
-                typed_number(value.text().strip()),
-                drawn.date().toString(Qt.DateFormat.ISODate),
-                unit.unit() or "",
+            entry = EnteredAnc.typed(
+                value.text(), unit.unit() or "", drawn.date().toString(Qt.DateFormat.ISODate)
             )
             try:
                 valid.append(validate_anc_entry(entry, self.today, born))
@@ -322,7 +317,7 @@ class EnrollmentWizard(QWizard):
         if page_id != 2:
             return
         form = self.form()
-        ancs = "; ".join(f"{e.value} {e.unit} drawn {e.drawn}" for e in form.ancs) or "none"
+        ancs = "; ".join(f"{e.shown} {e.unit} drawn {e.drawn}" for e in form.ancs) or "none"
         self.summary.setText(
             f"<b>{form.name or '(no name)'}</b>, born {self.dob.text().strip()}<br>"
             f"Population: {'BEN' if form.population is Population.BEN else 'general'}"

@@ -34,15 +34,15 @@ from PySide6.QtWidgets import (
 
 from app.anc import Population
 from app.dates import parse_date
+from app.entered_anc import EnteredAnc
 from app.errors import InvalidEntry, RemsError
 from app.psf import (
-    AncEntry,
     PsfSubmission,
     acts_needing_prescriber,
     treatment_status_choices,
     treatment_status_problem,
 )
-from app.psf_document import anc_entries_from, psf_from_document, psf_to_document
+from app.psf_document import psf_from_document, psf_to_document
 from app.roles import Action, Role
 from app.statuses import MonitoringFrequency, TreatmentStatus
 from app.use_cases.entries import validate_anc_entries
@@ -82,8 +82,8 @@ class AncRow:
     """One ANC on the form: the value as on the lab report, its unit chosen (never assumed),
     the draw date, and what it means in cells/µL, with Add ANC's unit mix-up warning."""
 
-    def __init__(self, table: QTableWidget, number: int, entry: AncEntry, today: date) -> None:
-        self.value = QLineEdit(str(entry.as_entered or entry.value))
+    def __init__(self, table: QTableWidget, number: int, entry: EnteredAnc, today: date) -> None:
+        self.value = QLineEdit(entry.shown)
         self.value.setAccessibleName(f"ANC {number}: value")
         self.unit = UnitChoice(f"ANC {number}: unit")
         self.unit.show_unit(entry.unit)  # an unknown unit is shown to correct, not guessed
@@ -114,12 +114,10 @@ class AncRow:
     def filled(self) -> bool:
         return bool(self.value.text().strip())
 
-    def entry(self) -> dict[str, str]:
-        return {
-            "value": self.value.text().strip(),
-            "unit": self.unit.unit() or "",
-            "drawn": entered_day(self.drawn).isoformat(),
-        }
+    def entry(self) -> EnteredAnc:
+        return EnteredAnc.typed(
+            self.value.text(), self.unit.unit() or "", entered_day(self.drawn).isoformat()
+        )
 
 
 def _keep_place(label: QLabel, lines: int) -> None:
@@ -258,7 +256,7 @@ class PsfEditor(QDialog):
             self.adverse.textChanged,
         ):
             signal.connect(self._edited)
-        self.add_row.clicked.connect(lambda: self._add_anc_row(AncEntry("", today, "")))
+        self.add_row.clicked.connect(lambda: self._add_anc_row(EnteredAnc.typed("", "", today)))
         self.close_button.clicked.connect(self.close)
         self.submit.clicked.connect(self._submit)
         self.correct.clicked.connect(self._start_correction)
@@ -281,7 +279,7 @@ class PsfEditor(QDialog):
         self.hospice.setChecked(form.hospice if form.hospice is not None else patient.hospice)
         self.adverse.setText(form.adverse_event or "")
 
-    def _add_anc_row(self, entry: AncEntry) -> None:
+    def _add_anc_row(self, entry: EnteredAnc) -> None:
         self.ancs.insertRow(self.ancs.rowCount())
         row = AncRow(self.ancs, self.ancs.rowCount(), entry, self.today)
         for signal in (
@@ -293,14 +291,14 @@ class PsfEditor(QDialog):
         self.anc_rows.append(row)
 
     def document(self) -> dict[str, Any]:
-        entries = [row.entry() for row in self.anc_rows if row.filled()]
+        entries = tuple(row.entry() for row in self.anc_rows if row.filled())
         patient = self.data.patient
         ben, hospice = self.ben.isChecked(), self.hospice.isChecked()
         status = self.status.currentData()
         form = PsfSubmission(
             patient.id,
             MonitoringFrequency(self.monitoring.currentData()),
-            anc_entries_from(entries),
+            entries,
             TreatmentStatus(status) if status else None,
             self.rationale.toPlainText().strip() or None,
             self.authorize_missing.isChecked(),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from app.entered_anc import EnteredAnc
 from app.ports import ProgramLedger
-from app.psf import AncEntry
 from app.roles import Action
 from app.statuses import AncSource, NotificationCode, TreatmentStatus
 from app.use_cases.access import office_actor, patient_in_scope
@@ -21,7 +21,7 @@ class AncReportResult:
 
 
 def report_anc(
-    ledger: ProgramLedger, today: date, actor_id: str, patient_id: str, entry: AncEntry
+    ledger: ProgramLedger, today: date, actor_id: str, patient_id: str, entry: EnteredAnc
 ) -> AncReportResult:
     """Record an ANC for a patient on the actor's list; it may interrupt treatment."""
     actor = office_actor(ledger, actor_id, Action.REPORT_ANC)

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 from app import thresholds as t
 from app.anc import is_acceptable
+from app.entered_anc import EnteredAnc
 from app.errors import DEFAULT_MESSAGES, ErrorCode, RemsError
 from app.identifiers import validate_npi
 from app.ports import ProgramFacts, ProgramLedger
-from app.psf import AncEntry
 from app.rda import evaluate_rda, offers_dispense_rationale
 from app.records import Dispense
 from app.roles import Action
@@ -56,7 +56,7 @@ def submit_dispense_rationale(
     pharmacy_id: str,
     patient_id: str,
     npi: str,
-    anc: AncEntry,
+    anc: EnteredAnc,
 ) -> DispenseRationaleResult:
     """Checks in order, the first failure is the answer: not applicable, NPI, ANC validity,
     ANC current, ANC acceptable, the outpatient limit. Refusals before the ANC is known to be

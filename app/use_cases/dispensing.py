@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.entered_anc import EnteredAnc
 from app.errors import AccessRefused, ErrorCode
 from app.ports import ProgramLedger
-from app.psf import AncEntry
 from app.rda import RdaDecision, evaluate_rda
 from app.records import Dispense
 from app.roles import Action
@@ -23,7 +23,7 @@ def request_rda(
     pharmacy_id: str,
     patient_id: str,
     prescriber_id: str,
-    anc: AncEntry | None = None,
+    anc: EnteredAnc | None = None,
 ) -> RdaDecision:
     """The registry's decision, recorded: an authorized RDA counts as a dispense.
 

@@ -9,9 +9,9 @@ from datetime import date
 from app import thresholds as t
 from app.anc import Population, initiation_threshold, meets_initiation
 from app.dates import parse_date
+from app.entered_anc import EnteredAnc
 from app.errors import ErrorCode, InvalidEntry, RuleRefused
 from app.ports import ProgramLedger
-from app.psf import AncEntry
 from app.records import Account, Patient, PsfRecord
 from app.roles import Action
 from app.statuses import AncSource, MonitoringFrequency, NotificationCode, TreatmentStatus
@@ -29,7 +29,7 @@ class EnrollmentForm:
     name: str
     dob: date | str
     population: Population
-    ancs: tuple[AncEntry, ...]
+    ancs: tuple[EnteredAnc, ...]
     hospice: bool = False
     monitoring: MonitoringFrequency = MonitoringFrequency.WEEKLY
 

@@ -7,8 +7,8 @@ from datetime import date
 
 from app.anc import Anc
 from app.dates import parse_date
+from app.entered_anc import EnteredAnc
 from app.errors import ErrorCode, InvalidEntry
-from app.psf import AncEntry
 
 
 @dataclass(frozen=True)
@@ -19,9 +19,9 @@ class ValidAnc:
     entered_unit: str
 
 
-def validate_anc_entry(entry: AncEntry, today: date, dob: date | None) -> ValidAnc:
+def validate_anc_entry(entry: EnteredAnc, today: date, dob: date | None) -> ValidAnc:
     """INVALID_ANC or INVALID_DATE, or the ANC in cells/µL with its draw date."""
-    anc = Anc.from_entry(entry.value, entry.unit)
+    anc = entry.parse()
     drawn = parse_date(entry.drawn)
     if drawn > today:
         raise InvalidEntry(
@@ -35,12 +35,11 @@ def validate_anc_entry(entry: AncEntry, today: date, dob: date | None) -> ValidA
             f"The blood draw date {drawn.isoformat()} is before the patient's date of birth.",
         )
     # Kept exactly as typed (the unit too): the record shows what the lab slip said.
-    shown = entry.as_entered if entry.as_entered is not None else str(entry.value)
-    return ValidAnc(anc, drawn, shown, str(entry.unit))
+    return ValidAnc(anc, drawn, entry.shown, str(entry.unit))
 
 
 def validate_anc_entries(
-    entries: tuple[AncEntry, ...], today: date, dob: date | None
+    entries: tuple[EnteredAnc, ...], today: date, dob: date | None
 ) -> list[ValidAnc]:
     """Every entry validated, in draw-date order (the order of effect, rules.md §6.1)."""
     valid = [validate_anc_entry(e, today, dob) for e in entries]

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from app.entered_anc import EnteredAnc
 from app.errors import ErrorCode, RemsError
 from app.ports import ProgramFacts
-from app.psf import AncEntry, PsfSubmission, labs_missing, reporting_period
-from app.psf_document import typed_number
+from app.psf import PsfSubmission, labs_missing, reporting_period
 from app.records import AncReport
 
 
@@ -45,15 +45,7 @@ def draft_next_psf(
     start, end = reporting_period(previous_date, today)
     history = facts.anc_history(patient_id)
     in_period = tuple(r for r in history if start <= r.drawn <= end)
-    # The value as it was typed (1.9 in K/uL stays 1.9), as a number the rules accept.
-    entries = tuple(
-        AncEntry(
-            typed_number(r.entered_value) if r.entered_value else r.anc.per_ul,
-            r.drawn.isoformat(),
-            r.entered_unit or "/uL",
-        )
-        for r in in_period
-    )
+    entries = tuple(EnteredAnc.recorded(r) for r in in_period)
     missing = labs_missing(
         (r.drawn for r in history), start, end, patient.monitoring, patient.hospice
     )

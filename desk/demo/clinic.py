@@ -9,9 +9,10 @@ from typing import Protocol
 
 from app.anc import Population
 from app.clock import FixedClock
+from app.entered_anc import EnteredAnc
 from app.in_memory import InMemoryLedger
 from app.program import Program
-from app.psf import AncEntry, PsfSubmission
+from app.psf import PsfSubmission
 from app.roles import Role
 from app.statuses import MonitoringFrequency, PharmacySetting, TreatmentStatus
 from app.use_cases.enrollment import EnrollmentForm
@@ -50,7 +51,7 @@ class DemoActions(Protocol):
         self, ar_id: str, pharmacy_id: str, patient_id: str, prescriber_id: str
     ) -> None: ...
     def submit_psf(self, actor_id: str, form: PsfSubmission) -> None: ...
-    def report_anc(self, actor_id: str, patient_id: str, entry: AncEntry) -> None: ...
+    def report_anc(self, actor_id: str, patient_id: str, entry: EnteredAnc) -> None: ...
 
 
 class _InMemory:
@@ -90,7 +91,7 @@ class _InMemory:
     def submit_psf(self, actor_id: str, form: PsfSubmission) -> None:
         self.program.submit_psf(actor_id, form)
 
-    def report_anc(self, actor_id: str, patient_id: str, entry: AncEntry) -> None:
+    def report_anc(self, actor_id: str, patient_id: str, entry: EnteredAnc) -> None:
         self.program.report_anc(actor_id, patient_id, entry)
 
 
@@ -130,7 +131,7 @@ def play_demo_clinic(act: DemoActions, today: date) -> None:
         at(days_ago)
         population = Population.BEN if kw.get("ben") else Population.GENERAL
         entries = tuple(
-            AncEntry(v, (today - timedelta(days=days_ago + len(ancs) - 1 - i)).isoformat())
+            EnteredAnc(v, (today - timedelta(days=days_ago + len(ancs) - 1 - i)).isoformat())
             for i, v in enumerate(ancs)
         )
         act.enroll_patient(
@@ -141,9 +142,9 @@ def play_demo_clinic(act: DemoActions, today: date) -> None:
 
     def weekly(pid: str, start_ago: int, end_ago: int, value: int = 2400) -> None:
         """Weekly ANCs with a PSF every four weeks, as a well-run office sends them."""
-        entries: list[AncEntry] = []
+        entries: list[EnteredAnc] = []
         for days_ago in range(start_ago, end_ago - 1, -7):
-            entries.append(AncEntry(value + (days_ago % 5) * 40, _iso(today, days_ago)))
+            entries.append(EnteredAnc(value + (days_ago % 5) * 40, _iso(today, days_ago)))
             if len(entries) == 4:
                 at(days_ago)
                 act.submit_psf(
@@ -156,22 +157,22 @@ def play_demo_clinic(act: DemoActions, today: date) -> None:
     enroll("p-oconnor", "James O'Connor", "1990-09-30", 90, [2100])
     weekly("p-oconnor", 83, 6)
     at(2)
-    act.report_anc(DESIGNEE, "p-oconnor", AncEntry(1250, _iso(today, 2)))
+    act.report_anc(DESIGNEE, "p-oconnor", EnteredAnc(1250, _iso(today, 2)))
     enroll("p-bello", "Aisha Bello", "1985-01-22", 60, [1150, 1100], ben=True)
     weekly("p-bello", 53, 4, value=1300)
     at(1)
-    act.report_anc(DESIGNEE, "p-bello", AncEntry(0.82, _iso(today, 1), "K/uL"))
+    act.report_anc(DESIGNEE, "p-bello", EnteredAnc(0.82, _iso(today, 1), "K/uL"))
     enroll("p-kowalski", "Tomasz Kowalski", "1972-06-03", 150, [2600])
     weekly("p-kowalski", 143, 10)
     at(2)
-    act.report_anc(DESIGNEE, "p-kowalski", AncEntry(780, _iso(today, 2)))
+    act.report_anc(DESIGNEE, "p-kowalski", EnteredAnc(780, _iso(today, 2)))
     enroll("p-tran", "Linh Tran", "1968-11-15", 80, [1900])
     weekly("p-tran", 73, 45)
     enroll("p-miller", "Robert Miller", "1995-02-08", 70, [2000])
     at(20)
     act.submit_psf(
         DESIGNEE,
-        PsfSubmission("p-miller", MonitoringFrequency.WEEKLY, (AncEntry(2100, _iso(today, 60)),)),
+        PsfSubmission("p-miller", MonitoringFrequency.WEEKLY, (EnteredAnc(2100, _iso(today, 60)),)),
     )
     enroll("p-kim", "Grace Kim", "1941-03-27", 45, [1800], hospice=True)
     at(15)
@@ -184,7 +185,7 @@ def play_demo_clinic(act: DemoActions, today: date) -> None:
         PsfSubmission(
             "p-novak",
             MonitoringFrequency.WEEKLY,
-            (AncEntry(2050, _iso(today, 31)),),
+            (EnteredAnc(2050, _iso(today, 31)),),
             treatment_status=TreatmentStatus.DISCONTINUED,
         ),
     )
@@ -193,7 +194,7 @@ def play_demo_clinic(act: DemoActions, today: date) -> None:
         DESIGNEE,
         EnrollmentForm(
             "p-adeyemi", "Chidi Adeyemi", "2001-12-01", Population.GENERAL,
-            (AncEntry(1900, _iso(today, 1)),),
+            (EnteredAnc(1900, _iso(today, 1)),),
         ),
     )  # fmt: skip
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.anc import anc_number
 from app.enrollment_document import enrollment_to_document
-from app.psf import AncEntry, PsfSubmission
-from app.psf_document import anc_entries_to, psf_to_document
+from app.entered_anc import EnteredAnc
+from app.psf import PsfSubmission
+from app.psf_document import psf_to_document
 from app.roles import Role
 from app.signatures import content_hash
 from app.statuses import PharmacySetting
@@ -166,9 +166,8 @@ class RegistrySeeder:
         body = {"document": document, "signature": signature}
         _ok(self.clients[actor_id].post("/v1/psfs", body), f"PSF {form.patient_id}")
 
-    def report_anc(self, actor_id: str, patient_id: str, entry: AncEntry) -> None:
-        typed = anc_entries_to((entry,))[0]
-        body = {**typed, "value": anc_number(typed["value"]), "as_entered": typed["value"]}
+    def report_anc(self, actor_id: str, patient_id: str, entry: EnteredAnc) -> None:
+        body = EnteredAnc.typed(str(entry.value), entry.unit, entry.drawn).to_json()
         _ok(
             self.clients[actor_id].post(f"/v1/patients/{patient_id}/ancs", body),
             f"ANC {patient_id}",

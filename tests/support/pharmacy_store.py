@@ -12,8 +12,9 @@ from pathlib import Path
 
 from app.anc import Population
 from app.clock import ManualClock
+from app.entered_anc import EnteredAnc
 from app.program import Program
-from app.psf import AncEntry, PsfSubmission
+from app.psf import PsfSubmission
 from app.roles import Role
 from app.statuses import MonitoringFrequency, PharmacySetting, TreatmentStatus
 from app.use_cases.enrollment import EnrollmentForm
@@ -59,20 +60,22 @@ def build_pharmacy_desk(folder: Path) -> Desk:
     outpatient = PharmacySetting.OUTPATIENT
     act("2024-01-02", lambda: program.certify_pharmacy("rx", outpatient, "ar_rx", "Main Street"))
     for pid, name in PATIENTS.items():
-        form = EnrollmentForm(pid, name, BORN, Population.GENERAL, (AncEntry(2100, "2024-01-02"),))
+        form = EnrollmentForm(
+            pid, name, BORN, Population.GENERAL, (EnteredAnc(2100, "2024-01-02"),)
+        )
         act("2024-01-03", partial(program.enroll_patient, "dr_a", form))
     for pid in ("p_int", "p_psf", "p_labs"):  # dispensed once: no longer a first dispense
         act("2024-01-04", partial(program.request_rda, "ar_rx", "rx", pid, "dr_a"))
     discontinue = PsfSubmission(
         "p_disc",
         MonitoringFrequency.WEEKLY,
-        (AncEntry(2000, "2024-01-30"),),
+        (EnteredAnc(2000, "2024-01-30"),),
         treatment_status=TreatmentStatus.DISCONTINUED,
     )
     act("2024-01-31", lambda: program.submit_psf("dr_a", discontinue))
-    gap = PsfSubmission("p_labs", MonitoringFrequency.WEEKLY, (AncEntry(2000, "2024-01-10"),))
+    gap = PsfSubmission("p_labs", MonitoringFrequency.WEEKLY, (EnteredAnc(2000, "2024-01-10"),))
     act("2024-02-01", lambda: program.submit_psf("des", gap))  # labs missing, not authorized
-    act("2024-02-09", lambda: program.report_anc("dr_a", "p_int", AncEntry(800, "2024-02-09")))
+    act("2024-02-09", lambda: program.report_anc("dr_a", "p_int", EnteredAnc(800, "2024-02-09")))
     clock.advance(datetime(2024, 2, 10, 9, tzinfo=UTC) - clock.now())
     session.touch()
     SyncState(session.db).advance("42", LAST_SYNC)  # the registry's facts as of 14:02

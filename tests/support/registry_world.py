@@ -10,7 +10,7 @@ from typing import Any
 
 from app.anc import Population
 from app.enrollment_document import enrollment_to_document
-from app.psf import AncEntry
+from app.entered_anc import EnteredAnc
 from app.roles import Role
 from app.use_cases.enrollment import EnrollmentForm
 from registry import assessment
@@ -55,7 +55,7 @@ def enrollment_body(
     patient_id: str, name: str = "Rosa Test", value: int = 2100, drawn: str = "2024-01-02"
 ) -> dict[str, Any]:
     form = EnrollmentForm(
-        patient_id, name, "1980-01-01", Population.GENERAL, (AncEntry(value, drawn),)
+        patient_id, name, "1980-01-01", Population.GENERAL, (EnteredAnc(value, drawn),)
     )
     return {"document": enrollment_to_document(form)}
 

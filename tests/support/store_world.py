@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from app.anc import Population
 from app.clock import ManualClock
+from app.entered_anc import EnteredAnc
 from app.program import Program
-from app.psf import AncEntry
 from app.use_cases.enrollment import EnrollmentForm
 from local_store.session import Session
 
@@ -43,5 +43,5 @@ def enroll(
     with session.transaction():
         program.enroll_patient(
             session.account.id,
-            EnrollmentForm(patient_id, name, dob, Population.GENERAL, (AncEntry(anc, drawn),)),
+            EnrollmentForm(patient_id, name, dob, Population.GENERAL, (EnteredAnc(anc, drawn),)),
         )

@@ -37,6 +37,19 @@ class ScopedFacts(ProgramFacts, PatientLookups, Protocol):
     """The rules' facts and the look-ups together (the registry's ledger)."""
 
 
+class Member(Protocol):
+    """Who an account is in the program: a registry account, or a workstation's own."""
+
+    @property
+    def role(self) -> Role: ...
+
+    @property
+    def prescriber_id(self) -> str | None: ...
+
+    @property
+    def pharmacy_id(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Sight:
     """What an account reads: which patients, and which of the program's lists."""
@@ -54,7 +67,7 @@ class Sight:
         return self.every_patient
 
 
-def sight_of(account: Account) -> Sight:
+def sight_of(account: Member) -> Sight:
     """What the account reads, by its role and the office or pharmacy it belongs to."""
     if account.role is Role.PROGRAM_OPERATOR:
         return Sight(every_patient=True, pharmacy_list=True, prescriber_list=True)

@@ -60,6 +60,30 @@ class Program:
             self.ledger, self.clock.today(), ar_id, pharmacy_id
         )
 
+    def certify_by_assessment(
+        self, account_id: str, pharmacy_id: str | None = None
+    ) -> Prescriber | Pharmacy:
+        return participants.certify_by_assessment(
+            self.ledger, self.clock.today(), account_id, pharmacy_id
+        )
+
+    def check_may_invite(
+        self, inviter_id: str, invited: Role, pharmacy_id: str | None = None
+    ) -> participants.InvitationFor:
+        return participants.check_may_invite(self.ledger, inviter_id, invited, pharmacy_id)
+
+    def join_by_invitation(
+        self,
+        invited: Role,
+        account_id: str,
+        name: str,
+        invitation: participants.InvitationFor,
+        invited_by: str,
+    ) -> Account:
+        return participants.join_by_invitation(
+            self.ledger, invited, account_id, name, invitation, invited_by
+        )
+
     def reconfirm_pharmacy(self, pharmacy_id: str, actor_id: str) -> Pharmacy:
         return participants.reconfirm_pharmacy(
             self.ledger, self.clock.today(), pharmacy_id, actor_id

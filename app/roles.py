@@ -68,6 +68,10 @@ class Action(StrEnum):
     READ_NOTIFICATIONS = "read_notifications"  # the office's neutropenia notifications
     READ_PROGRAM_AUDIT = "read_program_audit"  # the Contact Center's own audit trail
     CORRECT_PATIENT = "correct_patient"  # a name or date of birth, with the reason
+    # How people join (§9): the assessment certifies; the Contact Center sets up the rest.
+    TAKE_ASSESSMENT = "take_assessment"  # the knowledge assessment (prescribers and ARs)
+    INVITE_AUTHORIZED_REPRESENTATIVE = "invite_authorized_representative"  # a new AR (§9)
+    ADD_WHOLESALER = "add_wholesaler"
     # rules.md §13 R12: resuming after an interruption that included a severe ANC.
     RESUME_AFTER_SEVERE_ANC = "resume_after_severe_anc"
 
@@ -89,6 +93,7 @@ _PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.LOOK_UP_PHARMACY,
             Action.SIGN_FORM,
             Action.READ_NOTIFICATIONS,
+            Action.TAKE_ASSESSMENT,
         }
     ),
     Role.DESIGNEE: frozenset(
@@ -110,6 +115,7 @@ _PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.LOOK_UP_PHARMACY,
             Action.LOOK_UP_PATIENT,
             Action.SEE_PHARMACY_STAFF,
+            Action.TAKE_ASSESSMENT,
         }
     ),
     Role.PHARMACY_STAFF: frozenset(
@@ -128,6 +134,8 @@ _PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.LOOK_UP_PATIENT,
             Action.READ_PROGRAM_AUDIT,
             Action.CORRECT_PATIENT,
+            Action.INVITE_AUTHORIZED_REPRESENTATIVE,
+            Action.ADD_WHOLESALER,
         }
     ),
     Role.WORKSTATION_ADMIN: frozenset({Action.MANAGE_WORKSTATION_ACCOUNTS}),

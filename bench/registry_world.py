@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from app.anc import Anc, Population
 from app.enrollment_document import enrollment_to_document
 from app.entered_anc import EnteredAnc
+from app.patient_identity import match_name
 from app.record_codec import anc_to, patient_to, prescriber_to, psf_to
 from app.records import AncReport, Patient, Prescriber, PsfRecord
 from app.roles import Role
@@ -25,7 +26,6 @@ from app.use_cases.enrollment import EnrollmentForm
 from registry import assessment
 from registry import tables as t
 from registry.ledger import PRESCRIBER_LIST, prescriber_audience
-from registry.sql import match_name
 from sync.client import Answer, RegistryClient
 
 PASSWORD = "benchmark password, long enough"

@@ -22,6 +22,7 @@ from app.rda import RdaDecision
 from app.records import Account, Patient
 from app.roles import Action, may
 from app.signatures import PRESCRIBER_MEANING, Signature, check_may_sign, content_hash
+from app.use_cases.scope import sight_of
 from app.workstation_accounts import check_may_add_account
 from local_store import keys
 from local_store.audit import AuditAction, AuditEntry, AuditLog, Watch
@@ -347,8 +348,9 @@ class Session:
         return self.audit.latest(AuditAction.REGISTRY_ANSWER, limit)
 
     def _own_prescriber(self) -> str | None:
-        """Office accounts see their prescriber's patients; other roles see the whole store."""
-        return self.account.prescriber_id if self.account.role.is_office else None
+        """Office accounts see their prescriber's patients (app.use_cases.scope); other roles
+        see the whole store, which holds only what the registry let them read."""
+        return sight_of(self.account).prescriber_id
 
     # Forms: Patient Status Forms and enrollments, drafted, signed, corrected
     def save_draft(

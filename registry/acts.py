@@ -27,15 +27,18 @@ from app.records import Account
 from app.roles import Action, Role
 from app.signatures import check_signature_is_the_senders
 from app.statuses import PharmacySetting
+from app.use_cases import scope
 from app.use_cases.access import active_account, check_claimed_signer, require_role
+from app.use_cases.participants import ASSESSMENT_IS_FOR, InvitationFor
 from registry import assessment, auth, limits
 from registry import tables as t
 from registry.ledger import SqlLedger
 from registry.settings import Settings
-from registry.sql import match_name
 
 Result = tuple[int, dict[str, Any]]
 INVITATION_DAYS = 14
+# The registry's account ids name the role they were made for.
+_ID_PREFIX = {Role.DESIGNEE: "designee", Role.PHARMACY_STAFF: "staff", Role.PHARMACY_AR: "ar"}
 
 
 @dataclass
@@ -61,7 +64,8 @@ class Context:
         return self.settings.now()
 
     def audit_operator(self, action: str, subject: str, detail: str = "") -> None:
-        if self.account is not None and self.account.role is Role.PROGRAM_OPERATOR:
+        """Kept in the program's audit trail when app/ says the account's acts are."""
+        if self.account is not None and scope.sight_of(self.account).audited:
             audit(self.conn, self.now, self.account.id, action, subject, detail)
 
 
@@ -155,12 +159,7 @@ def enroll_another_pharmacy(ctx: Context, body: dict[str, Any]) -> Result:
 def take_assessment(ctx: Context, body: dict[str, Any]) -> Result:
     """Passing certifies the prescriber, or the pharmacy of the AR who took it."""
     actor = active_account(ctx.ledger, ctx.actor.id)
-    if actor.role not in (Role.PRESCRIBER, Role.PHARMACY_AR):
-        raise AccessRefused(
-            ErrorCode.NOT_PERMITTED,
-            "The knowledge assessment is for prescribers and pharmacies' Authorized "
-            "Representatives.",
-        )
+    require_role(actor, Action.TAKE_ASSESSMENT, refusal=ASSESSMENT_IS_FOR)
     result = assessment.score(actor.role, body["answers"])
     ctx.conn.execute(
         t.assessment_attempts.insert().values(
@@ -171,23 +170,15 @@ def take_assessment(ctx: Context, body: dict[str, Any]) -> Result:
             passed=result.passed,
         )
     )
-    certified = False
-    if result.passed and actor.role is Role.PRESCRIBER:
-        prescriber = ctx.ledger.prescriber(actor.id)
-        assert prescriber is not None
-        ctx.program.certify_prescriber(prescriber.id, prescriber.npi, prescriber.name)
-        certified = True
-    elif result.passed:
-        # Which pharmacy (a chain's AR names it; by default their own): app/ decides whether
-        # they may certify it.
-        pharmacy_id = body.get("pharmacy_id") or actor.pharmacy_id or ""
-        ctx.program.certify_as_representative(actor.id, pharmacy_id)
-        certified = True
+    if result.passed:
+        # The prescriber, or the pharmacy a chain's AR names (by default their own): app/
+        # decides whether they may certify it.
+        ctx.program.certify_by_assessment(actor.id, body.get("pharmacy_id"))
     return 200, {
         "passed": result.passed,
         "correct": result.correct,
         "asked": result.asked,
-        "certified": certified,
+        "certified": result.passed,
         "review": [{"id": q.id, "question": q.text, "why": q.why} for q in result.wrong],
     }
 
@@ -195,37 +186,19 @@ def take_assessment(ctx: Context, body: dict[str, Any]) -> Result:
 def invite(ctx: Context, body: dict[str, Any]) -> Result:
     """A prescriber invites a designee; an AR invites staff; the Contact Center invites a
     new Authorized Representative for a pharmacy whose AR changes."""
-    actor = active_account(ctx.ledger, ctx.actor.id)
     role = Role(body["role"])
-    prescriber_id = pharmacy_id = None
-    if role is Role.DESIGNEE:
-        require_role(actor, Action.INVITE_DESIGNEE)
-        prescriber = ctx.ledger.prescriber(actor.prescriber_id or "")
-        if prescriber is None or not prescriber.certified:
-            raise AccessRefused(ErrorCode.NOT_CERTIFIED)
-        prescriber_id = actor.prescriber_id
-    elif role is Role.PHARMACY_STAFF:
-        require_role(actor, Action.INVITE_PHARMACY_STAFF)
-        pharmacy_id = actor.pharmacy_id
-    else:
-        if actor.role is not Role.PROGRAM_OPERATOR:
-            raise AccessRefused(
-                ErrorCode.NOT_PERMITTED,
-                "A new Authorized Representative is set up by the program's Contact Center.",
-            )
-        pharmacy_id = body.get("pharmacy_id")
-        if not pharmacy_id or ctx.ledger.pharmacy(pharmacy_id) is None:
-            raise AccessRefused(ErrorCode.NOT_PERMITTED, "No pharmacy with this id is enrolled.")
-        ctx.audit_operator("invite_ar", f"pharmacy:{pharmacy_id}", body["email"])
+    invitation = ctx.program.check_may_invite(ctx.actor.id, role, body.get("pharmacy_id"))
+    where = f"pharmacy:{invitation.pharmacy_id or ''}"  # the Contact Center invites ARs only
+    ctx.audit_operator(f"invite_{_ID_PREFIX[role]}", where, body["email"])
     _email_free(ctx, body["email"])
     code = secrets.token_urlsafe(24)
     ctx.conn.execute(
         t.invitations.insert().values(
             code_sha256=auth.token_hash(code),
             role=role.value,
-            invited_by=actor.id,
-            prescriber_id=prescriber_id,
-            pharmacy_id=pharmacy_id,
+            invited_by=ctx.actor.id,
+            prescriber_id=invitation.prescriber_id,
+            pharmacy_id=invitation.pharmacy_id,
             email=body["email"].strip().casefold(),
             name=body.get("name", ""),
             expires_at=(ctx.now + timedelta(days=INVITATION_DAYS)).isoformat(),
@@ -249,17 +222,9 @@ def accept_invitation(ctx: Context, body: dict[str, Any]) -> Result:
     if auth.email_taken(ctx.conn, row.email):
         raise AccessRefused(ErrorCode.NOT_PERMITTED, "This email already has an account.")
     role, name = Role(row.role), body.get("name") or row.name
-    if role is Role.DESIGNEE:
-        account_id = new_id("designee")
-        ctx.program.add_designee(row.prescriber_id, account_id, name)
-    elif role is Role.PHARMACY_STAFF:
-        account_id = new_id("staff")
-        ctx.program.add_pharmacy_staff(row.pharmacy_id, account_id, row.invited_by, name)
-    else:  # a new AR: certified once they pass the assessment
-        account_id = new_id("ar")
-        ctx.ledger.save_account(
-            Account(account_id, Role.PHARMACY_AR, name, pharmacy_id=row.pharmacy_id)
-        )
+    account_id = new_id(_ID_PREFIX[role])
+    invitation = InvitationFor(row.prescriber_id, row.pharmacy_id)
+    ctx.program.join_by_invitation(role, account_id, name, invitation, row.invited_by)
     auth.set_credentials(ctx.conn, ctx.settings, account_id, row.email, body["password"], name=name)
     ctx.conn.execute(
         t.invitations.update()
@@ -270,7 +235,7 @@ def accept_invitation(ctx: Context, body: dict[str, Any]) -> Result:
 
 
 def add_wholesaler(ctx: Context, body: dict[str, Any]) -> Result:
-    require_role(active_account(ctx.ledger, ctx.actor.id), Action.DEACTIVATE_PHARMACY)
+    require_role(active_account(ctx.ledger, ctx.actor.id), Action.ADD_WHOLESALER)
     _email_free(ctx, body["email"])
     account_id = new_id("wholesaler")
     ctx.program.add_account(account_id, Role.WHOLESALER, body.get("name", ""))
@@ -357,22 +322,7 @@ def look_up_patient(ctx: Context, body: dict[str, Any]) -> Result:
     """A pharmacy (or the Contact Center) finds a patient by name and date of birth; a
     pharmacy sees the patients it found from then on (the feed sends their charts)."""
     actor = active_account(ctx.ledger, ctx.actor.id)
-    if not (actor.role.is_pharmacy or actor.role is Role.PROGRAM_OPERATOR):
-        raise AccessRefused(
-            ErrorCode.NOT_PERMITTED,
-            "Patient look-up by name and date of birth is for pharmacies. Offices see their "
-            "own patients.",
-        )
-    try:
-        dob = date.fromisoformat(body["dob"])
-    except ValueError:
-        raise InvalidEntry(
-            ErrorCode.INVALID_DATE, "The date of birth must be a date (YYYY-MM-DD)."
-        ) from None
-    found = ctx.ledger.find_patients(body["name"], dob)
-    for patient in found:
-        if actor.pharmacy_id:
-            ctx.ledger.grant_pharmacy_access(actor.pharmacy_id, patient.id)
+    found = scope.look_up_patients(ctx.ledger, actor, body["name"], body["dob"])
     ctx.audit_operator("look_up_patient", "patients", f"{len(found)} found")
     return 200, {
         "patients": [
@@ -390,29 +340,9 @@ def look_up_patient(ctx: Context, body: dict[str, Any]) -> Result:
 
 # Dispensing
 def _pharmacy_scope(ctx: Context, patient_id: str, body: dict[str, Any]) -> None:
-    """A pharmacy acts on a patient (an RDA, an ANC, a Dispense Rationale) only once it has
-    looked the patient up by name and date of birth, or the request names them and they
-    match, which counts as that look-up. Offices and the program are not pharmacies."""
-    actor = ctx.actor
-    if not actor.role.is_pharmacy or not actor.pharmacy_id:
-        return
-    if ctx.ledger.pharmacy_sees(actor.pharmacy_id, patient_id):
-        return
-    patient = ctx.ledger.patient(patient_id)
-    if patient is None:
-        return  # the rules answer UNKNOWN_PATIENT
-    named = body.get("name"), body.get("dob")
-    if (
-        all(named)
-        and match_name(patient.name) == match_name(str(named[0]))
-        and patient.dob.isoformat() == str(named[1])
-    ):
-        ctx.ledger.grant_pharmacy_access(actor.pharmacy_id, patient_id)
-        return
-    raise AccessRefused(
-        ErrorCode.NOT_PERMITTED,
-        "Look the patient up by name and date of birth first (or send them with the "
-        "request): a pharmacy acts only on patients it has found that way.",
+    """A pharmacy acts only on patients it found, or the request names (app/ decides)."""
+    scope.check_pharmacy_may_act_on(
+        ctx.ledger, ctx.actor, patient_id, body.get("name"), body.get("dob")
     )
 
 
@@ -457,8 +387,7 @@ def dispense_rationale(ctx: Context, body: dict[str, Any]) -> Result:
 def correct_patient(ctx: Context, patient_id: str, body: dict[str, Any]) -> Result:
     """The Contact Center corrects a patient's name or date of birth; audited with why."""
     actor = active_account(ctx.ledger, ctx.actor.id)
-    if actor.role is not Role.PROGRAM_OPERATOR:
-        raise AccessRefused(ErrorCode.NOT_PERMITTED, "Only the program can correct a record.")
+    require_role(actor, Action.CORRECT_PATIENT, refusal="Only the program can correct a record.")
     patient = ctx.ledger.patient(patient_id)
     if patient is None:
         raise RemsError(ErrorCode.UNKNOWN_PATIENT)
@@ -480,24 +409,5 @@ def correct_patient(ctx: Context, patient_id: str, body: dict[str, Any]) -> Resu
 
 
 def check_patient_scope(ctx: Context, patient_id: str) -> None:
-    """Offices see their prescriber's patients; a pharmacy the ones it looked up by name and
-    date of birth (or dispensed to); the program everyone; wholesalers no one."""
-    patient = ctx.ledger.patient(patient_id)
-    if patient is None:
-        raise RemsError(ErrorCode.UNKNOWN_PATIENT)
-    account = ctx.actor
-    if account.role is Role.PROGRAM_OPERATOR:
-        return
-    if account.role.is_office and patient.prescriber_id == account.prescriber_id:
-        return
-    if (
-        account.role.is_pharmacy
-        and account.pharmacy_id
-        and ctx.ledger.pharmacy_sees(account.pharmacy_id, patient_id)
-    ):
-        return
-    raise AccessRefused(
-        ErrorCode.NOT_PERMITTED,
-        "This patient is not one you can see. Pharmacies look a patient up by name and date "
-        "of birth first; offices see their own prescriber's patients.",
-    )
+    """Whether the account may read the patient's chart (app.use_cases.scope decides)."""
+    scope.check_may_see_patient(ctx.ledger, ctx.actor, patient_id)

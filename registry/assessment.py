@@ -122,12 +122,13 @@ _PHARMACY = (
 )
 
 
+# Who takes the assessment at all is app/'s (Action.TAKE_ASSESSMENT); these are the
+# questions each of them answers.
+_QUESTIONS = {Role.PRESCRIBER: _SHARED + _PRESCRIBER, Role.PHARMACY_AR: _SHARED + _PHARMACY}
+
+
 def questions_for(role: Role) -> tuple[Question, ...]:
-    if role is Role.PRESCRIBER:
-        return _SHARED + _PRESCRIBER
-    if role is Role.PHARMACY_AR:
-        return _SHARED + _PHARMACY
-    return ()
+    return _QUESTIONS.get(role, ())
 
 
 @dataclass(frozen=True)

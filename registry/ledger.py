@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select, text
 
 from app import record_codec as codec
+from app.patient_identity import match_name
 from app.records import (
     Account,
     AncReport,
@@ -33,7 +34,7 @@ from app.statuses import (
     PharmacySetting,
 )
 from registry import tables as t
-from registry.sql import insert_ignore, match_name, upsert
+from registry.sql import insert_ignore, upsert
 
 PHARMACY_LIST = "pharmacies"  # the certified-pharmacy list: wholesalers, pharmacies, offices
 # Prescribers' certification, for pharmacies: an eligibility preview checks the prescriber.

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, true
 
+from app.roles import Role
 from registry import tables as t
 
 
@@ -16,15 +17,15 @@ def pharmacy_staff(conn: Connection, pharmacy_id: str, now: str) -> dict[str, An
 
 def office_designees(conn: Connection, prescriber_id: str, now: str) -> dict[str, Any]:
     """The prescriber's designees, and the designee invitations still open at `now`."""
-    a, i = t.accounts.c, t.invitations.c
     return _people(
         conn,
-        a.prescriber_id,
-        i.prescriber_id,
+        t.accounts.c.prescriber_id,
+        t.invitations.c.prescriber_id,
         prescriber_id,
         now,
-        people_role=a.role == "designee",
-        invited_role=i.role == "designee",
+        # A listing, not a permission (the route's allowed(Action.SEE_DESIGNEES) is that).
+        people_role=t.accounts.c.role == Role.DESIGNEE.value,
+        invited_role=t.invitations.c.role == Role.DESIGNEE.value,
     )
 
 

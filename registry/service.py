@@ -25,7 +25,8 @@ from app.clock import FixedClock
 from app.errors import AccessRefused, ErrorCode, RemsError
 from app.program import Program
 from app.records import Account
-from app.roles import Role
+from app.use_cases.access import check_active
+from app.use_cases.scope import sight_of
 from registry import acts, auth, idempotency, queued
 from registry.database import run_in_transaction, transaction
 from registry.ledger import (
@@ -111,9 +112,10 @@ class Registry:
             raise ApiError(
                 401, "SIGN_IN_REQUIRED", "Your registry sign-in has ended. Sign in again."
             )
-        if not account.active:  # e.g. an Authorized Representative who was replaced
-            raise ApiError(403, ErrorCode.NOT_PERMITTED.value, "This account is no longer active.")
-        return account
+        try:  # e.g. an Authorized Representative who was replaced
+            return check_active(account)
+        except AccessRefused as refused:
+            raise ApiError(403, refused.code.value, refused.message) from None
 
     # Acts
     def context(
@@ -286,8 +288,7 @@ class Registry:
 
     def audited(self, account: Account, fn: Callable[[Connection], Any]) -> Any:
         """A read that the program's operator's audit trail records."""
-        operator = account.role is Role.PROGRAM_OPERATOR
-        return self.write(fn) if operator else self.read(fn)
+        return self.write(fn) if sight_of(account).audited else self.read(fn)
 
 
 def _settle_key(conn: Connection, key: str, status: int, answer: Any) -> None:
@@ -303,16 +304,17 @@ def _item(key: str, status: int, code: str, message: str) -> dict[str, Any]:
 
 
 def audiences(account: Account) -> list[str] | None:
-    """Which feed audiences an account reads (None: all of them, the program operator)."""
-    if account.role is Role.PROGRAM_OPERATOR:
+    """Which feed audiences an account reads (None: all of them, the program operator), as
+    app/ says what it sees."""
+    sight = sight_of(account)
+    if sight.every_patient:
         return None
-    if account.role.is_office and account.prescriber_id:
-        return [prescriber_audience(account.prescriber_id), PHARMACY_LIST]
-    if account.role.is_pharmacy and account.pharmacy_id:
-        return [pharmacy_audience(account.pharmacy_id), PHARMACY_LIST, PRESCRIBER_LIST]
-    if account.role is Role.WHOLESALER:
-        return [PHARMACY_LIST]
-    return []
+    return [
+        *([prescriber_audience(sight.prescriber_id)] if sight.prescriber_id else []),
+        *([pharmacy_audience(sight.pharmacy_id)] if sight.pharmacy_id else []),
+        *([PHARMACY_LIST] if sight.pharmacy_list else []),
+        *([PRESCRIBER_LIST] if sight.prescriber_list else []),
+    ]
 
 
 def version() -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -42,10 +41,3 @@ def insert_ignore(
     """Insert a row unless one with the same key exists; True when it was inserted."""
     result = conn.execute(_statement(conn, table, "ignore", list(values), keys), dict(values))
     return bool(result.rowcount)
-
-
-def match_name(name: str) -> str:
-    """A look-up key for a name: case, accents and extra spaces ignored."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.split())

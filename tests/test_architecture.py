@@ -100,3 +100,79 @@ def test_no_module_in_ui_reaches_into_the_store_around_the_session() -> None:
 def test_the_checker_catches_a_reach_into_the_store() -> None:
     source = "rows = self.session.outbox.items()\nx = session.ledger.patient('p')\ny = a.db"
     assert reaches_into_the_store(source) == {"session.outbox", "session.ledger"}
+
+
+# The registry adapts, it does not decide (issue 16): who may do what, and who reaches which
+# patient, is app/'s (app.roles, app.use_cases.access, app.use_cases.scope). In registry/ a
+# role is passed to app/, stored, printed, or looked up in a table keyed by role (the
+# assessment's questions), never compared, and never broken into its kinds (`is_office`).
+REGISTRY_SKIPPED = {"migrations"}
+
+
+def _is_column(node: ast.expr) -> bool:
+    """`t.accounts.c.role`: a table's column in a SQL filter, not an account's role."""
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "c"
+    )
+
+
+def _mentions_a_role(node: ast.expr) -> bool:
+    for part in ast.walk(node):
+        if isinstance(part, ast.Attribute) and part.attr == "role" and not _is_column(part):
+            return True
+        if isinstance(part, ast.Attribute) and getattr(part.value, "id", "") == "Role":
+            return True
+        if isinstance(part, ast.Name) and part.id == "role":
+            return True
+    return False
+
+
+def role_decisions(source: str) -> list[int]:
+    """Lines where a module compares a role or asks a role for its kind."""
+    found: list[int] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            if not any(_is_column(o) for o in operands) and any(
+                _mentions_a_role(o) for o in operands
+            ):
+                found.append(node.lineno)
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "role"
+            and node.attr.startswith("is_")
+        ):
+            found.append(node.lineno)
+    return sorted(set(found))
+
+
+def test_the_registry_compares_no_role_itself() -> None:
+    offenders = {}
+    for path in sorted((REPO / "registry").rglob("*.py")):
+        if REGISTRY_SKIPPED & set(path.relative_to(REPO).parts):
+            continue
+        lines = role_decisions(path.read_text(encoding="utf-8"))
+        if lines:
+            offenders[str(path.relative_to(REPO))] = lines
+    assert offenders == {}, "decide in app/ (app.use_cases.access or scope) and call it"
+
+
+def test_the_role_checker_catches_what_the_registry_once_did() -> None:
+    decided = (
+        "if account.role is Role.PROGRAM_OPERATOR:\n    pass\n"
+        "if actor.role not in (Role.PRESCRIBER, Role.PHARMACY_AR):\n    pass\n"
+        "if not actor.role.is_pharmacy or not actor.pharmacy_id:\n    pass\n"
+        "if role == 'designee':\n    pass\n"
+    )
+    assert role_decisions(decided) == [1, 3, 5, 7]
+    adapted = (
+        "if not may(account.role, Action.LOOK_UP_PATIENT):\n    pass\n"
+        "body = {'role': account.role.value}\n"
+        "account = Account('ar-1', Role.PHARMACY_AR, 'Lena')\n"
+        "designees = t.accounts.c.role == Role.DESIGNEE.value\n"
+        "questions = _QUESTIONS.get(role, ())\n"
+    )
+    assert role_decisions(adapted) == []

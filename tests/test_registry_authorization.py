@@ -314,3 +314,18 @@ def test_the_authorized_representative_keeps_the_name_given_at_enrollment(world:
     ok(ar.post("/v1/assessment", {"answers": assessment.correct_answers(Role.PHARMACY_AR)}))
     people = ok(ar.get(f"/v1/pharmacies/{made['pharmacy_id']}/staff"))["people"]
     assert [(p["name"], p["role"]) for p in people] == [("Lena Brooks", "pharmacy_ar")]
+
+
+def test_a_chains_authorized_representative_sees_each_pharmacys_staff(world: World) -> None:
+    # One AR may represent several pharmacies (rules.md §13 R19): the staff list follows
+    # app.use_cases.access.represents, not the AR's home pharmacy only.
+    ar = world.client("ar_rx_x")
+    second = ok(ar.post("/v1/pharmacies/represented", {"setting": "outpatient",
+                                                        "pharmacy_name": "Chain #2"}))  # fmt: skip
+    answers = assessment.correct_answers(Role.PHARMACY_AR)
+    ok(ar.post("/v1/assessment", {"answers": answers, "pharmacy_id": second["pharmacy_id"]}))
+    people = ok(ar.get(f"/v1/pharmacies/{second['pharmacy_id']}/staff"))["people"]
+    assert [p["account_id"] for p in people] == []  # the AR's account belongs to the first
+    # Another pharmacy's AR still reads neither.
+    other = world.client("ar_rx_y").get(f"/v1/pharmacies/{second['pharmacy_id']}/staff")
+    assert (other.status, other.error) == (403, "NOT_PERMITTED")

@@ -9,7 +9,11 @@ from app.roles import Action, Role, may
 
 
 def active_account(facts: ProgramFacts, account_id: str) -> Account:
-    account = facts.account(account_id)
+    return check_active(facts.account(account_id))
+
+
+def check_active(account: Account | None) -> Account:
+    """Only a known, active account acts (a replaced Authorized Representative's closes)."""
     if account is None or not account.active:
         raise AccessRefused(
             ErrorCode.NOT_PERMITTED, "This account is not known or no longer active."
@@ -17,12 +21,15 @@ def active_account(facts: ProgramFacts, account_id: str) -> Account:
     return account
 
 
-def require_role(account: Account, *actions: Action) -> None:
+def require_role(account: Account, *actions: Action, refusal: str | None = None) -> None:
+    """NOT_PERMITTED unless the account's role may do every action (rules.md §1); the
+    refusal says who can, in the act's own words when `refusal` gives them."""
     for action in actions:
         if not may(account.role, action):
             raise AccessRefused(
                 ErrorCode.NOT_PERMITTED,
-                f"A {account.role.label.lower()} cannot {action.value.replace('_', ' ')}. "
+                refusal
+                or f"A {account.role.label.lower()} cannot {action.value.replace('_', ' ')}. "
                 "Ask the person whose role can.",
             )
 
@@ -43,13 +50,18 @@ def patient_in_scope(facts: ProgramFacts, actor: Account, patient_id: str) -> Pa
     patient = facts.patient(patient_id)
     if patient is None:
         raise RemsError(ErrorCode.UNKNOWN_PATIENT)
-    if patient.prescriber_id is None or patient.prescriber_id != actor.prescriber_id:
+    if not on_the_list(patient, actor.prescriber_id):
         raise AccessRefused(
             ErrorCode.NOT_PERMITTED,
             "This patient is not on your prescriber's list. A covering prescriber first adds "
             "the patient to their list by enrolling them.",
         )
     return patient
+
+
+def on_the_list(patient: Patient, prescriber_id: str | None) -> bool:
+    """Whether the patient is on this prescriber's list (a patient on no list is on none)."""
+    return patient.prescriber_id is not None and patient.prescriber_id == prescriber_id
 
 
 def pharmacy_actor(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from app.certification import PharmacyStanding, standing
 from app.errors import AccessRefused, ErrorCode
 from app.identifiers import validate_npi
-from app.ports import ProgramLedger
+from app.ports import ProgramFacts, ProgramLedger
 from app.records import Account, Pharmacy, Prescriber
 from app.roles import Action, Role
 from app.statuses import PharmacySetting
@@ -46,12 +46,75 @@ def add_designee(
     ledger: ProgramLedger, prescriber_id: str, designee_id: str, name: str = ""
 ) -> Account:
     """A certified prescriber adds a designee, who acts for that prescriber only."""
-    prescriber_account = active_account(ledger, prescriber_id)
-    require_role(prescriber_account, Action.INVITE_DESIGNEE)
-    prescriber = ledger.prescriber(prescriber_id)
+    _check_may_invite_designee(ledger, active_account(ledger, prescriber_id))
+    account = Account(id=designee_id, role=Role.DESIGNEE, name=name, prescriber_id=prescriber_id)
+    ledger.save_account(account)
+    return account
+
+
+def _check_may_invite_designee(facts: ProgramFacts, inviter: Account) -> None:
+    require_role(inviter, Action.INVITE_DESIGNEE)
+    prescriber = facts.prescriber(inviter.prescriber_id or "")
     if prescriber is None or not prescriber.certified:
         raise AccessRefused(ErrorCode.NOT_CERTIFIED)
-    account = Account(id=designee_id, role=Role.DESIGNEE, name=name, prescriber_id=prescriber_id)
+
+
+@dataclass(frozen=True)
+class InvitationFor:
+    """Where an invited person joins: a prescriber's office or a pharmacy."""
+
+    prescriber_id: str | None = None
+    pharmacy_id: str | None = None
+
+
+def check_may_invite(
+    facts: ProgramFacts, inviter_id: str, invited: Role, pharmacy_id: str | None = None
+) -> InvitationFor:
+    """Who may invite whom (§1, §9): a certified prescriber a designee (NOT_CERTIFIED when
+    not certified), an AR their pharmacy's staff, the program's Contact Center a new
+    Authorized Representative for an enrolled pharmacy (`pharmacy_id`). Anyone else, or an
+    invitation to any other role, is NOT_PERMITTED."""
+    inviter = active_account(facts, inviter_id)
+    if invited is Role.DESIGNEE:
+        _check_may_invite_designee(facts, inviter)
+        return InvitationFor(prescriber_id=inviter.prescriber_id)
+    if invited is Role.PHARMACY_STAFF:
+        require_role(inviter, Action.INVITE_PHARMACY_STAFF)
+        return InvitationFor(pharmacy_id=inviter.pharmacy_id)
+    if invited is not Role.PHARMACY_AR:
+        raise AccessRefused(
+            ErrorCode.NOT_PERMITTED, f"A {invited.label.lower()} joins through enrollment."
+        )
+    require_role(
+        inviter,
+        Action.INVITE_AUTHORIZED_REPRESENTATIVE,
+        refusal="A new Authorized Representative is set up by the program's Contact Center.",
+    )
+    if not pharmacy_id or facts.pharmacy(pharmacy_id) is None:
+        raise AccessRefused(ErrorCode.NOT_PERMITTED, "No pharmacy with this id is enrolled.")
+    return InvitationFor(pharmacy_id=pharmacy_id)
+
+
+def join_by_invitation(
+    ledger: ProgramLedger,
+    invited: Role,
+    account_id: str,
+    name: str,
+    invitation: InvitationFor,
+    invited_by: str,
+) -> Account:
+    """The invited person's account, as the invitation said; the inviter's right to invite
+    is checked again (a prescriber may have lost certification, an AR their pharmacy). A
+    new AR acts for the pharmacy once they pass the assessment (§9)."""
+    if invited is Role.DESIGNEE:
+        return add_designee(ledger, invitation.prescriber_id or "", account_id, name)
+    if invited is Role.PHARMACY_STAFF:
+        return add_pharmacy_staff(
+            ledger, invitation.pharmacy_id or "", account_id, invited_by, name
+        )
+    if invited is not Role.PHARMACY_AR or not invitation.pharmacy_id:
+        raise AccessRefused(ErrorCode.NOT_PERMITTED, "This invitation is not valid.")
+    account = Account(account_id, Role.PHARMACY_AR, name, pharmacy_id=invitation.pharmacy_id)
     ledger.save_account(account)
     return account
 
@@ -129,6 +192,28 @@ def certify_as_representative(
             "set up by the program's Contact Center.",
         )
     return certify_pharmacy(ledger, today, pharmacy.id, pharmacy.setting, ar_id, pharmacy.name)
+
+
+ASSESSMENT_IS_FOR = (
+    "The knowledge assessment is for prescribers and pharmacies' Authorized Representatives."
+)
+
+
+def certify_by_assessment(
+    ledger: ProgramLedger, today: date, account_id: str, pharmacy_id: str | None = None
+) -> Prescriber | Pharmacy:
+    """Passing the knowledge assessment certifies the prescriber, or the pharmacy the AR
+    names (by default their own; one they may speak for, see certify_as_representative)."""
+    account = active_account(ledger, account_id)
+    require_role(account, Action.TAKE_ASSESSMENT, refusal=ASSESSMENT_IS_FOR)
+    if account.role is Role.PRESCRIBER:
+        prescriber = ledger.prescriber(account.prescriber_id or account.id)
+        if prescriber is None:
+            raise AccessRefused(ErrorCode.NOT_PERMITTED, "This prescriber is not enrolled.")
+        return certify_prescriber(ledger, prescriber.id, prescriber.npi, prescriber.name)
+    return certify_as_representative(
+        ledger, today, account.id, pharmacy_id or account.pharmacy_id or ""
+    )
 
 
 def reconfirm_pharmacy(

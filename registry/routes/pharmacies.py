@@ -9,13 +9,12 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import Connection
 
-from app.errors import ErrorCode
 from app.records import Account
 from app.roles import Action
+from app.use_cases.access import pharmacy_actor
 from registry import acts, limits, queries, schemas
 from registry.deps import CurrentAccount, IdempotencyKey, Reg, allowed
 from registry.openapi_answers import answers
-from registry.service import ApiError
 
 router = APIRouter(tags=["pharmacies"])
 PharmacyId = Annotated[
@@ -79,15 +78,16 @@ def pharmacy_certification(
 
 @router.get("/v1/pharmacies/{pharmacy_id}/staff", responses=answers(400, 401, 403))
 def pharmacy_staff(pharmacy_id: PharmacyId, reg: Reg, account: StaffReader) -> dict[str, Any]:
-    """The pharmacy's people and the invitations not yet accepted: for its AR only."""
-    if account.pharmacy_id != pharmacy_id:  # scope: the AR's own pharmacy
-        raise ApiError(
-            403,
-            ErrorCode.NOT_PERMITTED.value,
-            "Only the pharmacy's Authorized Representative sees its staff.",
-        )
+    """The pharmacy's people and the invitations not yet accepted: for the AR it names
+    (one AR may represent several pharmacies, rules.md §13 R19)."""
     now = reg.settings.now().isoformat()
-    result: dict[str, Any] = reg.read(lambda conn: queries.pharmacy_staff(conn, pharmacy_id, now))
+
+    def run(conn: Connection) -> dict[str, Any]:
+        ctx = reg.context(conn, account, "")
+        pharmacy_actor(ctx.ledger, account.id, pharmacy_id, Action.SEE_PHARMACY_STAFF)
+        return queries.pharmacy_staff(conn, pharmacy_id, now)
+
+    result: dict[str, Any] = reg.read(run)
     return result
 
 

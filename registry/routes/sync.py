@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import Connection
 
-from app.roles import Role
+from app.use_cases.scope import sight_of
 from registry import acts, feed, limits, schemas
 from registry.deps import CurrentAccount, Reg
 from registry.openapi_answers import answers
@@ -35,7 +35,7 @@ def changes(
 
     def run(conn: Connection) -> feed.Page:
         found = feed.page(conn, wanted, since, limit)
-        if account.role is Role.PROGRAM_OPERATOR:
+        if sight_of(account).audited:
             acts.audit(
                 conn,
                 reg.settings.now(),

@@ -43,6 +43,6 @@ def rechallenge_words(role: Role) -> str:
             "to decide, on a PSF you sign; monitoring then restarts as for a new patient."
         )
     return (
-        f"Interrupted after a severe ANC. {RECHALLENGE}: a PSF that resumes treatment goes "
-        "for the prescriber's signature; monitoring then restarts as for a new patient."
+        f"{RECHALLENGE}: a PSF that resumes it goes for the prescriber's signature; "
+        "monitoring then restarts as for a new patient."
     )

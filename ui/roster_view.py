@@ -233,7 +233,7 @@ class RosterPane(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         # Wide enough for "OVERDUE 12/01/2026 · confirm low ANC" and "OVERDUE 12/01/2026",
         # and all ten columns within a 1366-pixel screen.
-        for column, width in enumerate([165, 90, 105, 80, 145, 80, 130, 290, 160, 80]):
+        for column, width in enumerate([155, 88, 105, 78, 145, 78, 125, 288, 152, 80]):
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
         self.table.doubleClicked.connect(self._open)

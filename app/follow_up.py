@@ -10,7 +10,7 @@ from datetime import date
 from app.roles import Role
 
 CONFIRM_FIRST_LOW_ANC = "Confirm the first low ANC within 24 hours"
-CONFIRM_MARK = "confirm low ANC"  # beside the date in the roster's "Next ANC due"
+CONFIRM_MARK = "confirm"  # beside the date in the roster's "Next ANC due"
 RECHALLENGE = "Only the prescriber can resume treatment after a severe ANC (a rechallenge)"
 
 

@@ -19,7 +19,7 @@ def show() -> int:
     print("Prescriber: Dr. Ada Okafor; designee: Sam Rivera. All names are invented.\n")
     header = (
         f"{'Patient':<24} {'Status':<12} {'Latest ANC':<29} {'Recommended':<19} "
-        f"{'Next ANC due':<37} {'PSF due':<11} Preview at Main Street Pharmacy"
+        f"{'Next ANC due':<29} {'PSF due':<11} Preview at Main Street Pharmacy"
     )
     print(header)
     print("-" * len(header))
@@ -43,7 +43,7 @@ def show() -> int:
         )
         print(
             f"{s.name[:24]:<24} {s.treatment_status.label:<12} {latest[:29]:<29} "
-            f"{s.recommended_monitoring.label:<19} {due:<37} "
+            f"{s.recommended_monitoring.label:<19} {due:<29} "
             f"{s.psf_due.isoformat() if s.psf_due else '-':<11} {verdict}"
         )
     print("\nPreview - not an authorization. Only the registry's answer authorizes a dispense.")

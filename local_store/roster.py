@@ -48,7 +48,7 @@ _FIRST_LOW_SQL = f"(a.per_ul < {_NORMAL_FLOOR_SQL} AND {_PREVIOUS_ANC_SQL} >= {_
 # frequency the prescriber set, which the label's recommendation matches except while a
 # patient recovers from neutropenia (then the roster shows the closer date, sorted near).
 # A first low ANC to confirm within 24 hours (R14) sorts before everything else: it is the
-# label's most pressing ask, and its cell says so ("confirm low ANC").
+# label's most pressing ask, and its cell says so ("· confirm").
 _NEXT_DUE_SQL = (
     "date(a.drawn, CASE p.monitoring WHEN 'weekly' THEN '+7 days' "
     "WHEN 'every_2_weeks' THEN '+14 days' ELSE '+1 month' END)"

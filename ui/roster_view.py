@@ -231,9 +231,9 @@ class RosterPane(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # Wide enough for "OVERDUE 12/01/2026 · confirm low ANC" and "OVERDUE 12/01/2026",
+        # Wide enough for "OVERDUE 12/01/2026 · confirm" and "OVERDUE 12/01/2026",
         # and all ten columns within a 1366-pixel screen.
-        for column, width in enumerate([155, 88, 105, 78, 145, 78, 125, 288, 152, 80]):
+        for column, width in enumerate([160, 100, 128, 90, 146, 85, 140, 222, 157, 78]):
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
         self.table.doubleClicked.connect(self._open)

@@ -1,13 +1,13 @@
 """The office's workspace after sign-in: the roster, the three work lists (awaiting
-signature, outbox, conflicts) and patient charts as tabs, and every action on them.
+signature, outbox, conflicts) and patient charts as tabs, and every action on them. Work on
+the store goes through the store thread; what comes back refreshes the tabs it concerns.
 
 What is due today is on the Patients tab, over the roster, where the office looks first: the
 first low ANCs to confirm within 24 hours (rules.md §13 R14), each a link to the chart, overdue
 ones said so; the roster sorted by "Next ANC due" lists them first. A resume after a severe
 ANC (R12) is not a task of its own: a designee's PSF that resumes goes to "Awaiting
 signature", whose rows say what needs the prescriber, and the chart and the PSF editor say
-who may resume. Work on
-the store goes through the store thread; what comes back refreshes the tabs it concerns.
+who may resume.
 
 Imported only after sign-in, so the sign-in window starts without these modules."""
 

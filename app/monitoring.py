@@ -85,13 +85,24 @@ def next_anc_due(most_current: AncReport | None, recommended: RecommendedMonitor
     return most_current.drawn + timedelta(days=t.NEXT_ANC_DUE_DAYS[recommended.value])
 
 
+def is_first_low(population: Population, previous_per_ul: int | None, latest_per_ul: int) -> bool:
+    """rules.md §13 R14: an ANC below the normal range right after one in it (general 1500,
+    BEN 1000). The roster's store query asks this of two numbers, the chart of a history."""
+    normal = normal_floor(population)
+    return previous_per_ul is not None and latest_per_ul < normal <= previous_per_ul
+
+
 def first_low_to_confirm(population: Population, history: Sequence[AncReport]) -> bool:
     """rules.md §13 R14: the most current ANC is below normal and the one before it was
     normal, so it is confirmed within 24 hours, whatever the recommended frequency."""
     if len(history) < 2:
         return False
-    normal = normal_floor(population)
-    return history[-1].anc.per_ul < normal <= history[-2].anc.per_ul
+    return is_first_low(population, history[-2].anc.per_ul, history[-1].anc.per_ul)
+
+
+def confirm_by(drawn: date) -> date:
+    """R14: the next ANC after a first low one is due the day after its draw."""
+    return drawn + timedelta(days=1)
 
 
 def next_anc_due_for(
@@ -100,5 +111,5 @@ def next_anc_due_for(
     """The next ANC due for a history in draw-date order: the day after a first low ANC's
     draw (R14), else as the recommended monitoring says (§7)."""
     if history and first_low_to_confirm(population, history):
-        return history[-1].drawn + timedelta(days=1)
+        return confirm_by(history[-1].drawn)
     return next_anc_due(history[-1] if history else None, recommended)

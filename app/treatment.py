@@ -29,6 +29,17 @@ def covered_by_rationale(patient: Patient, report: AncReport) -> bool:
     return through is not None and report.reported_on <= through
 
 
+def resume_is_rechallenge(patient: Patient) -> bool:
+    """rules.md §13 R12: resuming a patient whose current interruption included a severe ANC
+    is a rechallenge, which only the prescriber may do."""
+    interruption = patient.interruption
+    return (
+        patient.treatment_status is TreatmentStatus.INTERRUPTED
+        and interruption is not None
+        and interruption.severe
+    )
+
+
 def after_reported_anc(
     patient: Patient, report: AncReport, today: date
 ) -> tuple[Patient, Transition | None]:

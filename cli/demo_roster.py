@@ -4,6 +4,7 @@ patient, computed by the rules engine, in the terminal."""
 from __future__ import annotations
 
 from app.clock import SystemClock
+from app.follow_up import CONFIRM_MARK
 from desk.demo.clinic import OUTPATIENT_PHARMACY, PRESCRIBER, build_demo_clinic
 
 COMING = [
@@ -18,7 +19,7 @@ def show() -> int:
     print("Prescriber: Dr. Ada Okafor; designee: Sam Rivera. All names are invented.\n")
     header = (
         f"{'Patient':<24} {'Status':<12} {'Latest ANC':<29} {'Recommended':<19} "
-        f"{'Next ANC due':<19} {'PSF due':<11} Preview at Main Street Pharmacy"
+        f"{'Next ANC due':<29} {'PSF due':<11} Preview at Main Street Pharmacy"
     )
     print(header)
     print("-" * len(header))
@@ -32,6 +33,8 @@ def show() -> int:
         due = s.next_anc_due.isoformat() if s.next_anc_due else "-"
         if s.anc_overdue:
             due += " OVERDUE"
+        if s.confirm_low_anc:  # rules.md §13 R14, as the roster's cell says it
+            due += f" · {CONFIRM_MARK}"
         decision = clinic.program.preview_rda(OUTPATIENT_PHARMACY, patient_id, PRESCRIBER)
         verdict = (
             "would pass"
@@ -40,7 +43,7 @@ def show() -> int:
         )
         print(
             f"{s.name[:24]:<24} {s.treatment_status.label:<12} {latest[:29]:<29} "
-            f"{s.recommended_monitoring.label:<19} {due:<19} "
+            f"{s.recommended_monitoring.label:<19} {due:<29} "
             f"{s.psf_due.isoformat() if s.psf_due else '-':<11} {verdict}"
         )
     print("\nPreview - not an authorization. Only the registry's answer authorizes a dispense.")

@@ -11,7 +11,7 @@ from typing import Any
 
 from app.psf_document import psf_to_document
 from app.records import Patient
-from app.use_cases.patient_summary import summarize_patient
+from app.use_cases.patient_summary import follow_up_words, summarize_patient
 from app.use_cases.psf_draft import PsfDraft, draft_next_psf
 from desk.forms import Form, FormState
 from desk.session import Session
@@ -27,6 +27,9 @@ class PsfFacts:
     form: Form | None  # None for a new form
     draft: PsfDraft | None  # the reporting period, for a draft; None for a signed form
     recommended: str  # what the label recommends now, e.g. "Three times weekly"
+    # Beyond the routine, for the one who opens it: the first low ANC to confirm within 24
+    # hours (R14), who may resume after a severe ANC (R12); the chart's own sentences.
+    follow_up: tuple[str, ...] = ()
 
 
 def psf_facts(
@@ -41,7 +44,9 @@ def psf_facts(
     patient = session.ledger.patient(form.patient_id if form else str(patient_id))
     if patient is None:
         raise LookupError("This form's patient is not on this workstation.")
-    recommended = summarize_patient(session.ledger, patient.id, today).recommended_monitoring
+    summary = summarize_patient(session.ledger, patient.id, today)
+    recommended = summary.recommended_monitoring
+    follow_up = tuple(follow_up_words(summary, session.account.role))
     if form is not None and form.state is not FormState.DRAFT:
         return PsfFacts(patient, form.id, form.document, form, None, recommended.label)
     draft = draft_next_psf(session.ledger, patient.id, today, session.psf_sent_on(patient.id))
@@ -52,4 +57,5 @@ def psf_facts(
         form,
         draft,
         recommended.label,
+        follow_up,
     )

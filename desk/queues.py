@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.psf import acts_needing_prescriber
+from app.psf_document import psf_from_document
+from app.roles import Action
+from desk.forms import Form, FormKind
 from desk.outbox import OutboxItem, OutboxState
 from desk.session import Session
 from local_store.mirror import Conflict, open_conflicts, resolve
@@ -29,6 +33,7 @@ class AwaitingRow:
     kind: str
     prepared_by: str
     updated_at: str
+    needs: tuple[Action, ...] = ()  # what on the form only the prescriber may do (§6.3, R12)
 
 
 def load_awaiting(session: Session) -> list[AwaitingRow]:
@@ -43,9 +48,22 @@ def load_awaiting(session: Session) -> list[AwaitingRow]:
             f.kind.label,
             people.get(f.created_by, f.created_by),
             f.updated_at[:16].replace("T", " "),
+            _needs_prescriber(session, f),
         )
         for f in forms
     ]
+
+
+def _needs_prescriber(session: Session, form: Form) -> tuple[Action, ...]:
+    """Why a PSF waits for the prescriber (a rechallenge, R12, among them), as the editor's
+    banner says it; nothing for an enrollment or a patient the store does not hold yet."""
+    patient = session.ledger.patient(form.patient_id) if form.kind is FormKind.PSF else None
+    if patient is None:
+        return ()
+    try:
+        return tuple(acts_needing_prescriber(psf_from_document(form.document), patient))
+    except ValueError:  # a draft typed half-way reads as nothing asked yet
+        return ()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from app.anc import Population, normal_floor
 from app.records import AncReport, Notification, Patient, StatusChange
 from local_store.database import Database
 from local_store.ledger import (
@@ -29,12 +30,32 @@ class RosterOrder(StrEnum):
     NOT_SENT = "not_sent"
 
 
+# The ANC before the most current one (draw-date order, then report order, as the chart's
+# history), for rules.md §13 R14's "first low ANC"; the index anc_by_patient answers it.
+_PREVIOUS_ANC_SQL = (
+    "(SELECT b.per_ul FROM anc_results b WHERE b.patient_id = p.id AND "
+    "(b.drawn < a.drawn OR (b.drawn = a.drawn AND b.seq < a.seq)) "
+    "ORDER BY b.drawn DESC, b.seq DESC LIMIT 1)"
+)
+_NORMAL_FLOOR_SQL = (
+    f"(CASE p.population WHEN '{Population.BEN.value}' THEN {normal_floor(Population.BEN)} "
+    f"ELSE {normal_floor(Population.GENERAL)} END)"
+)
+# R14 (app.monitoring.is_first_low, restated for sorting): the most current ANC is below
+# normal and the one before it was normal.
+_FIRST_LOW_SQL = f"(a.per_ul < {_NORMAL_FLOOR_SQL} AND {_PREVIOUS_ANC_SQL} >= {_NORMAL_FLOOR_SQL})"
 # The next ANC is due one monitoring interval after the latest draw; sorting uses the
 # frequency the prescriber set, which the label's recommendation matches except while a
 # patient recovers from neutropenia (then the roster shows the closer date, sorted near).
+# A first low ANC to confirm within 24 hours (R14) sorts before everything else: it is the
+# label's most pressing ask, and its cell says so ("· confirm").
 _NEXT_DUE_SQL = (
     "date(a.drawn, CASE p.monitoring WHEN 'weekly' THEN '+7 days' "
     "WHEN 'every_2_weeks' THEN '+14 days' ELSE '+1 month' END)"
+)
+_CONFIRM_FIRST_SQL = f"(CASE WHEN {_FIRST_LOW_SQL} THEN 0 ELSE 1 END)"
+_CONFIRM_DUE_SQL = (
+    f"(CASE WHEN {_FIRST_LOW_SQL} THEN date(a.drawn, '+1 day') ELSE {_NEXT_DUE_SQL} END)"
 )
 _LATEST_PSF_SQL = "(SELECT max(f.dated) FROM psfs f WHERE f.patient_id = p.id)"
 _NOT_SENT_SQL = (
@@ -47,7 +68,7 @@ _ORDER_SQL: dict[RosterOrder, tuple[str, ...]] = {
     RosterOrder.LATEST_ANC: ("a.per_ul",),
     RosterOrder.LATEST_DRAW: ("a.drawn",),
     RosterOrder.MONITORING: ("p.monitoring",),
-    RosterOrder.NEXT_ANC_DUE: (_NEXT_DUE_SQL,),
+    RosterOrder.NEXT_ANC_DUE: (_CONFIRM_FIRST_SQL, _CONFIRM_DUE_SQL),
     RosterOrder.PSF_DUE: (_LATEST_PSF_SQL,),
     RosterOrder.NOT_SENT: (_NOT_SENT_SQL,),
 }
@@ -116,6 +137,44 @@ def roster_count(db: Database, *, name_prefix: str = "", prescriber_id: str | No
     """How many patients the roster holds with this filter (for the scroll bar)."""
     where, params = _filters(name_prefix, prescriber_id)
     return int(db.one(f"SELECT count(*) FROM patients p{where}", params)[0])
+
+
+@dataclass(frozen=True)
+class LowAncLine:
+    """A patient whose most current ANC is below the general normal range, with the ANC
+    before it: what app.monitoring.is_first_low needs to say whether it awaits confirmation."""
+
+    patient_id: str
+    name: str
+    population: Population
+    per_ul: int
+    drawn: date
+    previous_per_ul: int | None
+
+
+def low_latest_ancs(db: Database, *, prescriber_id: str | None = None) -> list[LowAncLine]:
+    """Patients whose most current ANC is below the highest normal floor, oldest draw first
+    (the store narrows; the rules decide which of them awaits a confirmation)."""
+    highest_floor = max(normal_floor(p) for p in Population)
+    where, params = _filters("", prescriber_id)
+    where += (" AND " if where else " WHERE ") + "a.per_ul < ?"
+    rows = db.execute(
+        f"SELECT p.id, p.name, p.population, a.per_ul, a.drawn, {_PREVIOUS_ANC_SQL} "
+        f"FROM patients p JOIN anc_results a ON a.seq = p.latest_anc_seq{where} "
+        "ORDER BY a.drawn, p.sort_name, p.id",
+        [*params, highest_floor],
+    )
+    return [
+        LowAncLine(
+            str(r[0]),
+            str(r[1]),
+            Population(r[2]),
+            int(r[3]),
+            date.fromisoformat(r[4]),
+            None if r[5] is None else int(r[5]),
+        )
+        for r in rows
+    ]
 
 
 def not_sent_counts(db: Database, patient_ids: list[str]) -> dict[str, tuple[int, int]]:

@@ -34,9 +34,11 @@ from local_store.outbox import Outbox, OutboxItem, OutboxKind, OutboxState
 from local_store.pending_actions import PendingActions
 from local_store.previews import preview
 from local_store.roster import (
+    LowAncLine,
     PatientChart,
     RosterOrder,
     RosterRow,
+    low_latest_ancs,
     patient_chart,
     roster_count,
     roster_page,
@@ -201,6 +203,14 @@ class Session:
     def roster_count(self, *, name_prefix: str = "") -> int:
         self._act()
         return roster_count(self.db, name_prefix=name_prefix, prescriber_id=self._own_prescriber())
+
+    def low_latest_ancs(self) -> list[LowAncLine]:
+        """The office's patients whose most current ANC is low (the ANCs to confirm come
+        from these), oldest draw first."""
+        self._act()
+        lines = low_latest_ancs(self.db, prescriber_id=self._own_prescriber())
+        self._audit(AuditAction.VIEW, "roster", f"{len(lines)} patients with a low ANC")
+        return lines
 
     def view_patient(self, patient_id: str) -> PatientChart | None:
         self._act()

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 
 from app.anc import categorize
 from app.notifications import flagged_since, notification_text
+from app.roles import Role
+from app.use_cases.patient_summary import follow_up_words
 from desk.chart import ChartData
 from desk.outbox import OutboxState
 from ui.anc_trend import AncTrend
@@ -50,9 +52,12 @@ class ChartPage(QWidget):
     printPsf = Signal(str)
     removeFromList = Signal(str)  # a prescriber deactivates the patient from their list
 
-    def __init__(self, patient_id: str, *, can_remove: bool = False) -> None:
+    def __init__(
+        self, patient_id: str, *, can_remove: bool = False, reader: Role = Role.DESIGNEE
+    ) -> None:
         super().__init__()
         self.patient_id = patient_id
+        self.reader = reader  # who reads the chart: R12's words are the prescriber's or not
         self.data: ChartData | None = None
         self.heading = QLabel("Loading…")
         self.heading.setObjectName("title")
@@ -63,6 +68,13 @@ class ChartPage(QWidget):
         self.alert.setObjectName("alert")
         self.alert.setWordWrap(True)
         self.alert.hide()
+        # Beyond the routine, and why: a first low ANC to confirm within 24 hours (R14), who
+        # may resume after a severe ANC (R12). Words from app.use_cases.patient_summary.
+        self.follow_up = QLabel()
+        self.follow_up.setObjectName("banner")
+        self.follow_up.setWordWrap(True)
+        self.follow_up.setAccessibleName("What this patient needs next")
+        self.follow_up.hide()
         self.add_anc = QPushButton("Add &ANC…")
         self.new_psf = QPushButton("New &PSF…")
         self.print_psf = QPushButton("P&rint PSF…")
@@ -97,6 +109,7 @@ class ChartPage(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.facts)
         layout.addWidget(self.alert)
+        layout.addWidget(self.follow_up)
         layout.addWidget(self.removal)
         layout.addLayout(buttons)
         layout.addWidget(split, 1)
@@ -112,8 +125,8 @@ class ChartPage(QWidget):
             else "none yet"
         )
         due = us_day(s.next_anc_due) + ("  OVERDUE" if s.anc_overdue else "")
-        if s.confirm_low_anc:  # rules.md §13 R14: why it is due so soon
-            due += " (confirm the first low ANC within 24 hours)"
+        if s.confirm_low_anc:  # rules.md §13 R14: the banner under the alert says why
+            due += " (within 24 hours)"
         population = "BEN" if s.population.value == "ben" else "general population"
         self.facts.setText(
             f"<b>Treatment status:</b> {s.treatment_status.label}  ·  "
@@ -130,6 +143,9 @@ class ChartPage(QWidget):
             self.alert.show()
         else:
             self.alert.hide()
+        words = follow_up_words(s, self.reader)
+        self.follow_up.setText("\n".join(w for w in words))
+        self.follow_up.setVisible(bool(words))
         self._show_removal(data)
         self.trend.show_results([(r.drawn, r.anc.per_ul) for r in data.ancs], s.population)
         self.details.clear()

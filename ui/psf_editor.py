@@ -185,6 +185,12 @@ class PsfEditor(QDialog):
             + f" The label recommends ANC monitoring: {data.recommended.lower()}."
         )  # fmt: skip
         self.labs_note.setAccessibleName("Missing labs and recommended monitoring")
+        # What the monitoring asks beyond the routine, and who may resume (R14, R12).
+        self.monitoring_hint = QLabel("\n".join(data.follow_up))
+        self.monitoring_hint.setObjectName("banner")
+        self.monitoring_hint.setWordWrap(True)
+        self.monitoring_hint.setAccessibleName("What the monitoring asks now")
+        self.monitoring_hint.setVisible(bool(data.follow_up))
         self.authorize_missing = QCheckBox("The prescriber authorizes the missing labs")
         self.status = QComboBox()
         self.status.setAccessibleName("Treatment status")
@@ -217,6 +223,7 @@ class PsfEditor(QDialog):
         form.addRow(self.ancs)
         form.addRow(self.add_row)
         form.addRow(self.labs_note)
+        form.addRow(self.monitoring_hint)
         form.addRow(self.authorize_missing)
         form.addRow("Treatment s&tatus", self.status)  # Alt+S: submit
         form.addRow("Treatment &Rationale", self.rationale)

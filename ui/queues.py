@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from desk.outbox import OutboxItem, OutboxState
 from desk.queues import AwaitingRow, Conflict, OutboxRow
+from ui.psf_editor import ACT_WORDS
 
 KIND_WORDS = {
     "submit_psf": "Patient Status Form",
@@ -107,7 +108,10 @@ class AwaitingPane(QWidget):
             "them; until then you can open one to read or change it."
         )
         self.intro.setWordWrap(True)
-        self.table = _table(["Patient", "Form", "Prepared by", "Last change"], "Awaiting signature")
+        self.table = _table(
+            ["Patient", "Form", "Prepared by", "Last change", "Why it needs the prescriber"],
+            "Awaiting signature",
+        )
         self.open_button = QPushButton("&Review and sign…" if prescriber else "&Open the draft…")
         self.open_button.clicked.connect(self._open)
         self.table.cellDoubleClicked.connect(lambda *_: self._open())
@@ -121,7 +125,10 @@ class AwaitingPane(QWidget):
 
     def show_rows(self, rows: list[AwaitingRow]) -> None:
         self.rows = rows
-        _fill(self.table, [[r.patient, r.kind, r.prepared_by, r.updated_at] for r in rows])
+        _fill(
+            self.table,
+            [[r.patient, r.kind, r.prepared_by, r.updated_at, _needs_words(r)] for r in rows],
+        )
         if rows and not self.table.selectedItems():
             self.table.selectRow(0)
 
@@ -129,6 +136,12 @@ class AwaitingPane(QWidget):
         row = self.table.currentRow()
         if 0 <= row < len(self.rows):
             self.openForm.emit(self.rows[row].form_id)
+
+
+def _needs_words(row: AwaitingRow) -> str:
+    """ "Resumes treatment after a severe ANC (a rechallenge); gives a Treatment Rationale"."""
+    words = "; ".join(ACT_WORDS[a] for a in row.needs)
+    return words[:1].upper() + words[1:]
 
 
 # Outbox

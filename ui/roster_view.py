@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.follow_up import CONFIRM_MARK, RECHALLENGE
 from app.statuses import TreatmentStatus
+from app.use_cases.patient_summary import confirmation_of
 from desk.roster import PAGE, RosterLine, RosterOrder, RosterPage, load_page
 from desk.session import Session
 from ui import theme
@@ -172,7 +174,9 @@ class RosterModel(QAbstractTableModel):
             return s.recommended_monitoring.label
         if column == 7:
             due = us_day(s.next_anc_due)
-            return f"OVERDUE {due}" if s.anc_overdue else due
+            due = f"OVERDUE {due}" if s.anc_overdue else due
+            # rules.md §13 R14: why it is due so soon, where a busy person looks.
+            return f"{due} · {CONFIRM_MARK}" if s.confirm_low_anc else due
         if column == 8:
             due = us_day(s.psf_due)
             return f"OVERDUE {due}" if line.psf_overdue else due
@@ -183,6 +187,10 @@ class RosterModel(QAbstractTableModel):
     def _tooltip(self, line: RosterLine, column: int) -> str | None:
         if column == 0 and line.alert:
             return line.alert
+        if column == 2 and line.summary.rechallenge:
+            return RECHALLENGE + "."
+        if column == 7:
+            return confirmation_of(line.summary)
         if column == 9 and line.rejected:
             return "The registry refused something for this patient: see the Outbox."
         return None
@@ -223,9 +231,9 @@ class RosterPane(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # Wide enough for "OVERDUE 12/01/2026" in both due columns, and all ten columns
-        # within a 1366-pixel screen.
-        for column, width in enumerate([170, 100, 130, 90, 150, 85, 155, 160, 160, 80]):
+        # Wide enough for "OVERDUE 12/01/2026 · confirm" and "OVERDUE 12/01/2026",
+        # and all ten columns within a 1366-pixel screen.
+        for column, width in enumerate([160, 100, 128, 90, 146, 85, 140, 222, 157, 78]):
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
         self.table.doubleClicked.connect(self._open)

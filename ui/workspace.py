@@ -2,20 +2,36 @@
 signature, outbox, conflicts) and patient charts as tabs, and every action on them. Work on
 the store goes through the store thread; what comes back refreshes the tabs it concerns.
 
+What is due today is on the Patients tab, over the roster, where the office looks first: the
+first low ANCs to confirm within 24 hours (rules.md §13 R14), each a link to the chart, overdue
+ones said so; the roster sorted by "Next ANC due" lists them first. A resume after a severe
+ANC (R12) is not a task of its own: a designee's PSF that resumes goes to "Awaiting
+signature", whose rows say what needs the prescriber, and the chart and the PSF editor say
+who may resume.
+
 Imported only after sign-in, so the sign-in window starts without these modules."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
 
+from app.follow_up import CONFIRM_FIRST_LOW_ANC
 from app.roles import Role
 from app.thresholds import NOTIFICATION_FLAG_DAYS
 from desk.chart import load_chart
-from desk.office import Form, my_enrollment_drafts, patient_name, recent_alerts
+from desk.office import (
+    AncToConfirm,
+    Form,
+    ancs_to_confirm,
+    my_enrollment_drafts,
+    patient_name,
+    recent_alerts,
+)
 from desk.psf import PsfFacts, psf_facts
 from desk.queues import load_awaiting, load_conflicts, load_outbox, settle_conflict
 from desk.shell import failure_words
@@ -72,6 +88,12 @@ class Workspace(WorkspaceTabs):
         self.alerts.setWordWrap(True)
         self.alerts.setAccessibleName("Neutropenia alerts")
         self.alerts.hide()
+        self.to_confirm = QLabel()
+        self.to_confirm.setObjectName("banner")
+        self.to_confirm.setWordWrap(True)
+        self.to_confirm.setAccessibleName("ANCs to confirm within 24 hours")
+        self.to_confirm.linkActivated.connect(self.open_chart)  # a link's target: the patient
+        self.to_confirm.hide()
         roster_tab = QWidget()
         box = QVBoxLayout(roster_tab)
         who = QLabel(
@@ -80,6 +102,7 @@ class Workspace(WorkspaceTabs):
         )
         box.addWidget(who)
         box.addWidget(self.alerts)
+        box.addWidget(self.to_confirm)
         box.addWidget(self.roster, 1)
         self.addTab(roster_tab, "Pat&ients")  # Alt+P: New PSF on a chart
         self.addTab(self.awaiting, "Awaiting signature")
@@ -100,6 +123,7 @@ class Workspace(WorkspaceTabs):
         self.roster_model.reload()
         self.refresh_lists()
         self._load_alerts()
+        self._load_to_confirm()
         self.roster.setFocus()
 
     def on_report(self, report: SyncReport) -> None:
@@ -107,6 +131,7 @@ class Workspace(WorkspaceTabs):
         if report.pulled.changes or report.pushed.acked or report.pushed.rejected:
             self.roster_model.reload()
             self._load_alerts()
+            self._load_to_confirm()
             for page in self.charts():
                 self._load_chart(page)
         self.refresh_lists()
@@ -211,6 +236,33 @@ class Workspace(WorkspaceTabs):
         )
         self.alerts.show()
 
+    def _load_to_confirm(self) -> None:
+        """The first low ANCs awaiting their confirming ANC (R14): due today or overdue."""
+        session, today = self.session, self.today()
+        self.worker.run(
+            lambda: ancs_to_confirm(session, today), self._show_to_confirm, self.worker.on_failure
+        )
+
+    def _show_to_confirm(self, found: list[AncToConfirm]) -> None:
+        if not found:
+            self.to_confirm.hide()
+            return
+        shown = [
+            f'<a href="{escape(a.patient_id)}">{escape(a.name, quote=False)}</a>: '
+            + escape(a.words.removeprefix(CONFIRM_FIRST_LOW_ANC + ": "), quote=False)
+            for a in found[:6]
+        ]
+        more = f"<br>…and {len(found) - 6} more" if len(found) > 6 else ""
+        late = sum(a.overdue for a in found)
+        self.to_confirm.setText(
+            f"<b>{CONFIRM_FIRST_LOW_ANC} ({len(found)}"
+            + (f", {late} overdue" if late else "")
+            + "):</b><br>"
+            + "<br>".join(shown)
+            + more
+        )
+        self.to_confirm.show()
+
     # Sync
     def _settle(self, conflict_id: int, keep_local: bool) -> None:
         session = self.session
@@ -230,7 +282,8 @@ class Workspace(WorkspaceTabs):
             if isinstance(page, ChartPage) and page.patient_id == patient_id:
                 self.setCurrentIndex(n)
                 return
-        page = ChartPage(patient_id, can_remove=self.session.account.role is Role.PRESCRIBER)
+        role = self.session.account.role
+        page = ChartPage(patient_id, can_remove=role is Role.PRESCRIBER, reader=role)
 
         def remove(pid: str) -> None:
             if page.data:
@@ -333,6 +386,7 @@ class Workspace(WorkspaceTabs):
     def _after_change(self, patient_id: str) -> None:
         self.refresh_lists()
         self.roster_model.reload()
+        self._load_to_confirm()
         for n in range(FIXED_TABS, self.count()):
             page = self.widget(n)
             if isinstance(page, ChartPage) and page.patient_id == patient_id:

@@ -7,11 +7,14 @@ from datetime import date
 
 from app.anc import AncCategory, Population, categorize
 from app.errors import ErrorCode, RemsError
+from app.follow_up import confirmation_words, rechallenge_words
 from app.monitoring import first_low_to_confirm, next_anc_due_for, recommended_monitoring
 from app.ports import ProgramFacts
 from app.psf import psf_due_date
 from app.records import AncReport
+from app.roles import Role
 from app.statuses import MonitoringFrequency, RecommendedMonitoring, TreatmentStatus
+from app.treatment import resume_is_rechallenge
 from app.use_cases.dispense_rationale import dispense_rationales_used
 
 
@@ -30,6 +33,7 @@ class PatientSummary:
     recommended_monitoring: RecommendedMonitoring
     next_anc_due: date | None
     confirm_low_anc: bool  # R14: the next ANC confirms a first low one, within 24 hours
+    rechallenge: bool  # R12: resuming this interrupted patient is the prescriber's alone
     anc_overdue: bool
     psf_due: date | None
     dispense_rationales_used: int
@@ -61,8 +65,28 @@ def summarize_patient(facts: ProgramFacts, patient_id: str, today: date) -> Pati
         recommended_monitoring=recommended,
         next_anc_due=due,
         confirm_low_anc=first_low_to_confirm(patient.population, history),
+        rechallenge=resume_is_rechallenge(patient),
         anc_overdue=due is not None and due < today,
         psf_due=psf_due_date(psf.dated) if psf else None,
         dispense_rationales_used=dispense_rationales_used(facts, patient_id, today),
         as_of=today,
     )
+
+
+def confirmation_of(summary: PatientSummary) -> str | None:
+    """R14's sentence for this patient ("Confirm the first low ANC within 24 hours: …"), or
+    None when no first low ANC awaits its confirmation."""
+    latest, due = summary.latest_anc, summary.next_anc_due
+    if not summary.confirm_low_anc or latest is None or due is None:
+        return None
+    return confirmation_words(latest.anc.per_ul, latest.drawn, due, summary.as_of)
+
+
+def follow_up_words(summary: PatientSummary, reader: Role) -> list[str]:
+    """What the chart and the PSF editor say beyond the routine, for this reader: the first
+    low ANC to confirm within 24 hours (R14), who may resume after a severe ANC (R12)."""
+    confirmation = confirmation_of(summary)
+    words = [confirmation] if confirmation else []
+    if summary.rechallenge:
+        words.append(rechallenge_words(reader))
+    return words

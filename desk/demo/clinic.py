@@ -189,6 +189,13 @@ def play_demo_clinic(act: DemoActions, today: date) -> None:
             treatment_status=TreatmentStatus.DISCONTINUED,
         ),
     )
+    # A severe ANC 20 days ago interrupted him; he has recovered, and resuming treatment is
+    # a rechallenge, the prescriber's alone (rules.md §13 R12).
+    enroll("p-haddad", "Samir Haddad", "1983-05-14", 54, [2200])
+    weekly("p-haddad", 47, 26, value=2100)
+    for days_ago, value in ((20, 420), (13, 1100), (3, 1650)):
+        at(days_ago)
+        act.report_anc(DESIGNEE, "p-haddad", AncEntry(value, _iso(today, days_ago)))
     at(0)
     act.enroll_patient(
         DESIGNEE,

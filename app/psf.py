@@ -13,6 +13,7 @@ from app.entered_anc import EnteredAnc
 from app.records import Patient
 from app.roles import Action
 from app.statuses import MonitoringFrequency, TreatmentStatus
+from app.treatment import resume_is_rechallenge
 
 
 @dataclass(frozen=True)
@@ -134,13 +135,7 @@ def acts_needing_prescriber(form: PsfSubmission, patient: Patient) -> list[Actio
         acts.append(Action.GIVE_TREATMENT_RATIONALE)
     if form.authorize_missing_labs:
         acts.append(Action.AUTHORIZE_MISSING_LABS)
-    interruption = patient.interruption
-    if (
-        form.requested_status is TreatmentStatus.ENROLLED
-        and patient.treatment_status is TreatmentStatus.INTERRUPTED
-        and interruption is not None
-        and interruption.severe
-    ):
+    if form.requested_status is TreatmentStatus.ENROLLED and resume_is_rechallenge(patient):
         acts.append(Action.RESUME_AFTER_SEVERE_ANC)  # a rechallenge (rules.md §13 R12)
     ben_changes = form.ben is not None and form.ben != (patient.population is Population.BEN)
     hospice_changes = form.hospice is not None and form.hospice != patient.hospice

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from app.anc import Population
 from app.clock import ManualClock
+from app.entered_anc import EnteredAnc
 from app.monitoring import first_low_to_confirm, is_first_low
-from app.psf import AncEntry
 from app.use_cases.enrollment import EnrollmentForm
 from local_store.roster import RosterOrder
 from local_store.session import Session
@@ -34,17 +34,17 @@ def test_the_store_finds_the_first_low_ancs_the_rules_find(
         enroll(session, clock, pid, pid, "1970-01-01")
         with session.transaction():
             for value in values:
-                program.report_anc(session.account.id, pid, AncEntry(value, today))
+                program.report_anc(session.account.id, pid, EnteredAnc(value, today))
     yesterday = (clock.today() - timedelta(days=1)).isoformat()
     with session.transaction():
         program.enroll_patient(
             session.account.id,
             EnrollmentForm(
                 "f-ben-1200", "f-ben-1200", "1970-01-01", Population.BEN,
-                (AncEntry(1100, yesterday), AncEntry(1300, yesterday)),
+                (EnteredAnc(1100, yesterday), EnteredAnc(1300, yesterday)),
             ),
         )  # fmt: skip
-        program.report_anc(session.account.id, "f-ben-1200", AncEntry(1200, today))
+        program.report_anc(session.account.id, "f-ben-1200", EnteredAnc(1200, today))
 
     ledger = session.ledger
     by_rules = {

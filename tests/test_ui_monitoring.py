@@ -108,7 +108,10 @@ def test_sorting_by_next_anc_due_lists_the_ancs_to_confirm_first(
     if header.sortIndicatorOrder() is Qt.SortOrder.DescendingOrder:
         qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=at)
     model = workspace.roster_model
-    first = lambda: [str(model.data(model.index(r, 0))).removeprefix("⚠ ") for r in range(4)]  # noqa: E731
+
+    def first() -> list[str]:
+        return [str(model.data(model.index(r, 0))).removeprefix("⚠ ") for r in range(4)]
+
     qtbot.waitUntil(lambda: first()[:3] == ["James O'Connor", "Tomasz Kowalski", "Aisha Bello"],
                     timeout=WAIT)  # fmt: skip
     dues = [str(model.data(model.index(r, 7))) for r in range(4)]

@@ -195,7 +195,7 @@ def play_demo_clinic(act: DemoActions, today: date) -> None:
     weekly("p-haddad", 47, 26, value=2100)
     for days_ago, value in ((20, 420), (13, 1100), (3, 1650)):
         at(days_ago)
-        act.report_anc(DESIGNEE, "p-haddad", AncEntry(value, _iso(today, days_ago)))
+        act.report_anc(DESIGNEE, "p-haddad", EnteredAnc(value, _iso(today, days_ago)))
     at(0)
     act.enroll_patient(
         DESIGNEE,

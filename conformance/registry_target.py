@@ -130,7 +130,14 @@ class RegistryTarget(LocalTarget):
             # An actor the scenario never set up has no registry account; the engine calls
             # an unknown account NOT_PERMITTED too.
             result = {"ok": False, "error": "NOT_PERMITTED"}
+            if step.act == "dispense_rationale":  # a refused one answers these too
+                result.update(authorized=False, treatment_status=self._status(step.fields))
         return result
+
+    def _status(self, f: dict[str, Any]) -> str | None:
+        """The patient's treatment status as the registry has it (None: no such patient)."""
+        found = self.operator.get(f"/v1/patients/{self._id(f['patient'])}")
+        return str(found.body["treatment_status"]) if found.ok else None
 
     @staticmethod
     def _refused(answer: Answer) -> dict[str, Any]:
@@ -290,10 +297,14 @@ class RegistryTarget(LocalTarget):
 
     # What a desktop queues: through an encrypted outbox and sync.push, then a pull.
     def _through_outbox(self, actor: object, kind: str, body: dict[str, Any]) -> Answer:
+        client = self._client(actor)
+        if client.access_token is None:
+            # Someone with no registry account: nothing of theirs is queued (it would wait
+            # in the outbox and go later under the next sender's session).
+            raise SignInRequired("no registry account")
         item_id = str(uuid.uuid4())
         outbox = Outbox(self.db)
         outbox.enqueue(item_id, kind, f"patient:{body['document']['patient_id']}", body, _now())
-        client = self._client(actor)
         report = push(self.db, client, _now)
         item = outbox.get(item_id)
         assert item is not None
@@ -390,9 +401,8 @@ class RegistryTarget(LocalTarget):
                 "authorized": r["authorized"],
                 "treatment_status": r["treatment_status"],
             }
-        status = self.operator.get(f"/v1/patients/{self._id(f['patient'])}")
         return {
             **self._refused(answer),
             "authorized": False,
-            "treatment_status": status.body["treatment_status"] if status.ok else None,
+            "treatment_status": self._status(f),
         }

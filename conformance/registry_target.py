@@ -115,10 +115,16 @@ class RegistryTarget(LocalTarget):
         found = self.operator.get(f"/v1/patients/{self._id(f['patient'])}")
         return {"name": found.body["name"], "dob": found.body["dob"]} if found.ok else {}
 
-    def _same_office(self, signer: object, sender: object) -> bool:
+    def _signs_for(self, signer: object, sender: object) -> bool:
+        """The signer is the prescriber of the sender's office (or the sender herself): the
+        one case where the desktop sends the signed form from the signer's session."""
         a, b = self._client(signer).account, self._client(sender).account
         return bool(
-            a and b and a.get("prescriber_id") and a["prescriber_id"] == b.get("prescriber_id")
+            a
+            and b
+            and a.get("role") == Role.PRESCRIBER.value
+            and a.get("prescriber_id")
+            and a["prescriber_id"] == b.get("prescriber_id")
         )
 
     def play(self, step: Step) -> dict[str, Any]:
@@ -336,14 +342,15 @@ class RegistryTarget(LocalTarget):
         if "signed_by" in f:
             # The registry takes a signature only from the signer's own session, as the
             # desktop sends it: a designee's draft, signed by the prescriber the designee
-            # works for, goes as hers. Anyone else's signature the desktop would neither
-            # make nor send; posted by the designee as a claim, the registry refuses it.
+            # works for, goes as hers. Anyone else's signature (a designee's, a pharmacist's,
+            # another office's prescriber's) the desktop would neither make nor send;
+            # posted by the sender as a claim, the registry refuses it.
             signature = {
                 "signer_id": self._id(f["signed_by"]),
                 "meaning": "Approved and signed",
                 "content_sha256": content_hash(document),
             }
-            if not self._same_office(f["signed_by"], f["by"]):
+            if not self._signs_for(f["signed_by"], f["by"]):
                 claim = {"document": document, "signature": signature}
                 answer = self._client(f["by"]).post("/v1/psfs", claim)
                 return self._answered(answer, "treatment_status", "notifications", "labs_missing")

@@ -34,8 +34,8 @@ from tests.support.registry_world import World, build_world
 # stories every run (derandomized, no example database), sized for about 2-3 minutes of CI.
 # "long" (pytest --hypothesis-profile=long tests/test_cross_surface.py): fresh random stories,
 # failures kept in .hypothesis/ and replayed first, sized for about 30 minutes.
-CROSS_SURFACE_CI_EXAMPLES = int(os.environ.get("CROSS_SURFACE_EXAMPLES", "60"))
-CROSS_SURFACE_LONG_EXAMPLES = 900
+CROSS_SURFACE_CI_EXAMPLES = int(os.environ.get("CROSS_SURFACE_EXAMPLES", "120"))
+CROSS_SURFACE_LONG_EXAMPLES = 1300
 _STORIES_ARE_SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
 settings.register_profile(
     "ci",

@@ -29,7 +29,7 @@ from conformance.registry_target import RegistryTarget
 from conformance.runner import ScenarioTarget
 from conformance.scenario import Scenario, Step, parse_scenario
 from conformance.store_target import StoreTarget
-from tests.conftest import OWN_SCENARIOS, V2_PENDING
+from tests.conftest import OWN_SCENARIOS, V2_PENDING, V2_SCENARIOS
 from tests.support.stories import stories
 
 STORY = Path("generated-story.json")  # what a failure message calls the story
@@ -126,7 +126,7 @@ def _schema_before_order(step: Step, answers: Answers) -> bool:
     registry = _errors(answers, "registry")
     return malformed and (
         registry == {"INVALID_REQUEST"}
-        or (registry == {"INVALID_ANC"} and _errors(answers, "local") == {"UNKNOWN_PATIENT"})
+        or (registry == {"INVALID_ANC"} and _errors(answers, "local") != {"INVALID_ANC"})
     )
 
 
@@ -147,7 +147,16 @@ def _signer_before_certification(step: Step, answers: Answers) -> bool:
     )
 
 
+def _document_reads_text_as_a_number(step: Step, answers: Answers) -> bool:
+    forms = step.act in ("enroll_patient", "submit_psf")
+    return forms and any(isinstance(a.get("value"), str) for a in _step_ancs(step))
+
+
 KNOWN: dict[str, Callable[[Step, Answers], bool]] = {
+    "29_transfer_patient_mismatch_and_enrollment_refusal_order.json": (
+        _document_reads_text_as_a_number
+    ),
+    "112_a_psf_anc_value_given_as_text_is_invalid.json": _document_reads_text_as_a_number,
     "108_malformed_anc_fields_are_answered_in_the_order_of_refusals.json": _schema_before_order,
     "109_enrollment_dates_that_are_not_text.json": _enrollment_dates_as_text,
     "111_uncertified_prescriber_claiming_a_signature.json": _signer_before_certification,
@@ -256,5 +265,5 @@ def test_each_known_difference_is_a_scenario_still_pending_on_the_registry() -> 
     must fail this test again if it comes back: its entry in KNOWN goes too."""
     pending = pending_for(load_pending(V2_PENDING), "registry")
     for name in KNOWN:
-        assert (OWN_SCENARIOS / name).exists(), name
+        assert (OWN_SCENARIOS / name).exists() or (V2_SCENARIOS / name).exists(), name
         assert name in pending, f"{name} passes now: delete it from KNOWN"

@@ -126,7 +126,7 @@ def _thousands_units() -> st.SearchStrategy[str]:
 @st.composite
 def anc_values(draw: st.DrawFn) -> tuple[object, str | None]:
     """A value and its unit (None: the field left out, so /uL)."""
-    kind = draw(st.sampled_from(("per_ul",) * 6 + ("thousands",) * 3 + ("odd", "bad_unit")))
+    kind = draw(st.sampled_from(("per_ul",) * 9 + ("thousands",) * 4 + ("odd", "bad_unit")))
     if kind == "per_ul":
         value: object = draw(
             st.sampled_from((2100, 1500, 1499, 1000, 999, 500, 499, 0, 100000, 100001))
@@ -161,7 +161,7 @@ def anc_values(draw: st.DrawFn) -> tuple[object, str | None]:
 def draw_dates(draw: st.DrawFn, on: date, dob: date = DOB) -> object:
     """Mostly a day or a few before `on`; now and then the future, before the date of birth,
     or no date at all."""
-    kind = draw(st.sampled_from(("recent",) * 12 + ("old", "future", "before_birth", "bad")))
+    kind = draw(st.sampled_from(("recent",) * 30 + ("old", "future", "before_birth", "bad")))
     if kind == "recent":
         return (on - timedelta(days=draw(st.integers(0, 20)))).isoformat()
     if kind == "old":
@@ -192,12 +192,14 @@ def _one(cast: dict[str, list[str]], part: str, *extra: str) -> st.SearchStrateg
 
 
 def _actor(cast: dict[str, list[str]]) -> st.SearchStrategy[str]:
-    """Usually someone of the office, now and then anyone at all (wrong roles included)."""
-    return st.one_of(_one(cast, "office"), _one(cast, "office"), _one(cast, "everyone"))
+    """Usually dr_a's office (whose patients most are), else another office, now and then
+    anyone at all (wrong roles included)."""
+    home = [who for who in ("dr_a", "des_a") if who in cast["office"]]
+    return st.sampled_from(home * 6 + cast["office"] * 2 + cast["everyone"])
 
 
 def _patient() -> st.SearchStrategy[str]:
-    return st.sampled_from((*PATIENTS, *PATIENTS, UNKNOWN_PATIENT))
+    return st.sampled_from(("p1",) * 4 + PATIENTS * 2 + (UNKNOWN_PATIENT,))
 
 
 @st.composite
@@ -209,7 +211,7 @@ def _enroll(draw: st.DrawFn, on: date, cast: dict[str, list[str]]) -> Step:
         "patient": draw(_patient()),
         "population": population,
     }
-    dob = draw(st.sampled_from(("default", "default", "other", "future", "bad")))
+    dob = draw(st.sampled_from(("default",) * 6 + ("other", "future", "bad")))
     birth = DOB
     if dob == "other":
         birth = date(1950, 1, 1) + timedelta(days=draw(st.integers(0, 20000)))
@@ -219,7 +221,16 @@ def _enroll(draw: st.DrawFn, on: date, cast: dict[str, list[str]]) -> Step:
     elif dob == "bad":
         step["dob"] = draw(st.sampled_from(BAD_DATES))
     count = draw(st.sampled_from((1, 1, 2, 0) if population == "general" else (2, 2, 1, 3, 0)))
-    step["ancs"] = [draw(ancs(on)) for _ in range(count)]
+    if draw(st.integers(0, 3)) > 0:
+        # Most enrollments come with baseline ANCs that qualify (rules.md §4).
+        lowest = 1500 if population == "general" else 1000
+        step["ancs"] = [
+            {"value": draw(st.integers(lowest, 4000)),
+             "drawn": (on - timedelta(days=draw(st.integers(0, 10)))).isoformat()}
+            for _ in range(max(count, 1 if population == "general" else 2))
+        ]  # fmt: skip
+    else:
+        step["ancs"] = [draw(ancs(on)) for _ in range(count)]
     if draw(st.integers(0, 3)) == 0:
         step["hospice"] = draw(st.booleans())
     if draw(st.booleans()):
@@ -257,9 +268,9 @@ def _submit_psf(draw: st.DrawFn, on: date, cast: dict[str, list[str]]) -> Step:
         step["ben"] = draw(st.booleans())
     if draw(st.integers(0, 4)) == 0:
         step["hospice"] = draw(st.booleans())
-    if draw(st.integers(0, 2)) == 0:
-        # Usually the designee's own prescriber; now and then anyone.
-        step["signed_by"] = draw(st.one_of(_one(cast, "prescribers"), _one(cast, "everyone")))
+    if draw(st.integers(0, 3)) == 0:
+        # Usually dr_a (the office of most patients); now and then anyone.
+        step["signed_by"] = draw(st.sampled_from(["dr_a"] * 4 + cast["everyone"]))
     if draw(st.integers(0, 6)) == 0:
         step["adverse_event"] = "Fever, sore throat"
     return step
@@ -271,13 +282,13 @@ def _deactivate_patient(draw: st.DrawFn, on: date, cast: dict[str, list[str]]) -
 
 
 def _pharmacy(cast: dict[str, list[str]]) -> st.SearchStrategy[str]:
-    return st.one_of(_one(cast, "pharmacies"), _one(cast, "pharmacies"), st.just("rx_none"))
+    return st.sampled_from(cast["pharmacies"] * 4 + ["rx_none"])
 
 
 @st.composite
 def _pharmacy_actor(draw: st.DrawFn, step: Step, cast: dict[str, list[str]]) -> Step:
     """`by` left out (the pharmacy's AR) most of the time; else staff, or anyone."""
-    if draw(st.integers(0, 3)) == 0:
+    if draw(st.integers(0, 4)) == 0:
         step["by"] = draw(st.one_of(_one(cast, "pharmacy_people"), _one(cast, "everyone")))
     return step
 
@@ -366,18 +377,18 @@ def _add_person(draw: st.DrawFn, on: date, cast: dict[str, list[str]]) -> Step:
 
 # (weight, act): the office's daily work most often, the pharmacy's next, the rest now and then.
 ACTS = (
-    (5, _enroll),
-    (6, _report_anc),
-    (7, _submit_psf),
-    (6, _request_rda),
-    (3, _dispense_rationale),
-    (3, _check_patient),
-    (1, _check_pharmacy),
-    (1, _deactivate_patient),
-    (1, _reconfirm_pharmacy),
+    (10, _enroll),
+    (12, _report_anc),
+    (14, _submit_psf),
+    (12, _request_rda),
+    (6, _dispense_rationale),
+    (6, _check_patient),
+    (2, _check_pharmacy),
+    (2, _deactivate_patient),
+    (2, _reconfirm_pharmacy),
     (1, _deactivate_pharmacy),
-    (1, _certify_later),
-    (1, _add_person),
+    (2, _certify_later),
+    (2, _add_person),
 )
 _WEIGHTED = tuple(act for weight, act in ACTS for _ in range(weight))
 

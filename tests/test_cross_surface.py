@@ -147,16 +147,7 @@ def _signer_before_certification(step: Step, answers: Answers) -> bool:
     )
 
 
-def _document_reads_text_as_a_number(step: Step, answers: Answers) -> bool:
-    forms = step.act in ("enroll_patient", "submit_psf")
-    return forms and any(isinstance(a.get("value"), str) for a in _step_ancs(step))
-
-
 KNOWN: dict[str, Callable[[Step, Answers], bool]] = {
-    "29_transfer_patient_mismatch_and_enrollment_refusal_order.json": (
-        _document_reads_text_as_a_number
-    ),
-    "112_a_psf_anc_value_given_as_text_is_invalid.json": _document_reads_text_as_a_number,
     "108_malformed_anc_fields_are_answered_in_the_order_of_refusals.json": _schema_before_order,
     "109_enrollment_dates_that_are_not_text.json": _enrollment_dates_as_text,
     "111_uncertified_prescriber_claiming_a_signature.json": _signer_before_certification,

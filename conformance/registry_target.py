@@ -115,10 +115,16 @@ class RegistryTarget(LocalTarget):
         found = self.operator.get(f"/v1/patients/{self._id(f['patient'])}")
         return {"name": found.body["name"], "dob": found.body["dob"]} if found.ok else {}
 
-    def _same_office(self, signer: object, sender: object) -> bool:
+    def _signs_for(self, signer: object, sender: object) -> bool:
+        """The signer is the prescriber of the sender's office (or the sender herself): the
+        one case where the desktop sends the signed form from the signer's session."""
         a, b = self._client(signer).account, self._client(sender).account
         return bool(
-            a and b and a.get("prescriber_id") and a["prescriber_id"] == b.get("prescriber_id")
+            a
+            and b
+            and a.get("role") == Role.PRESCRIBER.value
+            and a.get("prescriber_id")
+            and a["prescriber_id"] == b.get("prescriber_id")
         )
 
     def play(self, step: Step) -> dict[str, Any]:
@@ -130,7 +136,14 @@ class RegistryTarget(LocalTarget):
             # An actor the scenario never set up has no registry account; the engine calls
             # an unknown account NOT_PERMITTED too.
             result = {"ok": False, "error": "NOT_PERMITTED"}
+            if step.act == "dispense_rationale":  # a refused one answers these too
+                result.update(authorized=False, treatment_status=self._status(step.fields))
         return result
+
+    def _status(self, f: dict[str, Any]) -> str | None:
+        """The patient's treatment status as the registry has it (None: no such patient)."""
+        found = self.operator.get(f"/v1/patients/{self._id(f['patient'])}")
+        return str(found.body["treatment_status"]) if found.ok else None
 
     @staticmethod
     def _refused(answer: Answer) -> dict[str, Any]:
@@ -290,10 +303,14 @@ class RegistryTarget(LocalTarget):
 
     # What a desktop queues: through an encrypted outbox and sync.push, then a pull.
     def _through_outbox(self, actor: object, kind: str, body: dict[str, Any]) -> Answer:
+        client = self._client(actor)
+        if client.access_token is None:
+            # Someone with no registry account: nothing of theirs is queued (it would wait
+            # in the outbox and go later under the next sender's session).
+            raise SignInRequired("no registry account")
         item_id = str(uuid.uuid4())
         outbox = Outbox(self.db)
         outbox.enqueue(item_id, kind, f"patient:{body['document']['patient_id']}", body, _now())
-        client = self._client(actor)
         report = push(self.db, client, _now)
         item = outbox.get(item_id)
         assert item is not None
@@ -325,14 +342,15 @@ class RegistryTarget(LocalTarget):
         if "signed_by" in f:
             # The registry takes a signature only from the signer's own session, as the
             # desktop sends it: a designee's draft, signed by the prescriber the designee
-            # works for, goes as hers. Anyone else's signature the desktop would neither
-            # make nor send; posted by the designee as a claim, the registry refuses it.
+            # works for, goes as hers. Anyone else's signature (a designee's, a pharmacist's,
+            # another office's prescriber's) the desktop would neither make nor send;
+            # posted by the sender as a claim, the registry refuses it.
             signature = {
                 "signer_id": self._id(f["signed_by"]),
                 "meaning": "Approved and signed",
                 "content_sha256": content_hash(document),
             }
-            if not self._same_office(f["signed_by"], f["by"]):
+            if not self._signs_for(f["signed_by"], f["by"]):
                 claim = {"document": document, "signature": signature}
                 answer = self._client(f["by"]).post("/v1/psfs", claim)
                 return self._answered(answer, "treatment_status", "notifications", "labs_missing")
@@ -390,9 +408,8 @@ class RegistryTarget(LocalTarget):
                 "authorized": r["authorized"],
                 "treatment_status": r["treatment_status"],
             }
-        status = self.operator.get(f"/v1/patients/{self._id(f['patient'])}")
         return {
             **self._refused(answer),
             "authorized": False,
-            "treatment_status": status.body["treatment_status"] if status.ok else None,
+            "treatment_status": self._status(f),
         }

@@ -36,6 +36,11 @@ def load_scenario(path: Path) -> Scenario:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ScenarioFileError(f"{path}: cannot read the scenario: {exc}") from exc
+    return parse_scenario(data, path)
+
+
+def parse_scenario(data: object, path: Path) -> Scenario:
+    """A scenario from its JSON data (as a file holds it); `path` names it in messages."""
     if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
         raise ScenarioFileError(f"{path}: a scenario is an object with a list of 'steps'")
     steps: list[Step] = []

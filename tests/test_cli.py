@@ -28,8 +28,10 @@ def test_help_lists_the_commands() -> None:
 
 def test_the_v2_scenarios_pass_but_those_still_pending() -> None:
     out = desk("scenarios", "--pending", str(V2_PENDING), str(V2_SCENARIOS))
-    count = len(list(V2_SCENARIOS.glob("*.json")))
-    pending = len(pending_for(load_pending(V2_PENDING), "local"))
+    files = {p.name for p in V2_SCENARIOS.glob("*.json")}
+    count = len(files)
+    # The list also names our own scenarios (tests/scenarios), which this run does not play.
+    pending = len(pending_for(load_pending(V2_PENDING), "local") & files)
     last = out.stdout.strip().splitlines()[-1]
     assert last == (
         f"{count - pending} passed, {pending} failed ({pending} of the failures listed as pending)"

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
 from app import thresholds as t
-from app.errors import ErrorCode, InvalidEntry
+from app.errors import ErrorCode, InvalidEntry, echo
 
 
 class AncUnit(StrEnum):
@@ -32,7 +32,7 @@ class AncUnit(StrEnum):
         if unit is None:
             raise InvalidEntry(
                 ErrorCode.INVALID_ANC,
-                f"The unit {text!r} is not an ANC unit. Per microliter: "
+                f"The unit {echo(text)} is not an ANC unit. Per microliter: "
                 f"{', '.join(PER_UL_SPELLINGS)}. Thousands per microliter (×10⁹/L): "
                 f"{', '.join(THOUSANDS_SPELLINGS)}.",
             )
@@ -161,7 +161,7 @@ def anc_number(text: str) -> int | float:
     if not _PLAIN_DECIMAL.fullmatch(cleaned):
         raise InvalidEntry(
             ErrorCode.INVALID_ANC,
-            f"{text!r} is not a number as a lab report prints it. Type the ANC, e.g. 1500, "
+            f"{echo(text)} is not a number as a lab report prints it. Type the ANC, e.g. 1500, "
             "1,500 or 1.5.",
         )
     number = Decimal(cleaned.replace(",", ""))
@@ -183,7 +183,7 @@ def _as_decimal(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise InvalidEntry(
             ErrorCode.INVALID_ANC,
-            f"The ANC must be a number, not {value!r}. Type the value from the lab report.",
+            f"The ANC must be a number, not {echo(value)}. Type the value from the lab report.",
         )
     if isinstance(value, float) and not math.isfinite(value):
         raise InvalidEntry(ErrorCode.INVALID_ANC, "The ANC must be a finite number.")

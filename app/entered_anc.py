@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.anc import Anc, AncUnit, anc_number, unit_mixup_warning
-from app.errors import ErrorCode, InvalidEntry, RemsError
+from app.errors import ErrorCode, InvalidEntry, RemsError, echo
 from app.records import AncReport
 
 # Where a sender names no unit (the registry's API and the scenario format allow that), the
@@ -74,7 +74,7 @@ class EnteredAnc:
             anc_number(self.value)  # text no lab prints is refused in the typist's words
             raise InvalidEntry(
                 ErrorCode.INVALID_ANC,
-                f"The ANC must be a number, and {self.value!r} was sent as text. Send the "
+                f"The ANC must be a number, and {echo(self.value)} was sent as text. Send the "
                 "number, with the text as typed beside it in as_entered.",
             )
         return Anc.from_entry(self.value, self.unit)

@@ -111,3 +111,10 @@ class InvalidEntry(RemsError):
 
 class RuleRefused(RemsError):
     """The program's clinical or enrollment rules refuse the action; nothing was recorded."""
+
+
+def echo(value: object, limit: int = 40) -> str:
+    """A value quoted back in a message, cut short: a message names what was sent so the
+    sender can find it, and never repeats a 200 KB string."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.errors import ErrorCode, InvalidEntry
+from app.errors import ErrorCode, InvalidEntry, echo
 
 # The NPI check digit is a Luhn check over the NPI prefixed with the card issuer code 80840.
 _NPI_PREFIX = "80840"
@@ -39,7 +39,7 @@ def validate_npi(text: object) -> str:
     if len(cleaned) != 10 or not (cleaned.isascii() and cleaned.isdigit()):
         raise InvalidEntry(
             ErrorCode.INVALID_NPI,
-            f"An NPI has exactly 10 digits; {text!r} has {sum(c.isdigit() for c in cleaned)}.",
+            f"An NPI has exactly 10 digits; {echo(text)} has {sum(c.isdigit() for c in cleaned)}.",
         )
     if cleaned[0] not in "12":
         raise InvalidEntry(ErrorCode.INVALID_NPI, "An NPI starts with 1 or 2.")

@@ -28,7 +28,12 @@ from app.roles import Action, Role
 from app.signatures import check_signature_is_the_senders
 from app.statuses import PharmacySetting
 from app.use_cases import scope
-from app.use_cases.access import active_account, check_claimed_signer, require_role
+from app.use_cases.access import (
+    active_account,
+    check_claimed_signer,
+    office_actor,
+    require_role,
+)
 from app.use_cases.participants import ASSESSMENT_IS_FOR, InvitationFor
 from registry import assessment, auth, limits
 from registry import tables as t
@@ -263,12 +268,14 @@ def deactivate_pharmacy(ctx: Context, pharmacy_id: str) -> Result:
 
 
 # Patients
-def _own_signature(ctx: Context, body: dict[str, Any]) -> dict[str, Any] | None:
+def _own_signature(ctx: Context, body: dict[str, Any], act: Action) -> dict[str, Any] | None:
     """The form's signature, if it is the sender's own (see app.signatures). A signature
-    naming anyone but the sender or the designee's own certified prescriber is refused first
-    (NOT_PERMITTED, rules.md §13 R10), as app/ decides it."""
+    naming anyone but the sender or the designee's own certified prescriber is refused
+    (NOT_PERMITTED, rules.md §13 R10), as app/ decides it: after whether the sender may act
+    at all (role, then certification), as the engine checks it (R13)."""
     signature: dict[str, Any] | None = body.get("signature")
     if signature is not None:
+        office_actor(ctx.ledger, ctx.actor.id, act)
         check_claimed_signer(ctx.ledger, ctx.actor, signature["signer_id"])
         check_signature_is_the_senders(
             signature["signer_id"], ctx.actor.id, body["document"], signature.get("content_sha256")
@@ -278,7 +285,7 @@ def _own_signature(ctx: Context, body: dict[str, Any]) -> dict[str, Any] | None:
 
 def enroll_patient(ctx: Context, body: dict[str, Any]) -> Result:
     limits.check_document(body["document"])
-    _own_signature(ctx, body)
+    _own_signature(ctx, body, Action.ENROLL_PATIENT)
     form = enrollment_from_document(body["document"])
     result = ctx.program.enroll_patient(ctx.actor.id, form)
     return 201, {
@@ -300,7 +307,7 @@ def report_anc(ctx: Context, patient_id: str, body: dict[str, Any]) -> Result:
 
 def submit_psf(ctx: Context, body: dict[str, Any]) -> Result:
     limits.check_document(body["document"])
-    signature = _own_signature(ctx, body)
+    signature = _own_signature(ctx, body, Action.SUBMIT_PSF)
     form = psf_from_document(body["document"], signature["signer_id"] if signature else None)
     ctx.ledger.next_psf_id = ctx.key  # the desktop's form id: both sides name it alike
     ctx.ledger.next_psf_signature = signature

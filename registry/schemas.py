@@ -66,11 +66,18 @@ Npi = Annotated[
 # string, a boolean, null, Infinity) is read here and refused by app/'s rules as INVALID_ANC,
 # after who may act and the patient (R13), so the registry refuses in the engine's order.
 AncValue = Annotated[
-    StrictInt | StrictFloat | StrictBool | Short | None,
+    Any,
     Field(
         description="The ANC as a JSON number in the given unit (at most 10 significant "
         "digits); anything else is 422 INVALID_ANC"
     ),
+]
+# The same for the unit and the draw date: any JSON is read, app/ refuses in its order.
+AncUnitText = Annotated[
+    Any, Field(description="A unit of rules.md §13 R15; anything else is 422 INVALID_ANC")
+]
+DrawDate = Annotated[
+    Any, Field(description="The blood draw date, YYYY-MM-DD; anything else is 422 INVALID_DATE")
 ]
 
 
@@ -183,8 +190,8 @@ class AncIn(Body):
     as_entered: Short | None = Field(
         None, description="The value as typed on the lab report, for display and print only"
     )
-    unit: Short = DEFAULT_UNIT
-    drawn: Short
+    unit: AncUnitText = DEFAULT_UNIT
+    drawn: DrawDate
     name: Name | None = None
     dob: Short | None = None
 

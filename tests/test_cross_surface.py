@@ -15,21 +15,19 @@ in tests/scenarios/ with the answer rules.md gives."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import event, given, note, settings
+from hypothesis import given, note, settings
 
 from conformance.acts import SET_KEYS
 from conformance.local_target import LocalTarget
-from conformance.pending import load_pending, pending_for
 from conformance.registry_target import RegistryTarget
 from conformance.runner import ScenarioTarget
-from conformance.scenario import Scenario, Step, parse_scenario
+from conformance.scenario import Scenario, parse_scenario
 from conformance.store_target import StoreTarget
-from tests.conftest import OWN_SCENARIOS, V2_PENDING, V2_SCENARIOS
 from tests.support.stories import stories
 
 STORY = Path("generated-story.json")  # what a failure message calls the story
@@ -99,68 +97,8 @@ def differences(answers: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]
     return found
 
 
-# Differences already recorded as scenarios in tests/scenarios and listed for the registry in
-# conformance/v2-pending.json, waiting for their fix in code other sessions own. A story that
-# reaches one ends there (the surfaces' states part ways after it); any other difference fails.
-# Each entry goes when its scenario leaves the pending list (a test below keeps them in step).
-Answers = dict[str, dict[str, Any]]
-
-
-def _step_ancs(step: Step) -> list[Any]:
-    f = step.fields
-    found = list(f.get("ancs") or []) + ([f["anc"]] if "anc" in f else [])
-    if "value" in f:
-        found.append({"value": f["value"], "drawn": f.get("drawn")})
-    return [a for a in found if isinstance(a, dict)]
-
-
-def _errors(answers: Answers, where: str) -> set[object]:
-    return {a.get("error") for label, a in answers.items() if label.startswith(where)}
-
-
-def _schema_before_order(step: Step, answers: Answers) -> bool:
-    malformed = any(
-        not isinstance(a.get("drawn"), str) or isinstance(a.get("value"), list | dict)
-        for a in _step_ancs(step)
-    )
-    registry = _errors(answers, "registry")
-    return malformed and (
-        registry == {"INVALID_REQUEST"}
-        or (registry == {"INVALID_ANC"} and _errors(answers, "local") != {"INVALID_ANC"})
-    )
-
-
-def _enrollment_dates_as_text(step: Step, answers: Answers) -> bool:
-    f = step.fields
-    not_text = ("dob" in f and not isinstance(f["dob"], str)) or any(
-        not isinstance(a.get("drawn"), str) for a in _step_ancs(step)
-    )
-    return step.act == "enroll_patient" and not_text
-
-
-def _signer_before_certification(step: Step, answers: Answers) -> bool:
-    return (
-        step.act == "submit_psf"
-        and "signed_by" in step.fields
-        and _errors(answers, "local") == {"NOT_CERTIFIED"}
-        and _errors(answers, "registry") == {"NOT_PERMITTED"}
-    )
-
-
-KNOWN: dict[str, Callable[[Step, Answers], bool]] = {
-    "108_malformed_anc_fields_are_answered_in_the_order_of_refusals.json": _schema_before_order,
-    "109_enrollment_dates_that_are_not_text.json": _enrollment_dates_as_text,
-    "111_uncertified_prescriber_claiming_a_signature.json": _signer_before_certification,
-}
-
-
-def known_difference(step: Step, answers: Answers) -> str | None:
-    """The pending scenario that records this difference, if the engine on its own and on
-    the store agree and only the registries differ from them in a way it describes."""
-    local = [a for label, a in answers.items() if not label.startswith("registry")]
-    if any(a != local[0] for a in local) or any("crashed" in a for a in answers.values()):
-        return None
-    return next((name for name, matches in KNOWN.items() if matches(step, answers)), None)
+# No difference is tolerated: each one ever found is a scenario in tests/scenarios (108-112)
+# that every target passes.
 
 
 def _answer(surface: Surface, step: Any) -> dict[str, Any]:
@@ -187,11 +125,6 @@ def play_everywhere(data: dict[str, Any], surfaces: list[Surface]) -> None:
             answers = {surface.label: _answer(surface, step) for surface in surfaces}
             differ = differences(answers)
             crashed = [label for label, answer in answers.items() if "crashed" in answer]
-            if differ and known_difference(step, answers):
-                known = known_difference(step, answers)
-                note(f"step {step.number}: a known difference, {known}")
-                event(f"ended at a known difference: {known}")  # --hypothesis-show-statistics
-                return
             if differ or crashed:
                 fields = "\n".join(
                     f"  {key}: " + ", ".join(f"{label}={value}" for label, value in by.items())
@@ -251,12 +184,3 @@ def test_a_difference_names_the_step_the_act_and_each_field_per_surface() -> Non
     assert "step 1 (certify_prescriber)" in message
     assert 'error: a="INVALID_NPI", b="HTTP_422"' in message
     assert "ok:" not in message  # only the fields that differ
-
-
-def test_each_known_difference_is_a_scenario_still_pending_on_the_registry() -> None:
-    """Once a fix lands and its scenario leaves the pending list, the difference it recorded
-    must fail this test again if it comes back: its entry in KNOWN goes too."""
-    pending = pending_for(load_pending(V2_PENDING), "registry")
-    for name in KNOWN:
-        assert (OWN_SCENARIOS / name).exists() or (V2_SCENARIOS / name).exists(), name
-        assert name in pending, f"{name} passes now: delete it from KNOWN"

@@ -308,7 +308,8 @@ def _nul_requests(world: World) -> dict[str, tuple[str, str, str | None, str | N
     """Requests with a NUL character (JSON \\u0000, or %00 in a URL) in a string. Each was
     a 500 on PostgreSQL, whose text columns cannot hold one (the fuzzing above found them),
     but two: a draw date was refused as no date (422), and a NUL in a key deep in a document
-    was kept. Now any string with one is refused alike, before any act."""
+    was kept. Now any string with one is refused alike, before any act; an ANC's value, unit
+    and draw date excepted, which the rules read as any JSON (the test after these)."""
     dr, ar = world.client("dr_a").access_token, world.client("ar_rx_x").access_token
     p1, rx = world.ids["p1"], world.ids["rx_x"]
     anc = '"value": 1800, "unit": "/uL", "drawn": "2024-01-02"'
@@ -330,12 +331,6 @@ def _nul_requests(world: World) -> dict[str, tuple[str, str, str | None, str | N
             "POST",
             f"/v1/patients/{p1}/ancs",
             f'{{{anc}, "as_entered": "1\\u0000"}}',
-            dr,
-        ),
-        "ANC draw date": (
-            "POST",
-            f"/v1/patients/{p1}/ancs",
-            '{"value": 1, "drawn": "\\u0000"}',
             dr,
         ),
         "patient id in the path": ("GET", "/v1/patients/%00", None, dr),
@@ -431,3 +426,27 @@ def test_each_refusal_of_the_session_routes_is_documented(served_registry: Serve
         served_registry, "POST", "/v1/session", '{"email": "no@one.test", "password": "wrong"}'
     )
     assert (wrong_password.status_code, wrong_password.json()["error"]) == (401, "SIGN_IN_REFUSED")
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ('{"value": 1500, "drawn": "\\u0000"}', "INVALID_DATE"),
+        ('{"value": 1500, "unit": "/u\\u0000L", "drawn": "2024-01-03"}', "INVALID_ANC"),
+    ],
+)
+def test_a_nul_in_an_ancs_date_or_unit_is_the_rules_refusal_on_postgresql(
+    pg_registry: ServedRegistry, body: str, code: str
+) -> None:
+    # An ANC's value, unit and draw date are read as any JSON and refused by app/ in the
+    # order of refusals (rules.md §13 R13), as the engine refuses them: a NUL there is not
+    # a unit or a date, and nothing reaches PostgreSQL, which cannot store one.
+    world = build_world(pg_registry.url, OPERATOR_PASSWORD)
+    try:
+        p1, dr = world.ids["p1"], world.client("dr_a").access_token
+        answer = _send(pg_registry, "POST", f"/v1/patients/{p1}/ancs", body, dr)
+        assert (answer.status_code, answer.json()["error"]) == (422, code)
+        assert "\\x00" in answer.json()["message"]  # names what was wrong, visibly
+        assert _send(pg_registry, "GET", f"/v1/patients/{p1}", None, dr).status_code == 200
+    finally:
+        world.close()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from app.dates import parse_date
 from app.errors import AccessRefused, ErrorCode, InvalidEntry, RemsError
 from app.patient_identity import names_the_patient
 from app.ports import ProgramFacts
@@ -135,8 +136,8 @@ def look_up_patients(
         "their own patients.",
     )
     try:
-        born = date.fromisoformat(dob)
-    except ValueError:
+        born = parse_date(dob)
+    except InvalidEntry:
         raise InvalidEntry(
             ErrorCode.INVALID_DATE, "The date of birth must be a date (YYYY-MM-DD)."
         ) from None

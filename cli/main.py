@@ -56,6 +56,17 @@ def _judge_pending(report: RunReport, listing: Path, target: str) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    # The benchmarks run the registry and read PDFs back: tools of a development install.
+    missing = [m for m in ("pypdf", "fastapi", "sqlalchemy") if importlib.util.find_spec(m) is None]
+    if missing:
+        print(
+            f"bench: needs the development tools ({', '.join(missing)} missing). From the "
+            "source folder: pip install -e '.[dev]' (scripts/bootstrap does it).",
+            file=sys.stderr,
+        )
+        return 2
     from bench.harness import format_table, run_benchmarks, write_json
 
     metrics = run_benchmarks(quick=args.quick, only=args.only)
@@ -72,6 +83,13 @@ def _app(args: argparse.Namespace) -> int:
     from local_store.file_modes import make_data_folder_private, start_private_process
     from local_store.paths import data_folder
 
+    if getattr(args, "demo", None):
+        from desk.shell import embedded_registry_problem
+
+        problem = embedded_registry_problem()
+        if problem:
+            print(f"clozapine-desk: {problem}", file=sys.stderr)
+            return 2
     # Before anything is read or written: private files, no core dumps (the data key).
     start_private_process()
     make_data_folder_private(getattr(args, "data_dir", None) or data_folder())
@@ -95,6 +113,7 @@ def _demo_roster(args: argparse.Namespace) -> int:
 
 def build_parser(*, app_only: bool = False) -> argparse.ArgumentParser:
     """Every command; `app_only` leaves out the others' modules (the window starts sooner)."""
+    from app.version import VERSION
     from desk.demo.accounts import DEMO_KINDS  # plain data, no Qt
 
     parser = argparse.ArgumentParser(
@@ -104,6 +123,7 @@ def build_parser(*, app_only: bool = False) -> argparse.ArgumentParser:
             "for prescriber offices and pharmacies. With no command, starts the app."
         ),
     )
+    parser.add_argument("--version", action="version", version=f"clozapine-desk {VERSION}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     app = commands.add_parser("app", help="start the desktop app (the default command)")

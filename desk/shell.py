@@ -130,6 +130,9 @@ class Desk:
         (the operator's password is set anew each start)."""
         with self._registry_lock:
             if self.registry_process is None:
+                problem = embedded_registry_problem()
+                if problem:
+                    raise SetupProblem(problem)
                 from registry.process import RegistryProcess
 
                 database = self.config().registry_db or str(self.folder / REGISTRY_DB)
@@ -339,6 +342,26 @@ class SaidToThePerson(Exception):
 
 class SetupProblem(SaidToThePerson):
     """First run could not finish: the message says what to change."""
+
+
+# What the embedded training registry runs on: the `registry` extra, which the installers
+# include and a desktop-only `pip install clozapine-desk` leaves out.
+REGISTRY_MODULES = ("fastapi", "uvicorn", "sqlalchemy", "alembic")
+
+
+def embedded_registry_problem() -> str | None:
+    """Why the embedded training registry cannot start here, in words (None: it can)."""
+    import importlib.util
+
+    missing = [m for m in REGISTRY_MODULES if importlib.util.find_spec(m) is None]
+    if not missing:
+        return None
+    return (
+        "The demo runs on an embedded training registry, which this installation does not "
+        f"include ({', '.join(missing)} missing). Install the app with its registry "
+        "(pip install 'clozapine-desk[registry]', or the installer for your computer), or "
+        "connect this workstation to your registry's address instead."
+    )
 
 
 def failure_words(error: BaseException) -> str:

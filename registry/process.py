@@ -64,6 +64,17 @@ def fresh_database(url: str | None, folder: Path) -> Iterator[str]:
         admin.dispose()
 
 
+def cli_command() -> list[str]:
+    """How to run `clozapine-desk` as a child: the console program beside a frozen bundle (a
+    bundle knows no `-m`, and the windowed program has no standard streams on Windows), or
+    this Python with `-m cli.main`."""
+    if getattr(sys, "frozen", False):
+        program = Path(sys.executable)
+        console = program.with_name("clozapine-desk-cli" + program.suffix)
+        return [str(console if console.exists() else program)]
+    return [sys.executable, "-m", "cli.main"]
+
+
 class RegistryProcess:
     """`clozapine-desk registry serve` as a child process."""
 
@@ -99,9 +110,7 @@ class RegistryProcess:
 
     def start(self, timeout: float = 30.0) -> RegistryProcess:
         command = [
-            sys.executable,
-            "-m",
-            "cli.main",
+            *cli_command(),
             "registry",
             "serve",
             "--db",

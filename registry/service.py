@@ -10,7 +10,6 @@ request), 429 too many sign-in attempts.
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
@@ -27,6 +26,7 @@ from app.program import Program
 from app.records import Account
 from app.use_cases.access import check_active
 from app.use_cases.scope import sight_of
+from app.version import VERSION
 from registry import acts, auth, idempotency, queued
 from registry.database import run_in_transaction, transaction
 from registry.ledger import (
@@ -318,7 +318,4 @@ def audiences(account: Account) -> list[str] | None:
 
 
 def version() -> str:
-    try:
-        return importlib.metadata.version("clozapine-desk")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - always installed
-        return "0"
+    return VERSION  # from app/, so a frozen registry (no package metadata) says it too

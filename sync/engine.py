@@ -4,13 +4,13 @@ the GUI thread (`SyncWorker` is a thread with its own store connection)."""
 
 from __future__ import annotations
 
-import importlib.metadata
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from app.version import VERSION
 from local_store.database import Database
 from local_store.outbox import Outbox
 from sync import program_contact
@@ -24,7 +24,7 @@ from sync.client import (
 from sync.pull import PullFailed, PullReport, pull
 from sync.push import PushReport, push
 
-CLIENT_VERSION = importlib.metadata.version("clozapine-desk")  # the installed app
+CLIENT_VERSION = VERSION  # the app, as installed or frozen
 PROTOCOL = 1
 CLOCK_TOLERANCE = timedelta(minutes=5)
 

@@ -2,6 +2,10 @@
 
 Patient information leaves the workstation only to the configured registry over TLS. Plain
 http is accepted only for a registry on this machine's loopback (the embedded registry).
+The registry's certificate is checked against the operating system's trust store (Windows
+certificate store, macOS keychain, OpenSSL's store on Linux), so a hospital CA that IT
+installed for every program works here too; a workstation configured with its own
+`ca_bundle` trusts that file only.
 An expired access token is refreshed once with the refresh token (kept by a `TokenStore`,
 the OS keyring on a workstation); if that fails too, `SignInRequired` asks the person.
 """
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import ssl
 import threading
 import time
 import uuid
@@ -18,6 +23,8 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
+import truststore
+from requests.adapters import HTTPAdapter
 
 from app.loopback import is_loopback
 
@@ -120,6 +127,55 @@ def check_url(base_url: str) -> str:
     )
 
 
+class RegistryTrust(HTTPAdapter):
+    """The one trust decision for every https request to the registry: the OS trust store,
+    or only the `ca_bundle` file when the workstation is configured with one.
+
+    Scoped to this client's session rather than `truststore.inject_into_ssl()`, which would
+    replace `ssl.SSLContext` for every library in this process (keyring back ends, anything
+    else that opens a TLS connection): none of them changes behaviour because of us.
+
+    The decision is fixed when the client is made: a `verify` that requests merged from the
+    environment (`REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`) is ignored, and requests' own
+    certifi bundle is not added to the OS store's anchors.
+    """
+
+    def __init__(self, ca_bundle: str | None = None) -> None:
+        self.ca_bundle = ca_bundle
+        # PROTOCOL_TLS_CLIENT: certificate and host name checked. None with a ca_bundle:
+        # urllib3's own context then loads that file and nothing else (as before truststore).
+        self._os_store = None if ca_bundle else truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **pool_kwargs: Any) -> None:
+        if self._os_store is not None:
+            pool_kwargs["ssl_context"] = self._os_store
+        super().init_poolmanager(*args, **pool_kwargs)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        # Through a proxy (an inspecting one re-signs with the hospital's CA) the same store
+        # judges the certificate the tunnel presents.
+        if self._os_store is not None:
+            proxy_kwargs["ssl_context"] = self._os_store
+        return super().proxy_manager_for(proxy, **proxy_kwargs)
+
+    def cert_verify(self, conn: Any, url: str, verify: bool | str, cert: Any) -> None:
+        super().cert_verify(conn, url, verify, cert)
+        if self._os_store is not None:
+            conn.ca_certs = conn.ca_cert_dir = None  # requests' default: certifi's bundle
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: bool | str = True,
+        cert: Any = None,
+        proxies: dict[str, str] | None = None,
+    ) -> requests.Response:
+        return super().send(request, stream, timeout, self.ca_bundle or True, cert, proxies)
+
+
 class RegistryClient:
     def __init__(
         self,
@@ -133,8 +189,8 @@ class RegistryClient:
         self.tokens = tokens or MemoryTokens()
         self.timeout = timeout
         self.http = requests.Session()
-        # Passed with every request: a session-wide setting would lose to REQUESTS_CA_BUNDLE.
-        self.verify: str | bool = ca_bundle or True
+        self.trust = RegistryTrust(ca_bundle)
+        self.http.mount("https://", self.trust)
         self.access_token: str | None = None
         self.account: dict[str, Any] | None = None
         # The sync thread and a person's own calls (an RDA) share this client: one request
@@ -158,7 +214,6 @@ class RegistryClient:
                 method,
                 self.base_url + path,
                 timeout=self.timeout,
-                verify=self.verify,
                 allow_redirects=False,
                 **kwargs,
             )

@@ -11,7 +11,8 @@ from tests.conftest import REPO
 FORBIDDEN = {
     "PySide6", "PyQt5", "PyQt6", "shiboken6",
     "sqlite3", "sqlcipher3", "sqlalchemy", "psycopg", "psycopg2", "alembic",
-    "requests", "httpx", "urllib3", "http", "socket", "fastapi", "starlette", "uvicorn",
+    "requests", "httpx", "urllib3", "http", "socket", "ssl", "truststore", "fastapi", "starlette",
+    "uvicorn",
     "ui", "local_store", "sync", "printing", "registry", "cli", "conformance", "bench",
 }  # fmt: skip
 

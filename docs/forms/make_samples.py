@@ -2,7 +2,7 @@
 by the prescriber, and a blank PSF, each page as a PNG at 100 dpi (what you see is what a
 fax machine gets, at half its resolution).
 
-    .venv/bin/python docs/forms/make_samples.py      # needs pdftoppm (poppler-utils)
+    .venv/bin/python docs/forms/make_samples.py
 
 Names are invented (the demo clinic). The signature is made as the store makes one: the
 prescriber's name, the time with its zone, the meaning, and the hash of the exact content.
@@ -10,7 +10,6 @@ prescriber's name, the time with its zone, the meaning, and the hash of the exac
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -23,8 +22,10 @@ from app.use_cases.psf_draft import draft_next_psf
 from cli.print_forms import DEMO_CONTACT
 from desk.demo.clinic import build_demo_clinic
 from printing import fill, forms
+from printing.page_images import page_pixels
 from printing.render import render
 from printing.spec import FormData
+from tests.support.pdf_reading import picture
 
 HERE = Path(__file__).parent
 TODAY = date(2026, 11, 25)
@@ -70,12 +71,10 @@ def main() -> None:
         ("psf-signed", signed),
         ("psf-blank", fill.blank(forms.PSF)),
     ):
-        pdf = HERE / f"{name}.pdf"
-        pdf.write_bytes(render(form))
         for old in HERE.glob(f"{name}-*.png"):
             old.unlink()
-        subprocess.run(["pdftoppm", "-r", "100", "-png", str(pdf), str(HERE / name)], check=True)
-        pdf.unlink()
+        for n, page in enumerate(page_pixels(render(form), 100), start=1):
+            picture(page).save(HERE / f"{name}-{n}.png")
         print(*sorted(p.name for p in HERE.glob(f"{name}-*.png")))
 
 

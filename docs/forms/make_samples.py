@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from app.psf_document import psf_to_document
 from app.signatures import PRESCRIBER_MEANING, Signature, content_hash
 from app.use_cases.psf_draft import draft_next_psf
-from cli.print_forms import DEMO_CONTACT
+from cli.print_forms import DEMO_CONTACT, demo_program_contact
 from desk.demo.clinic import build_demo_clinic
 from printing import fill, forms
 from printing.page_images import page_pixels
@@ -65,16 +65,17 @@ def main() -> None:
             signature=signature,
         )
 
-    filled, signed = psf(None), psf(signature)
-    for name, form in (
-        ("psf-filled", filled),
-        ("psf-signed", signed),
-        ("psf-blank", fill.blank(forms.PSF)),
+    demo = demo_program_contact()  # the training registry's numbers, as the demo prints them
+    for name, pdf in (
+        ("psf-filled", render(psf(None), demo)),
+        ("psf-signed", render(psf(signature), demo)),
+        ("psf-blank", render(fill.blank(forms.PSF))),  # no numbers: says which fax in words
     ):
         for old in HERE.glob(f"{name}-*.png"):
             old.unlink()
-        for n, page in enumerate(page_pixels(render(form), 100), start=1):
-            picture(page).save(HERE / f"{name}-{n}.png")
+        # Grey, as a fax is: the forms are black on white, and the files are smaller.
+        for n, page in enumerate(page_pixels(pdf, 100, grey=True), start=1):
+            picture(page).save(HERE / f"{name}-{n}.png", optimize=True)
         print(*sorted(p.name for p in HERE.glob(f"{name}-*.png")))
 
 

@@ -10,18 +10,19 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QStandardPaths, Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QPushButton
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.pdf_reading import page_texts
 from tests.support.screens import office_of
 from tests.test_ui_pharmacy import open_pharmacy
-from tests.test_ui_workflows import PRESCRIBER, WAIT, sign_in, synced
+from tests.test_ui_workflows import DESIGNEE, PRESCRIBER, WAIT, sign_in, synced
 from tests.test_ui_workflows import demo as demo  # the README's demo window (a fixture)
 from ui.main_window import DeskWindow
 from ui.pharmacy_workspace import PharmacyWorkspace
-from ui.print_preview import PreviewDialog
+from ui.print_preview import PREVIEW_DPI, PreviewDialog
 from ui.psf_editor import PsfEditor
 
 FORBIDDEN_IN_NAMES = ':/\\*?"<>|'
@@ -87,6 +88,49 @@ def test_ctrl_p_right_after_signing_prints_the_signed_psf_with_its_period_and_su
     # The numbers the demo's training registry supplied, marked as the 2023 program's.
     assert "Fax 800-878-5927" in text and "Phone 888-586-0758" in text
     assert "numbers from the 2023 program FAQ" in text
+
+
+def _ink(page: QImage) -> float:
+    """The share of the page's pixels that are darker than mid-grey."""
+    grey = page.convertToFormat(QImage.Format.Format_Grayscale8)
+    rows = bytes(grey.constBits())
+    stride, width = grey.bytesPerLine(), grey.width()
+    dark = sum(
+        sum(1 for v in rows[y * stride : y * stride + width] if v < 128)
+        for y in range(0, grey.height(), 4)  # every 4th row is plenty to tell ink from none
+    )
+    return dark / (width * len(range(0, grey.height(), 4)))
+
+
+def test_the_blank_psf_previews_with_no_external_program_on_the_path(
+    demo: DeskWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in(qtbot, demo, DESIGNEE)
+    nothing = tmp_path / "empty-path"
+    nothing.mkdir()
+    monkeypatch.setenv("PATH", str(nothing))  # as on Windows or macOS: no poppler, no anything
+    warnings: list[str] = []  # a failure to preview is told in a message box
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    demo.activateWindow()
+    qtbot.waitUntil(lambda: demo.isActiveWindow(), timeout=WAIT)
+    qtbot.keyClick(
+        demo.workspace,
+        Qt.Key.Key_B,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    qtbot.waitUntil(
+        lambda: bool(warnings) or isinstance(office_of(demo).last_dialog, PreviewDialog),
+        timeout=WAIT,
+    )
+    assert not warnings
+    preview = _preview(qtbot, demo)
+    assert "Blank" in preview.job.title
+    pages = preview.job.pages
+    assert len(pages) == len(page_texts(preview.job.pdf)) == 2
+    for page in pages:
+        # US Letter, 8.5 × 11 inches, at the preview's resolution.
+        assert (page.width(), page.height()) == (8.5 * PREVIEW_DPI, 11 * PREVIEW_DPI)
+        assert 0.01 < _ink(page) < 0.5, "a page with no form drawn on it"
 
 
 def test_the_preview_fits_the_screen_and_save_as_pdf_is_on_it(

@@ -1,12 +1,11 @@
 """Print and fax: a form (draft, signed or blank) made by `printing/` as a PDF in memory, shown
 in Qt's print preview on US Letter, printed, or saved as a PDF where the person chooses.
-Every print and save is audited. Pages become images through poppler's `pdftoppm` over
-pipes: the form never touches the disk unless the person saves it."""
+Every print and save is audited. Pages become images in memory through pdfium
+(`printing.page_images`), with no external program: the form never touches the disk unless
+the person saves it."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +17,7 @@ from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QFileDialog, QPushButton, QWidget
 
 from desk import filled_forms
+from printing.page_images import page_pixels
 from ui import save_paths
 
 if TYPE_CHECKING:
@@ -34,34 +34,20 @@ class PrintJob:
     pages: list[QImage]
 
 
-def page_images(pdf: bytes, count: int, dpi: int = PREVIEW_DPI) -> list[QImage]:
-    tool = shutil.which("pdftoppm")
-    if tool is None:
-        raise RuntimeError(
-            "Print preview needs poppler's pdftoppm (Debian: apt-get install poppler-utils). "
-            "Save the form as a PDF instead."
-        )
-    images = []
-    for page in range(1, count + 1):
-        png = subprocess.run(
-            [tool, "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", "-"],
-            input=pdf,
-            capture_output=True,
-            check=True,
-        ).stdout
-        # PySide6 takes the format as a str at run time; its stubs say bytes.
-        images.append(QImage.fromData(png, "PNG"))  # type: ignore[arg-type]
-    return images
-
-
-def page_count(pdf: bytes) -> int:
-    return max(1, pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages"))
+def page_images(pdf: bytes, dpi: int = PREVIEW_DPI) -> list[QImage]:
+    """Each page as an image at `dpi`; the caller's thread renders (the store thread, for
+    the preview), and `printing.page_images` keeps pdfium to one thread at a time."""
+    return [
+        # copy(): the image owns its pixels, not the bytes it was made over
+        QImage(p.pixels, p.width, p.height, p.stride, QImage.Format.Format_RGB888).copy()
+        for p in page_pixels(pdf, dpi)
+    ]
 
 
 def job_of(packet: filled_forms.PrintPacket) -> PrintJob:
     """A packet's PDF, and its pages as images for the preview."""
     pdf = packet.pdf()
-    return PrintJob(packet.title, packet.subject, pdf, page_images(pdf, page_count(pdf)))
+    return PrintJob(packet.title, packet.subject, pdf, page_images(pdf))
 
 
 def psf_job(

@@ -2,7 +2,7 @@
 by the prescriber, and a blank PSF, each page as a PNG at 100 dpi (what you see is what a
 fax machine gets, at half its resolution).
 
-    .venv/bin/python docs/forms/make_samples.py      # needs pdftoppm (poppler-utils)
+    .venv/bin/python docs/forms/make_samples.py
 
 Names are invented (the demo clinic). The signature is made as the store makes one: the
 prescriber's name, the time with its zone, the meaning, and the hash of the exact content.
@@ -10,7 +10,6 @@ prescriber's name, the time with its zone, the meaning, and the hash of the exac
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -20,11 +19,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from app.psf_document import psf_to_document
 from app.signatures import PRESCRIBER_MEANING, Signature, content_hash
 from app.use_cases.psf_draft import draft_next_psf
-from cli.print_forms import DEMO_CONTACT
+from cli.print_forms import DEMO_CONTACT, demo_program_contact
 from desk.demo.clinic import build_demo_clinic
 from printing import fill, forms
+from printing.page_images import page_pixels
 from printing.render import render
 from printing.spec import FormData
+from tests.support.pdf_reading import picture
 
 HERE = Path(__file__).parent
 TODAY = date(2026, 11, 25)
@@ -64,18 +65,17 @@ def main() -> None:
             signature=signature,
         )
 
-    filled, signed = psf(None), psf(signature)
-    for name, form in (
-        ("psf-filled", filled),
-        ("psf-signed", signed),
-        ("psf-blank", fill.blank(forms.PSF)),
+    demo = demo_program_contact()  # the training registry's numbers, as the demo prints them
+    for name, pdf in (
+        ("psf-filled", render(psf(None), demo)),
+        ("psf-signed", render(psf(signature), demo)),
+        ("psf-blank", render(fill.blank(forms.PSF))),  # no numbers: says which fax in words
     ):
-        pdf = HERE / f"{name}.pdf"
-        pdf.write_bytes(render(form))
         for old in HERE.glob(f"{name}-*.png"):
             old.unlink()
-        subprocess.run(["pdftoppm", "-r", "100", "-png", str(pdf), str(HERE / name)], check=True)
-        pdf.unlink()
+        # Grey, as a fax is: the forms are black on white, and the files are smaller.
+        for n, page in enumerate(page_pixels(pdf, 100, grey=True), start=1):
+            picture(page).save(HERE / f"{name}-{n}.png", optimize=True)
         print(*sorted(p.name for p in HERE.glob(f"{name}-*.png")))
 
 

@@ -1,6 +1,6 @@
 """Remake the golden PDFs after an intended change to the forms, then look at them:
 
-.venv/bin/python -m tests.golden.make && pdftoppm -r 100 -png tests/golden/psf-filled.pdf /tmp/g
+.venv/bin/python -m tests.golden.make    # then open tests/golden/*.pdf in a PDF viewer
 """
 
 from __future__ import annotations

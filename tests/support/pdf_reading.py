@@ -4,29 +4,30 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import tempfile
-from pathlib import Path
 
 import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
+
+from printing.page_images import PagePixels, page_pixels
 
 
 def page_texts(data: bytes) -> list[str]:
     return [page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages]
 
 
+def picture(page: PagePixels) -> Image.Image:
+    mode = "L" if page.grey else "RGB"
+    size = (page.width, page.height)
+    return Image.frombuffer(mode, size, page.pixels, "raw", mode, page.stride, 1)
+
+
 def fax_images(data: bytes, dpi: int = 200) -> list[Image.Image]:
-    """Each page rendered 1-bit at `dpi`, like a fax (pdftoppm -mono)."""
-    with tempfile.TemporaryDirectory() as folder:
-        pdf = Path(folder) / "form.pdf"
-        pdf.write_bytes(data)
-        subprocess.run(
-            ["pdftoppm", "-mono", "-r", str(dpi), "-png", str(pdf), str(Path(folder) / "p")],
-            check=True,
-        )
-        return [Image.open(p).copy() for p in sorted(Path(folder).glob("p-*.png"))]
+    """Each page rendered 1-bit at `dpi`, like a fax: grey, then black below half."""
+    return [
+        picture(page).point(lambda v: 255 if v >= 128 else 0, mode="1")
+        for page in page_pixels(data, dpi, grey=True)
+    ]
 
 
 def qr_texts(data: bytes) -> list[str]:

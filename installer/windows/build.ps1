@@ -18,7 +18,8 @@
         build.ps1 -Step Verify      # signtool verify (signed builds only)
 
     Signing is chosen by the environment (see installer\README.md for every name):
-      - Azure Trusted Signing (the default) when TRUSTED_SIGNING_ENDPOINT is set;
+      - Azure Artifact Signing, formerly Trusted Signing (the default), when
+        AZURE_SIGNING_ENDPOINT is set;
       - a PFX file when WINDOWS_CERTIFICATE_PFX_BASE64 (or WINDOWS_CERTIFICATE_PFX, a path) is set;
       - otherwise the build is left unsigned, with a warning (forks, pull requests, trials).
 
@@ -38,6 +39,7 @@ $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
 $WixVersion = '5.0.2'  # 5.x: the <Files> harvesting; later majors need the OSMF EULA (README)
+$SigningClientVersion = '1.0.128'  # Microsoft.ArtifactSigning.Client (NuGet)
 $Root = (Resolve-Path (Join-Path $PSScriptRoot '..\..')).Path
 $Venv = Join-Path $Root 'build\venv-windows'
 $VenvPython = Join-Path $Venv 'Scripts\python.exe'
@@ -111,14 +113,37 @@ function Invoke-Freeze {
 # --------------------------------------------------------------------------------- signing
 
 function Get-SignMode {
-    if ($env:TRUSTED_SIGNING_ENDPOINT) { return 'trusted-signing' }
+    if ($env:AZURE_SIGNING_ENDPOINT) { return 'artifact-signing' }
     if ($env:WINDOWS_CERTIFICATE_PFX_BASE64 -or $env:WINDOWS_CERTIFICATE_PFX) { return 'pfx' }
     return 'none'
 }
 
+# The signtool plug-in of Azure Artifact Signing (formerly Trusted Signing): AZURE_SIGNING_DLIB
+# when given, else the pinned NuGet package, fetched once into build\signing-client.
+function Get-SigningDlib {
+    if ($env:AZURE_SIGNING_DLIB) { return $env:AZURE_SIGNING_DLIB }
+    $folder = Join-Path $Root "build\signing-client\$SigningClientVersion"
+    $dlib = Join-Path $folder 'bin\x64\Azure.CodeSigning.Dlib.dll'
+    if (-not (Test-Path $dlib)) {
+        Write-Step "Fetch Microsoft.ArtifactSigning.Client $SigningClientVersion (signtool plug-in)"
+        New-Item -ItemType Directory -Force -Path $folder | Out-Null
+        $package = Join-Path $folder 'client.zip'  # a .nupkg is a zip
+        Invoke-WebRequest -UseBasicParsing -OutFile $package `
+            -Uri "https://www.nuget.org/api/v2/package/Microsoft.ArtifactSigning.Client/$SigningClientVersion"
+        Expand-Archive -Path $package -DestinationPath $folder -Force
+        if (-not (Test-Path $dlib)) { throw "the client package has no bin\x64\Azure.CodeSigning.Dlib.dll" }
+    }
+    # Only Microsoft's own plug-in gets to see the signing credentials.
+    $signature = Get-AuthenticodeSignature -FilePath $dlib
+    if ($signature.Status -ne 'Valid' -or $signature.SignerCertificate.Subject -notmatch 'O=Microsoft Corporation') {
+        throw "$dlib is not validly signed by Microsoft ($($signature.Status))"
+    }
+    return $dlib
+}
+
 function Get-SignTool {
     if ($env:SIGNTOOL -and (Test-Path $env:SIGNTOOL)) { return $env:SIGNTOOL }
-    # The newest Windows SDK's x64 signtool (Trusted Signing needs 10.0.22621.755 or later).
+    # The newest Windows SDK's x64 signtool (Artifact Signing needs 10.0.22621.755 or later).
     $kits = Join-Path ${env:ProgramFiles(x86)} 'Windows Kits\10\bin'
     $found = Get-ChildItem -Path $kits -Filter signtool.exe -Recurse -ErrorAction SilentlyContinue |
         Where-Object { $_.Directory.Name -eq 'x64' -and $_.Directory.Parent.Name -match '^\d+\.\d+\.\d+\.\d+$' } |
@@ -141,20 +166,21 @@ function Invoke-Sign([string[]]$Files) {
     $temp = Join-Path ([System.IO.Path]::GetTempPath()) ("cdsign-" + [guid]::NewGuid())
     New-Item -ItemType Directory -Path $temp | Out-Null
     try {
-        if ($mode -eq 'trusted-signing') {
-            foreach ($name in 'TRUSTED_SIGNING_ACCOUNT', 'TRUSTED_SIGNING_CERTIFICATE_PROFILE', 'TRUSTED_SIGNING_DLIB') {
-                if (-not (Get-Item "env:$name" -ErrorAction SilentlyContinue)) { throw "Trusted Signing needs $name" }
+        if ($mode -eq 'artifact-signing') {
+            foreach ($name in 'AZURE_SIGNING_ACCOUNT', 'AZURE_SIGNING_CERTIFICATE_PROFILE') {
+                if (-not (Get-Item "env:$name" -ErrorAction SilentlyContinue)) { throw "Artifact Signing needs $name" }
             }
+            $dlib = Get-SigningDlib
             # Authentication is the dlib's (DefaultAzureCredential): AZURE_TENANT_ID,
             # AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, or an `az login` session.
             $metadata = Join-Path $temp 'metadata.json'
             @{
-                Endpoint               = $env:TRUSTED_SIGNING_ENDPOINT
-                CodeSigningAccountName = $env:TRUSTED_SIGNING_ACCOUNT
-                CertificateProfileName = $env:TRUSTED_SIGNING_CERTIFICATE_PROFILE
+                Endpoint               = $env:AZURE_SIGNING_ENDPOINT
+                CodeSigningAccountName = $env:AZURE_SIGNING_ACCOUNT
+                CertificateProfileName = $env:AZURE_SIGNING_CERTIFICATE_PROFILE
             } | ConvertTo-Json | Set-Content -Path $metadata -Encoding ASCII
             $timestamp = 'http://timestamp.acs.microsoft.com'
-            Invoke-Native $signtool ($common + @('/tr', $timestamp, '/dlib', $env:TRUSTED_SIGNING_DLIB,
+            Invoke-Native $signtool ($common + @('/tr', $timestamp, '/dlib', $dlib,
                 '/dmdf', $metadata) + $Files)
         }
         else {
@@ -191,10 +217,6 @@ function Invoke-SignMsi {
 
 function Invoke-Verify {
     Write-Step 'Verify the signatures'
-    if ((Get-SignMode) -eq 'none') {
-        Write-Warning 'Unsigned build: nothing to verify.'
-        return
-    }
     $signtool = Get-SignTool
     $files = @($Executables | ForEach-Object { Join-Path $DistDir $_ }) + @(Get-MsiPath)
     # /pa: the Authenticode (not the kernel-driver) policy; /all: every signature present.
@@ -249,6 +271,6 @@ switch ($Step) {
         Invoke-SignExes
         Invoke-Msi
         Invoke-SignMsi
-        Invoke-Verify
+        if ((Get-SignMode) -ne 'none') { Invoke-Verify }
     }
 }

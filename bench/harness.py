@@ -53,7 +53,15 @@ def median_ms(action: Callable[[], object], rounds: int) -> float:
 
 def _benchmarks() -> list[tuple[tuple[str, ...], Benchmark]]:
     """Each benchmark with the metric names it yields (so --only skips the others)."""
-    from bench import pdf_bench, rules_bench, sign_in_bench, store_bench, sync_bench, ui_bench
+    from bench import (
+        frozen_bench,
+        pdf_bench,
+        rules_bench,
+        sign_in_bench,
+        store_bench,
+        sync_bench,
+        ui_bench,
+    )
 
     return [
         (rules_bench.METRICS, rules_bench.run),
@@ -62,6 +70,7 @@ def _benchmarks() -> list[tuple[tuple[str, ...], Benchmark]]:
         (sync_bench.METRICS, sync_bench.run),
         (sign_in_bench.METRICS, sign_in_bench.run),
         (ui_bench.METRICS, ui_bench.run),
+        (frozen_bench.METRICS, frozen_bench.run),
     ]
 
 

@@ -4,9 +4,38 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+
+def _installed(action: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """The registry runs on the `registry` extra (and PostgreSQL on `postgres`): without it,
+    say how to install it rather than fail on an import."""
+
+    def checked(args: argparse.Namespace) -> int:
+        import importlib.util
+
+        from desk.shell import REGISTRY_MODULES
+
+        missing = [m for m in REGISTRY_MODULES if importlib.util.find_spec(m) is None]
+        extra = "registry"
+        if not missing and str(getattr(args, "db", "") or "").startswith("postgresql"):
+            missing, extra = (
+                [m for m in ("psycopg",) if importlib.util.find_spec(m) is None],
+                "postgres",
+            )
+        if missing:
+            print(
+                f"registry: this installation has no registry ({', '.join(missing)} missing). "
+                f"Install it with: pip install 'clozapine-desk[{extra}]'",
+                file=sys.stderr,
+            )
+            return 2
+        return action(args)
+
+    return checked
 
 
 def _db(args: argparse.Namespace) -> str:
@@ -137,15 +166,15 @@ def add_parser(commands: Any) -> None:
         action="store_true",
         help="stop when standard input closes (a parent app's embedded registry ends with it)",
     )
-    serve.set_defaults(func=_serve)
+    serve.set_defaults(func=_installed(_serve))
 
     operator = sub.add_parser(
         "create-operator", help="make a program operator account (password on stdin)"
     )
     operator.add_argument("--email", required=True)
     operator.add_argument("--db")
-    operator.set_defaults(func=_create_operator)
+    operator.set_defaults(func=_installed(_create_operator))
 
     compact = sub.add_parser("compact", help="drop superseded feed entries and old keys")
     compact.add_argument("--db")
-    compact.set_defaults(func=_compact)
+    compact.set_defaults(func=_installed(_compact))

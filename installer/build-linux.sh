@@ -21,6 +21,21 @@ version="$("$python" -c 'import sys; sys.path.insert(0, "."); from app.version i
 arch="$(uname -m)"
 venv="build/freeze-venv"
 
+step_tools() {  # what building needs beyond Python: objdump (PyInstaller, the pruning), dpkg-deb
+  local missing=()
+  command -v objdump >/dev/null || missing+=(binutils)
+  command -v dpkg-deb >/dev/null || missing+=(dpkg)
+  "$python" -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null; then
+    say "installing ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    say "missing: ${missing[*]} (Debian: sudo apt-get install -y ${missing[*]})"
+    exit 1
+  fi
+}
+
 step_venv() {
   say "a clean build venv in $venv (runtime pins and build tools only)"
   rm -rf "$venv"
@@ -38,7 +53,9 @@ step_freeze() {
   # From another folder, so the bundle takes the installed app, not this source tree.
   (cd build && "../$venv/bin/pyinstaller" --noconfirm --log-level WARN \
     --distpath ../dist --workpath pyinstaller ../installer/clozapine-desk.spec)
-  du -sm dist/clozapine-desk | cut -f1 | xargs -I{} printf 'build-linux: bundle is %s MB\n' {} >&2
+  # One program on Linux (a windowed and a console build are the same file here).
+  ln -s clozapine-desk dist/clozapine-desk/clozapine-desk-cli
+  say "bundle is $(du -sm --apparent-size dist/clozapine-desk | cut -f1) MB"
 }
 
 step_tarball() {
@@ -68,6 +85,6 @@ step_deb() {
 }
 
 steps=("$@")
-[[ ${#steps[@]} -eq 0 ]] && steps=(venv freeze tarball deb)
+[[ ${#steps[@]} -eq 0 ]] && steps=(tools venv freeze tarball deb)
 for step in "${steps[@]}"; do "step_$step"; done
 say "done: $(ls dist | tr '\n' ' ')"

@@ -75,7 +75,7 @@ step_deb() {
   cp -a dist/clozapine-desk "$stage/opt/clozapine-desk"
   ln -s /opt/clozapine-desk/clozapine-desk-cli "$stage/usr/bin/clozapine-desk"
   cp installer/linux/clozapine-desk.desktop "$stage/usr/share/applications/"
-  cp installer/linux/clozapine-desk.png "$stage/usr/share/icons/hicolor/256x256/apps/"
+  cp ui/icons/clozapine-desk.png "$stage/usr/share/icons/hicolor/256x256/apps/"
   cp LICENSE "$stage/usr/share/doc/clozapine-desk/copyright"
   local size
   size="$(du -sk "$stage" | cut -f1)"

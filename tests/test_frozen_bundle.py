@@ -121,6 +121,20 @@ def test_a_blank_psf_from_the_bundle_is_the_one_from_source(root: Path, tmp_path
     assert frozen.read_bytes() == source.read_bytes()
 
 
+def test_the_frozen_doctor_finds_the_keyring_the_renderer_and_the_registry(
+    root: Path, tmp_path: Path
+) -> None:
+    out = subprocess.run(
+        ["dbus-run-session", "--", "bash", str(HELPER), _program(root), "doctor"],
+        capture_output=True, text=True, env=_clean_env(), cwd=tmp_path, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "keyring            ok: keyring.backends.SecretService.Keyring" in out.stdout
+    # pdfium inside the bundle draws the print preview: no poppler, no external program.
+    assert "print preview      ok: pdfium renders a blank PSF: 2 pages" in out.stdout
+    assert "training registry  ok" in out.stdout
+
+
 def _free_port() -> int:
     import socket
 

@@ -121,3 +121,35 @@ def test_the_registry_extra_serves(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(20)
+
+
+def test_the_wheel_and_sdist_hold_what_the_app_reads_from_disk(tmp_path: Path) -> None:
+    """`python -m build` makes the sdist, then the wheel from the sdist alone: so the sdist is
+    complete, and the wheel carries the files read at run time (declared package data)."""
+    import tarfile
+    import zipfile
+
+    from app.version import VERSION
+
+    subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(tmp_path)],
+        check=True, cwd=REPO, capture_output=True,
+    )  # fmt: skip
+    wheel = zipfile.ZipFile(tmp_path / f"clozapine_desk-{VERSION}-py3-none-any.whl")
+    names = set(wheel.namelist())
+    migrations = sorted(p.name for p in (REPO / "registry/migrations/versions").glob("*.py"))
+    needed = {
+        "registry/migrations/env.py",
+        "registry/migrations/script.py.mako",
+        *(f"registry/migrations/versions/{name}" for name in migrations),
+        "printing/fonts/DejaVuSans-Bold.ttf",
+        "app/data/common-passwords.txt.gz",
+        f"clozapine_desk-{VERSION}.dist-info/licenses/LICENSE",
+    }
+    assert needed <= names, sorted(needed - names)
+    assert not [n for n in names if n.startswith(("tests/", "installer/"))]
+    meta = wheel.read(f"clozapine_desk-{VERSION}.dist-info/METADATA").decode()
+    assert "License-Expression: LicenseRef-Proprietary" in meta
+    assert "Provides-Extra: registry" in meta and "Provides-Extra: postgres" in meta
+    with tarfile.open(tmp_path / f"clozapine_desk-{VERSION}.tar.gz") as sdist:
+        assert f"clozapine_desk-{VERSION}/LICENSE" in sdist.getnames()

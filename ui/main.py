@@ -45,6 +45,10 @@ def run(
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Clozapine REMS Desk")
+    QApplication.setDesktopFileName("clozapine-desk")  # the window belongs to its menu entry
+    from PySide6.QtGui import QIcon
+
+    QApplication.setWindowIcon(QIcon(str(Path(__file__).parent / "icons" / "clozapine-desk.png")))
     home = data_dir or data_folder()
     # The demo clinic, or the demo pharmacy or wholesaler beside it on its training registry.
     folder = home / DEMO_FOLDER if demo == "clinic" else home / f"demo-{demo}" if demo else home

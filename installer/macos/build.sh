@@ -54,8 +54,7 @@ freeze() {
     step "Install the pinned runtime and build requirements"
     "$VENV/bin/python" -m pip install --disable-pip-version-check --upgrade pip
     "$VENV/bin/python" -m pip install --disable-pip-version-check \
-        -r requirements/desktop.txt -r requirements/registry.txt \
-        -r requirements/postgres.txt -r requirements/build.txt
+        -r requirements/registry.txt -r requirements/build.txt  # registry.txt includes desktop.txt
 
     step "Install the app itself (no dependencies: they are pinned above)"
     "$VENV/bin/python" -m pip install --disable-pip-version-check --no-deps .

@@ -93,8 +93,7 @@ function Invoke-Freeze {
     Write-Step 'Install the pinned runtime and build requirements'
     Invoke-Native $VenvPython @('-m', 'pip', 'install', '--disable-pip-version-check', '--upgrade', 'pip')
     Invoke-Native $VenvPython @('-m', 'pip', 'install', '--disable-pip-version-check',
-        '-r', 'requirements\desktop.txt', '-r', 'requirements\registry.txt',
-        '-r', 'requirements\postgres.txt', '-r', 'requirements\build.txt')
+        '-r', 'requirements\registry.txt', '-r', 'requirements\build.txt')  # registry.txt includes desktop.txt
 
     Write-Step 'Install the app itself (no dependencies: they are pinned above)'
     Invoke-Native $VenvPython @('-m', 'pip', 'install', '--disable-pip-version-check', '--no-deps', '.')

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conformance.pending import load_pending, pending_for
 from tests.conftest import REPO, SHARED_SCENARIOS, V2_PENDING, V2_SCENARIOS
 
@@ -114,10 +116,15 @@ def test_the_demo_roster_command_shows_the_roster_and_what_is_coming() -> None:
     assert "Coming next" in out.stdout
 
 
-def test_bench_quick_prints_every_metric_with_its_goal_and_writes_json(tmp_path: Path) -> None:
+def test_bench_quick_prints_every_metric_with_its_goal_and_writes_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "bench.json"
+    # No frozen bundle here (tests/test_frozen_bundle.py benches a built one): said, skipped.
+    monkeypatch.setenv("CLOZAPINE_BUNDLE", str(tmp_path / "no-bundle"))
     out = desk("bench", "--quick", "--json", str(path))
     assert out.returncode == 0
+    assert "no frozen bundle at" in out.stdout
     goals = {
         "rules.rda_preview_us": ("us", 100.0),
         "store.unlock_ms": ("ms", 500.0),

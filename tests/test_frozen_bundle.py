@@ -98,6 +98,28 @@ def test_the_package_puts_the_app_on_the_path_and_in_the_menu(root: Path) -> Non
     assert (root / "usr/share/icons/hicolor/256x256/apps/clozapine-desk.png").is_file()
 
 
+def _glibc(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def test_nothing_in_the_bundle_needs_a_newer_glibc_than_the_package_asks_for(root: Path) -> None:
+    """The .deb promises `libc6 (>= floor)`: a bundle built on a newer system than the floor
+    would install there and fail to start."""
+    import re
+
+    control = (REPO / "installer" / "linux" / "control").read_text()
+    floor = _glibc(re.search(r"libc6 \(>= ([0-9.]+)\)", control).group(1))  # type: ignore[union-attr]
+    binaries = [
+        p for p in (root / "opt" / "clozapine-desk").rglob("*")
+        if p.is_file() and not p.is_symlink() and (".so" in p.name or p.name == "clozapine-desk")
+    ]  # fmt: skip
+    dump = subprocess.run(
+        ["objdump", "-T", *map(str, binaries)], capture_output=True, text=True
+    ).stdout
+    needed = max(_glibc(v) for v in re.findall(r"GLIBC_([0-9]+\.[0-9]+)", dump))
+    assert needed <= floor, f"the bundle needs glibc {needed}, the package promises {floor}"
+
+
 def test_the_frozen_program_says_its_version(root: Path) -> None:
     from app.version import VERSION
 
@@ -133,6 +155,27 @@ def test_the_frozen_doctor_finds_the_keyring_the_renderer_and_the_registry(
     # pdfium inside the bundle draws the print preview: no poppler, no external program.
     assert "print preview      ok: pdfium renders a blank PSF: 2 pages" in out.stdout
     assert "training registry  ok" in out.stdout
+
+
+def test_the_bench_measures_the_frozen_start_and_the_bundle_size(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_cli import desk
+
+    path = tmp_path / "bench.json"
+    monkeypatch.setenv("CLOZAPINE_BUNDLE", str(root / "opt" / "clozapine-desk"))
+    out = desk("bench", "--quick", "--only", "installer", "--json", str(path))
+    assert out.returncode == 0, out.stderr
+    size = json.loads(path.read_text())["metrics"]
+    out = desk("bench", "--quick", "--only", "ui.frozen", "--json", str(path))
+    assert out.returncode == 0, out.stderr
+    start = json.loads(path.read_text())["metrics"]
+    (bundle,) = size
+    assert bundle["name"] == "installer.bundle_mb" and bundle["goal"] == 150.0
+    assert 50 < bundle["value"] < 400  # MiB: a real bundle, not an empty folder
+    (ratio,) = start
+    assert ratio["name"] == "ui.frozen_startup_over_source" and ratio["goal"] == 1.3
+    assert ratio["value"] > 0 and "frozen" in ratio["note"]
 
 
 def _free_port() -> int:

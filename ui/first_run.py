@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from desk.demo.accounts import DEMO_PEOPLE, demo_people
 from desk.shell import Desk, DeskConfig
+from ui.centred import centred_column
 from ui.sign_in import demo_hint
 from ui.tasks import StoreWorker
 
@@ -95,14 +96,10 @@ class FirstRunPage(QWidget):
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Set-up message")
         box = QWidget()
-        box.setMaximumWidth(620)
         inner = QVBoxLayout(box)
         for widget in (title, intro, connect, demo, self.message):
             inner.addWidget(widget)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(1)
+        centred_column(self, box, 620)
         self.connect_button.clicked.connect(self.create_connected)
         self.demo_button.clicked.connect(self.create_demo)
         self.setFocusProxy(self.url)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from desk.session import StoreError
 from desk.shell import Desk
+from ui.centred import centred_column
 from ui.tasks import StoreWorker
 
 if TYPE_CHECKING:
@@ -51,7 +52,6 @@ class SignInPage(QWidget):
         form.addRow("&Email", self.email)
         form.addRow("&Password", self.password)
         box = QWidget()
-        box.setMaximumWidth(460)
         inner = QVBoxLayout(box)
         inner.addWidget(title)
         inner.addWidget(subtitle)
@@ -64,10 +64,7 @@ class SignInPage(QWidget):
             self.hint.setAccessibleName("Demo accounts")
             self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             inner.addWidget(self.hint)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
+        centred_column(self, box, 460, below=2)
         self.button.clicked.connect(self.submit)
         self.password.returnPressed.connect(self.submit)
         self.email.returnPressed.connect(self.password.setFocus)

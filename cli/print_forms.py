@@ -103,6 +103,12 @@ def run(args: argparse.Namespace) -> int:
     except LookupError as error:
         print(f"print: {error}", file=sys.stderr)
         return 2
+    # Without --email the form is the demo clinic's: never a real office's to fax.
+    print(
+        "print: filled from the demo clinic (invented patients and office). To print this "
+        "workstation's own, give --email (and --data-dir).",
+        file=sys.stderr,
+    )
     return _write(form, args.out, demo_program_contact())
 
 
@@ -227,10 +233,22 @@ def _ask() -> str:
 
 
 def _write(form: FormData, out: Path, contact: ProgramContact) -> int:
+    import os
+
     from printing.render import render
 
     data = render(form, contact)
-    out.write_bytes(data)
+    try:
+        # Readable by this user only, as the app saves them: a filled form holds a patient.
+        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+    except OSError as error:
+        print(
+            f"print: cannot write {out}: {error.strerror}. Choose a folder you can write to.",
+            file=sys.stderr,
+        )
+        return 1
     pages = len(re.findall(rb"/Type /Page\b(?!s)", data))
     what = (
         "blank"

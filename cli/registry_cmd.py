@@ -19,18 +19,32 @@ def _installed(action: Callable[[argparse.Namespace], int]) -> Callable[[argpars
 
         from desk.shell import REGISTRY_MODULES
 
-        missing = [m for m in REGISTRY_MODULES if importlib.util.find_spec(m) is None]
-        extra = "registry"
-        if not missing and str(getattr(args, "db", "") or "").startswith("postgresql"):
-            missing, extra = (
-                [m for m in ("psycopg",) if importlib.util.find_spec(m) is None],
-                "postgres",
+        frozen = getattr(sys, "frozen", False)
+        db = str(getattr(args, "db", "") or "")
+        if db and not db.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg://")):
+            print(
+                "registry: --db must be sqlite:///PATH or postgresql://USER@HOST/NAME, "
+                f"not {db!r}.",
+                file=sys.stderr,
             )
+            return 2
+        missing = [m for m in REGISTRY_MODULES if importlib.util.find_spec(m) is None]
         if missing:
             print(
                 f"registry: this installation has no registry ({', '.join(missing)} missing). "
-                f"Install it with: pip install 'clozapine-desk[{extra}]'",
+                "Install it with: pip install 'clozapine-desk[registry]'",
                 file=sys.stderr,
+            )
+            return 2
+        if db.startswith("postgresql") and importlib.util.find_spec("psycopg") is None:
+            how = (
+                "The installed app runs the registry on SQLite (--db sqlite:///PATH); on a "
+                "server, install it with: pip install 'clozapine-desk[postgres]'"
+                if frozen
+                else "Install it with: pip install 'clozapine-desk[postgres]'"
+            )
+            print(
+                f"registry: PostgreSQL support (psycopg) is not installed. {how}", file=sys.stderr
             )
             return 2
         return action(args)

@@ -24,7 +24,7 @@ def test_no_keyring_is_a_problem_said_in_words_and_the_other_checks_still_run(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     previous = keyring.get_keyring()
-    keyring.set_keyring(NoKeyring())
+    keyring.set_keyring(NoKeyring())  # type: ignore[no-untyped-call]  # keyring is unannotated
     try:
         assert main(["doctor"]) == 1
     finally:

@@ -24,6 +24,16 @@ def test_prints_a_prefilled_psf_for_a_demo_patient(tmp_path: Path) -> None:
     assert "Patient Status Form, draft, not signed, 2 pages" in result.stdout
     text = "".join(page_texts(out.read_bytes()))
     assert "Patient: James O'Connor" in text and "1250" in text
+    # A demo form says it is one (never fax it as the office's), and stays this user's own.
+    assert "filled from the demo clinic (invented patients and office)" in result.stderr
+    assert out.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_folder_that_cannot_be_written_is_said_in_words(tmp_path: Path) -> None:
+    result = desk("print", "psf", "--blank", "--out", str(tmp_path / "no such folder" / "x.pdf"))
+    assert result.returncode == 1
+    assert "cannot write" in result.stderr and "No such file or directory" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_prints_a_blank_form_and_refuses_a_patient_form_without_a_patient(tmp_path: Path) -> None:

@@ -16,7 +16,14 @@ from pathlib import Path
 import keyring
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QTabBar, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QInputDialog,
+    QMenu,
+    QMessageBox,
+    QTabBar,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from app.clock import SystemClock
@@ -428,3 +435,18 @@ def test_the_signed_in_window_fits_the_screen_status_bar_and_all(size: tuple[int
     assert seen["status_bar_visible"] and seen["status_bar_bottom"] < fy + free_height
     # The roster's ten columns fit, each wide enough for its text ("OVERDUE 12/01/2026").
     assert seen["roster_clipped"] == [] and not seen["roster_wider_than_view"]
+
+
+def test_quit_in_the_session_menu_closes_the_window_signed_out_and_stops_the_registry(
+    quiet_demo: DeskWindow, qtbot: QtBot
+) -> None:
+    sign_in(qtbot, quiet_demo, DESIGNEE)
+    registry = quiet_demo.desk.registry_process
+    assert registry is not None and registry.process is not None
+    (menu,) = [m for m in quiet_demo.menuBar().findChildren(QMenu) if m.title() == "&Session"]
+    (action,) = [a for a in menu.actions() if a.text() == "&Quit"]
+    assert action.shortcut().toString() == "Ctrl+Q"
+    action.trigger()
+    qtbot.waitUntil(lambda: not quiet_demo.isVisible(), timeout=WAIT)
+    assert quiet_demo.session is None
+    assert registry.process.poll() is not None  # the embedded registry ended with the window

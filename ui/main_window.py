@@ -282,6 +282,8 @@ class DeskWindow(QMainWindow):
             ("&Change password…", "", self.change_password),
             ("&Lock now", "Ctrl+L", self.lock_now),
             ("Sign &out", "Ctrl+Shift+Q", self.sign_out),
+            # As closing the window: signs out, stops the embedded registry; drafts are kept.
+            ("&Quit", "Ctrl+Q", self.quit),
         ]
         if self.session is not None and self.session.account.role.value in (
             "prescriber",
@@ -295,6 +297,9 @@ class DeskWindow(QMainWindow):
                 action.setShortcut(QKeySequence(keys))
             action.triggered.connect(slot)
             menu.addAction(action)
+
+    def quit(self) -> None:
+        self.close()
 
     def add_person(self) -> None:
         from ui.people_dialog import AddPersonDialog

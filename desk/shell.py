@@ -100,11 +100,19 @@ class Desk:
             from sync.client import check_url
 
             check_url(config.registry)  # https only (plain http to this computer only)
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         saved = {"registry": config.registry, "ca_bundle": config.ca_bundle}
         if config.registry_db:
             saved["registry_db"] = config.registry_db
-        self.config_path.write_text(json.dumps(saved, indent=2))
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.config_path.write_text(json.dumps(saved, indent=2))
+        except OSError as error:  # the first write in the folder: starting again will not help
+            raise SetupProblem(
+                f"This computer does not let the app write in {self.folder} "
+                f"({error.strerror or type(error).__name__}). Start it with a folder you can "
+                "write to (--data-dir), or ask your IT support to give your account write "
+                "access there."
+            ) from error
 
     def keyring_problem(self) -> str | None:
         """What is wrong with this computer's OS keyring, in words (None: it will do)."""

@@ -450,3 +450,22 @@ def test_quit_in_the_session_menu_closes_the_window_signed_out_and_stops_the_reg
     qtbot.waitUntil(lambda: not quiet_demo.isVisible(), timeout=WAIT)
     assert quiet_demo.session is None
     assert registry.process.poll() is not None  # the embedded registry ended with the window
+
+
+def test_a_folder_the_app_cannot_write_in_is_named_with_what_to_do(
+    tmp_path: Path, memory_keyring: MemoryKeyring, qtbot: QtBot
+) -> None:
+    # A folder under a file: no one can write there, root included (CI runs as root, so a
+    # read-only folder would not stop it).
+    locked = tmp_path / "not-a-folder"
+    locked.write_text("")
+    desk = Desk(locked / "demo", SystemClock(), kdf=FAST_KDF)
+    window = DeskWindow(desk, SystemClock().today)
+    qtbot.addWidget(window)
+    window.show()
+    window.first_run.create_demo()
+    message = window.first_run.message
+    qtbot.waitUntil(lambda: "does not let the app write" in message.text(), timeout=WAIT)
+    assert str(locked / "demo") in message.text() and "--data-dir" in message.text()
+    assert "start the app again" not in message.text()
+    window.close()

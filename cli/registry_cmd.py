@@ -21,7 +21,7 @@ def _installed(action: Callable[[argparse.Namespace], int]) -> Callable[[argpars
 
         frozen = getattr(sys, "frozen", False)
         db = str(getattr(args, "db", "") or "")
-        if db and not db.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg://")):
+        if db and not db.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
             print(
                 "registry: --db must be sqlite:///PATH or postgresql://USER@HOST/NAME, "
                 f"not {db!r}.",

@@ -177,3 +177,11 @@ def test_app_opens_the_demo_clinic_by_default_or_the_pharmacy_or_wholesaler_besi
     assert parser.parse_args(["app"]).demo is None  # this computer's own workstation
     out = desk("app", "--demo", "pharmacist")
     assert out.returncode == 2 and "invalid choice: 'pharmacist'" in out.stderr
+
+
+def test_registry_commands_name_the_database_urls_they_take() -> None:
+    for wrong in ("garbage", "mysql://x@127.0.0.1/y", "registry.db"):
+        out = desk("registry", "serve", "--db", wrong)
+        assert out.returncode == 2
+        assert "--db must be sqlite:///PATH or postgresql://USER@HOST/NAME" in out.stderr
+        assert "Traceback" not in out.stderr

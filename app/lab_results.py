@@ -136,10 +136,12 @@ def assess(result: LabResult, local_codes: Mapping[str, str] | None = None) -> A
 
 
 def name_key(name: str) -> tuple[str, ...]:
-    """A name with case, accents, punctuation and the order of its parts ignored: labs send
-    "NUNEZ, MARIA", offices type "María Núñez"."""
-    plain = match_name(name.replace(",", " ").replace("^", " "))
-    return tuple(sorted(plain.replace("-", " ").replace("'", "").split()))
+    """A name with case, accents, punctuation, initials and the order of its parts ignored:
+    labs send "NUNEZ, MARIA E", offices type "María Núñez". (Two patients who differ only by
+    an initial then share a key, and a result for either waits for a person.)"""
+    plain = match_name(name.replace(",", " ").replace("^", " ").replace(".", " "))
+    parts = plain.replace("-", " ").replace("'", "").split()
+    return tuple(sorted(part for part in parts if len(part) > 1))
 
 
 @dataclass(frozen=True)

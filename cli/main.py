@@ -172,10 +172,11 @@ def build_parser(*, app_only: bool = False) -> argparse.ArgumentParser:
 
     if app_only:
         return parser
-    from cli import audit, doctor, print_forms, registry_cmd
+    from cli import audit, doctor, import_labs, print_forms, registry_cmd
 
     audit.add_parser(commands)
     doctor.add_parser(commands)
+    import_labs.add_parser(commands)
     print_forms.add_parser(commands)
     registry_cmd.add_parser(commands)
     return parser

@@ -14,6 +14,7 @@ FORBIDDEN = {
     "requests", "httpx", "urllib3", "http", "socket", "ssl", "truststore", "fastapi", "starlette",
     "uvicorn",
     "ui", "local_store", "sync", "printing", "registry", "cli", "conformance", "bench",
+    "lab_import", "hl7",
 }  # fmt: skip
 
 

@@ -32,7 +32,7 @@ SERVER_ONLY = ("fastapi", "uvicorn", "starlette", "sqlalchemy", "alembic", "psyc
 DESKTOP_CHECK = """
 import importlib, importlib.util, pkgutil, sys
 missing_ok = {"desk.demo.seed"}  # the demo's seeding runs only beside an embedded registry
-for package in ("app", "desk", "ui", "sync", "local_store", "printing", "cli"):
+for package in ("app", "desk", "ui", "sync", "local_store", "printing", "cli", "lab_import"):
     module = importlib.import_module(package)
     for info in pkgutil.walk_packages(module.__path__, package + "."):
         if info.name not in missing_ok:

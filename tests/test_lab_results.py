@@ -96,6 +96,13 @@ def test_a_result_without_a_draw_date_is_refused() -> None:
 def test_names_match_whatever_the_case_accents_punctuation_and_order() -> None:
     assert name_key("NUNEZ, MARIA") == name_key("María Núñez") == name_key("maria  nunez")
     assert name_key("O'CONNOR^JAMES") == name_key("James OConnor")
+    assert name_key("NUNEZ^MARIA^E") == name_key("María Núñez")  # a middle initial
+
+
+def test_patients_who_differ_by_an_initial_only_wait_for_a_person() -> None:
+    ours = [patient("p-1", "Maria E. Nunez"), patient("p-2", "Maria A. Nunez")]
+    found = match_patient(replace(BASE, patient_name="MARIA NUNEZ"), ours)
+    assert found.patient is None and len(found.candidates) == 2
 
 
 def test_the_one_patient_with_that_name_and_birth_date_is_matched() -> None:

@@ -72,29 +72,16 @@ def _planned(args: argparse.Namespace, results: list[LabResult]) -> list[Planned
               "for this workstation's.", file=sys.stderr)  # fmt: skip
         clinic = build_demo_clinic(today)
         return plan_import(results, clinic.ledger.patients(), clinic.ledger.anc_history)
-    from local_store.errors import StoreError
-    from local_store.paths import data_folder
-    from local_store.workstation import Workstation
+    from cli.store_sign_in import signed_in
 
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else _ask()
-    try:
-        session = Workstation(args.data_dir or data_folder(), SystemClock()).sign_in(
-            args.email, password
-        )
-    except StoreError as error:
-        print(f"import: {error}", file=sys.stderr)
+    session = signed_in(args, "import")
+    if session is None:
         return None
     try:
         ledger = session.ledger
         return plan_import(results, ledger.patients(), ledger.anc_history)
     finally:
         session.sign_out()
-
-
-def _ask() -> str:
-    import getpass
-
-    return getpass.getpass("Password: ")
 
 
 def _line(row: PlannedRow) -> str:

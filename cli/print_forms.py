@@ -195,9 +195,7 @@ def _participant_form(name: str, facts: ProgramFacts) -> FormData:
 
 
 def _from_store(args: argparse.Namespace, today: date) -> int:
-    from local_store.errors import StoreError
-    from local_store.paths import data_folder
-    from local_store.workstation import Workstation
+    from cli.store_sign_in import signed_in
 
     if args.form not in PATIENT_FORMS:
         print(
@@ -206,13 +204,8 @@ def _from_store(args: argparse.Namespace, today: date) -> int:
             file=sys.stderr,
         )
         return 2
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else _ask()
-    try:
-        session = Workstation(args.data_dir or data_folder(), SystemClock()).sign_in(
-            args.email, password
-        )
-    except StoreError as error:
-        print(f"print: {error}", file=sys.stderr)
+    session = signed_in(args, "print")
+    if session is None:
         return 2
     try:
         form = filled_forms.patient_form(args.form, session.ledger, args.patient, today)
@@ -224,12 +217,6 @@ def _from_store(args: argparse.Namespace, today: date) -> int:
     finally:
         session.sign_out()
     return _write(form, args.out, contact)
-
-
-def _ask() -> str:
-    import getpass
-
-    return getpass.getpass("Password: ")
 
 
 def _write(form: FormData, out: Path, contact: ProgramContact) -> int:

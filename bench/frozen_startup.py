@@ -33,7 +33,11 @@ def _until_shown(command: list[str], env: dict[str, str]) -> float:
 
 
 def main(program: str, rounds: int) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="clozapine-frozen-bench-")) / "desk"
+    with tempfile.TemporaryDirectory(prefix="clozapine-frozen-bench-") as scratch:
+        print(json.dumps(_times(program, rounds, Path(scratch) / "desk")))
+
+
+def _times(program: str, rounds: int, folder: Path) -> dict[str, list[float]]:
     desk = Desk(folder, SystemClock(), kdf=DEFAULT_KDF)
     desk.workstation.create(
         NewAccount("bench@clinic.example", "Bench", Role.PRESCRIBER, "dr-0", id="bench-desk"),
@@ -47,7 +51,7 @@ def main(program: str, rounds: int) -> None:
     for _ in range(rounds):  # alternately, so a busy moment of the machine hits both
         times["source"].append(_until_shown([sys.executable, "-m", "cli.main", *app], env))
         times["frozen"].append(_until_shown([program, *app], frozen_env))
-    print(json.dumps(times))
+    return times
 
 
 if __name__ == "__main__":

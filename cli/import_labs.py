@@ -64,13 +64,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _planned(args: argparse.Namespace, results: list[LabResult]) -> list[PlannedRow] | None:
-    today = SystemClock().today()
     if not args.email:
         from desk.demo.clinic import build_demo_clinic
 
         print("import: matched against the demo clinic's invented patients; give --email "
               "for this workstation's.", file=sys.stderr)  # fmt: skip
-        clinic = build_demo_clinic(today)
+        clinic = build_demo_clinic(SystemClock().today())
         return plan_import(results, clinic.ledger.patients(), clinic.ledger.anc_history)
     from cli.store_sign_in import signed_in
 

@@ -56,10 +56,10 @@ def _judge_pending(report: RunReport, listing: Path, target: str) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    import importlib.util
+    from registry import installed
 
     # The benchmarks run the registry and read PDFs back: tools of a development install.
-    missing = [m for m in ("pypdf", "fastapi", "sqlalchemy") if importlib.util.find_spec(m) is None]
+    missing = installed.missing(("pypdf", *installed.REGISTRY_MODULES))
     if missing:
         print(
             f"bench: needs the development tools ({', '.join(missing)} missing). From the "

@@ -15,20 +15,17 @@ def _installed(action: Callable[[argparse.Namespace], int]) -> Callable[[argpars
     say how to install it rather than fail on an import."""
 
     def checked(args: argparse.Namespace) -> int:
-        import importlib.util
+        from registry import installed
 
-        from desk.shell import REGISTRY_MODULES
-
-        frozen = getattr(sys, "frozen", False)
         db = str(getattr(args, "db", "") or "")
-        if db and not db.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
+        if db and not db.startswith(installed.DATABASE_URL_PREFIXES):
             print(
                 "registry: --db must be sqlite:///PATH or postgresql://USER@HOST/NAME, "
                 f"not {db!r}.",
                 file=sys.stderr,
             )
             return 2
-        missing = [m for m in REGISTRY_MODULES if importlib.util.find_spec(m) is None]
+        missing = installed.missing()
         if missing:
             print(
                 f"registry: this installation has no registry ({', '.join(missing)} missing). "
@@ -36,11 +33,11 @@ def _installed(action: Callable[[argparse.Namespace], int]) -> Callable[[argpars
                 file=sys.stderr,
             )
             return 2
-        if db.startswith("postgresql") and importlib.util.find_spec("psycopg") is None:
+        if db.startswith("postgresql") and installed.missing(installed.POSTGRES_MODULES):
             how = (
                 "The installed app runs the registry on SQLite (--db sqlite:///PATH); on a "
                 "server, install it with: pip install 'clozapine-desk[postgres]'"
-                if frozen
+                if getattr(sys, "frozen", False)
                 else "Install it with: pip install 'clozapine-desk[postgres]'"
             )
             print(

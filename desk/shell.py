@@ -352,16 +352,13 @@ class SetupProblem(SaidToThePerson):
     """First run could not finish: the message says what to change."""
 
 
-# What the embedded training registry runs on: the `registry` extra, which the installers
-# include and a desktop-only `pip install clozapine-desk` leaves out.
-REGISTRY_MODULES = ("fastapi", "uvicorn", "sqlalchemy", "alembic")
-
-
 def embedded_registry_problem() -> str | None:
-    """Why the embedded training registry cannot start here, in words (None: it can)."""
-    import importlib.util
+    """Why the embedded training registry cannot start here, in words (None: it can): it
+    runs on the `registry` extra, which the installers include and a desktop-only
+    `pip install clozapine-desk` leaves out."""
+    from registry import installed
 
-    missing = [m for m in REGISTRY_MODULES if importlib.util.find_spec(m) is None]
+    missing = installed.missing()
     if not missing:
         return None
     return (

@@ -5,6 +5,7 @@ and no file: the form may carry a patient's details."""
 from __future__ import annotations
 
 import threading
+from contextlib import closing
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]  # it ships no type hints
@@ -33,28 +34,15 @@ def page_pixels(pdf: bytes, dpi: int, *, grey: bool = False) -> list[PagePixels]
     # 1650.0000000000002) would add a row: scale a hair under.
     scale = dpi / POINTS_PER_INCH * (1 - 1e-9)
     pages = []
-    with _PDFIUM:
-        document = pdfium.PdfDocument(pdf)
-        try:
-            for page in document:
-                try:
-                    bitmap = page.render(scale=scale, grayscale=grey, rev_byteorder=True)
-                    try:
-                        pages.append(
-                            PagePixels(
-                                bitmap.width,
-                                bitmap.height,
-                                bitmap.stride,
-                                bytes(bitmap.buffer),
-                                grey,
-                            )
-                        )
-                    finally:
-                        bitmap.close()
-                finally:
-                    page.close()
-        finally:
-            # Closed here, under the lock: left to the garbage collector, pdfium would be
-            # called from whichever thread collects.
-            document.close()
+    # Each pdfium object is closed here, under the lock: left to the garbage collector,
+    # pdfium would be called from whichever thread collects.
+    with _PDFIUM, closing(pdfium.PdfDocument(pdf)) as document:
+        for each in document:
+            with closing(each) as page:
+                rendered = page.render(scale=scale, grayscale=grey, rev_byteorder=True)
+                with closing(rendered) as bitmap:
+                    pixels = bytes(bitmap.buffer)
+                    pages.append(
+                        PagePixels(bitmap.width, bitmap.height, bitmap.stride, pixels, grey)
+                    )
     return pages

@@ -14,23 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import alive, all_gone, descendants
+
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc (Linux)")
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
 
 
 def _is_registry(pid: int) -> bool:
@@ -39,14 +27,6 @@ def _is_registry(pid: int) -> bool:
     except OSError:
         return False
     return b"registry" in command and b"serve" in command
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"  # a zombie has ended; only its exit status is left
 
 
 def _start_demo_app(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
@@ -66,22 +46,13 @@ def _start_demo_app(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
     )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        registries = [pid for pid in _children(app.pid) if _is_registry(pid)]
+        registries = [pid for pid in descendants(app.pid) if _is_registry(pid)]
         if registries:
             return app, registries[0]
         assert app.poll() is None, "the app ended before its registry started"
         time.sleep(0.2)
     app.kill()
     raise AssertionError("the demo's registry did not start")
-
-
-def _gone_within(pid: int, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.mark.parametrize("ending", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGKILL])
@@ -92,9 +63,9 @@ def test_the_embedded_registry_ends_with_the_app(tmp_path: Path, ending: signal.
         app.wait(20)
         if ending is not signal.SIGKILL:
             assert app.returncode == 0  # a clean close, as if the window was closed
-        assert _gone_within(registry, 10), f"the registry outlived the app ({ending.name})"
+        assert all_gone([registry], 10), f"the registry outlived the app ({ending.name})"
     finally:
         if app.poll() is None:
             app.kill()
-        if _alive(registry):
+        if alive(registry):
             os.kill(registry, signal.SIGKILL)

@@ -22,9 +22,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
+from registry.process import free_port
 from tests.support.framebuffer import screen_image
+from tests.support.processes import alive, all_gone, command, descendants, handshake
 
 REPO = Path(__file__).resolve().parent.parent
 HELPER = REPO / "tests" / "support" / "real_keyring_session.sh"
@@ -50,43 +51,6 @@ def _clean_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "QT_", "VIRTUAL"))}
     env["PATH"] = "/usr/bin:/bin"
     return env
-
-
-def _descendants(pid: int) -> list[int]:
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                stat = (entry / "stat").read_text()
-                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, queue = [], [pid]
-    while queue:
-        parent = queue.pop()
-        children = [child for child, up in parents.items() if up == parent]
-        found += children
-        queue += children
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def _all_gone(pids: list[int], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
-        time.sleep(0.2)
-    return not any(_alive(pid) for pid in pids)
-
-
-def _command(pid: int) -> str:
-    with contextlib.suppress(OSError):
-        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-    return ""
 
 
 def test_the_package_puts_the_app_on_the_path_and_in_the_menu(root: Path) -> None:
@@ -178,14 +142,6 @@ def test_the_bench_measures_the_frozen_start_and_the_bundle_size(
     assert ratio["value"] > 0 and "frozen" in ratio["note"]
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _newest_revision() -> str:
     from alembic.script import ScriptDirectory
 
@@ -198,7 +154,7 @@ def _newest_revision() -> str:
 
 
 def test_the_frozen_registry_migrates_its_database_and_answers(root: Path, tmp_path: Path) -> None:
-    database, port = tmp_path / "registry.db", _free_port()
+    database, port = tmp_path / "registry.db", free_port()
     # Two workers: each is this program started again (multiprocessing's freeze support).
     server = subprocess.Popen(
         [_program(root), "registry", "serve", "--db", f"sqlite:///{database}",
@@ -207,13 +163,7 @@ def test_the_frozen_registry_migrates_its_database_and_answers(root: Path, tmp_p
         start_new_session=True,
     )  # fmt: skip
     try:
-        answer = None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and server.poll() is None:
-            with contextlib.suppress(requests.RequestException):
-                answer = requests.get(f"http://127.0.0.1:{port}/v1/handshake", timeout=2)
-                break
-            time.sleep(0.2)
+        answer = handshake(f"http://127.0.0.1:{port}", server)
         assert answer is not None and answer.ok, server.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
         from app.version import VERSION
 
@@ -221,12 +171,12 @@ def test_the_frozen_registry_migrates_its_database_and_answers(root: Path, tmp_p
         with sqlite3.connect(database) as conn:
             (revision,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         assert revision == _newest_revision()
-        workers = _descendants(server.pid)
+        workers = descendants(server.pid)
         assert len(workers) >= 2, "the registry did not start its worker processes"
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(20)
-    assert _all_gone(workers, 15), "registry workers outlived the server"
+    assert all_gone(workers, 15), "registry workers outlived the server"
 
 
 @contextlib.contextmanager
@@ -270,16 +220,16 @@ def test_the_window_opens_on_the_demo_clinic_and_leaves_nothing_running(
             middle = picture.crop((383, 192, 983, 576)).convert("L")
             lit = sum(middle.histogram()[41:])
             assert lit > 0.5 * middle.width * middle.height, "no window on the screen"
-            tree = [app, *_descendants(app)]
-            assert registry in tree and "registry serve" in _command(registry)
+            tree = [app, *descendants(app)]
+            assert registry in tree and "registry serve" in command(registry)
             # Closing the window (SIGTERM is the window manager's close): all of it ends.
             os.kill(app, signal.SIGTERM)
             session.wait(30)
             assert session.returncode == 0, session.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
-            assert _all_gone(tree, 15), [_command(pid) for pid in tree if _alive(pid)]
+            assert all_gone(tree, 15), [command(pid) for pid in tree if alive(pid)]
         finally:
             if session.poll() is None:
-                for pid in _descendants(session.pid):
+                for pid in descendants(session.pid):
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGKILL)
                 session.kill()
@@ -299,11 +249,11 @@ def _wait_for_the_demo(
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         assert session.poll() is None, session.stderr.read().decode()[-3000:]  # type: ignore[union-attr]
-        mine = _descendants(session.pid)
-        apps = [p for p in mine if _runs(p, program) and " app " in _command(p)]
+        mine = descendants(session.pid)
+        apps = [p for p in mine if _runs(p, program) and " app " in command(p)]
         ready = (data / "demo" / "desk.json").exists() and (data / "demo" / "store.db").exists()
         if apps and ready:
-            registries = [p for p in _descendants(apps[0]) if "registry serve" in _command(p)]
+            registries = [p for p in descendants(apps[0]) if "registry serve" in command(p)]
             if registries and _demo_patients(data) > 0:
                 time.sleep(2)  # the sign-in page paints once the worker says it is done
                 return apps[0], registries[0]

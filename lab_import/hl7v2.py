@@ -76,12 +76,14 @@ def read_hl7(data: bytes, source: str) -> list[LabResult]:
     results: list[LabResult] = []
     for number, text in enumerate(messages(data), start=1):
         message = hl7.parse(text)
-        name, dob, mrn = "", None, ""
+        name, dob, mrn, lab = "", None, "", ""
         accession, order_date = "", None
         observation = 0
         for segment in message:
             kind = str(segment[0])
-            if kind == "PID":
+            if kind == "MSH":  # the sending facility, else application: whose MRNs these are
+                lab = _part(message, segment, 4, 1) or _part(message, segment, 3, 1)
+            elif kind == "PID":
                 given = " ".join(
                     p for p in (_part(message, segment, 5, 2), _part(message, segment, 5, 3)) if p
                 )
@@ -105,6 +107,7 @@ def read_hl7(data: bytes, source: str) -> list[LabResult]:
                         source=f"{source}, message {number}, OBX {observation}",
                         mrn=mrn,
                         accession=accession,
+                        lab=lab,
                     )
                 )
     return results

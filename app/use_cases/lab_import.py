@@ -14,6 +14,7 @@ from app.lab_results import (
     Assessment,
     LabResult,
     Outcome,
+    PatientIndex,
     PatientMatch,
     already_recorded,
     assess,
@@ -64,6 +65,7 @@ def plan_import(
 ) -> list[PlannedRow]:
     """Each result's row. `history` gives a patient's recorded ANCs (duplicates are skipped,
     a second copy of the same file included: each row is checked against the rows before)."""
+    index = PatientIndex(patients)
     rows: list[PlannedRow] = []
     planned: set[tuple[str, date, int]] = set()  # (patient, draw date, cells/µL) to record
     for result in results:
@@ -71,7 +73,7 @@ def plan_import(
         if seen.outcome is Outcome.REFUSE:
             rows.append(PlannedRow(result, seen, None, Action.REFUSE, seen.reason))
             continue
-        match = match_patient(result, patients)
+        match = match_patient(result, index)
         if match.patient is None:
             rows.append(PlannedRow(result, seen, match, Action.CHOOSE_PATIENT, match.reason))
             continue

@@ -40,6 +40,7 @@ class AuditAction(StrEnum):
     SIGN = "sign"
     PRINT = "print"
     EXPORT = "export"
+    IMPORT = "import"  # lab results from a file: each ANC, and the file's summary
     SIGN_IN = "sign_in"
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_OUT = "sign_out"

@@ -322,7 +322,36 @@ ALTER TABLE outbox_v7 RENAME TO outbox;
 CREATE INDEX outbox_by_state ON outbox (state, seq);
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7)
+# v8: lab results imported from files (issue #18). Each recorded one keeps the lab's specimen
+# number (a second copy of it is a duplicate, a corrected one a correction that names it) and
+# the ANC it queued; a lab's MRN, once a person's import matched it, names its patient.
+V8 = """
+CREATE TABLE lab_imports (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    file_name TEXT NOT NULL,
+    source TEXT NOT NULL,             -- the file and its line, message or entry
+    lab TEXT NOT NULL,
+    accession TEXT NOT NULL,          -- '' when the lab sent none
+    patient_id TEXT NOT NULL,
+    drawn TEXT NOT NULL,
+    per_ul INTEGER NOT NULL,
+    outbox_item TEXT NOT NULL,        -- the ANC it queued, as Add ANC queues one
+    corrects INTEGER REFERENCES lab_imports (id),
+    imported_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE INDEX lab_imports_by_specimen ON lab_imports (lab, accession) WHERE accession <> '';
+CREATE TABLE lab_patient_ids (
+    lab TEXT NOT NULL,
+    mrn TEXT NOT NULL,
+    patient_id TEXT NOT NULL,
+    matched_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    PRIMARY KEY (lab, mrn)
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8)
 LATEST = len(MIGRATIONS)
 
 

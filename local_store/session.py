@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from app.entered_anc import EnteredAnc
-from app.errors import AccessRefused, ErrorCode
+from app.errors import AccessRefused, ErrorCode, RemsError
 from app.psf import acts_needing_prescriber
 from app.psf_document import psf_from_document
 from app.rda import RdaDecision
-from app.records import Account, Patient
+from app.records import Account, AncReport, Patient
 from app.roles import Action, may
 from app.signatures import PRESCRIBER_MEANING, Signature, check_may_sign, content_hash
+from app.statuses import AncSource
+from app.use_cases.lab_import import ImportCounts, ImportPlanner, PlannedRow
 from app.use_cases.scope import sight_of
 from app.workstation_accounts import check_may_add_account
 from local_store import keys
@@ -29,6 +31,7 @@ from local_store.audit import AuditAction, AuditEntry, AuditLog, Watch
 from local_store.database import Database
 from local_store.errors import AccountLocked, SessionLocked, StoreError
 from local_store.forms import Form, FormKind, Forms, FormState
+from local_store.lab_imports import LabImports
 from local_store.ledger import StoreLedger
 from local_store.outbox import Outbox, OutboxItem, OutboxKind, OutboxState
 from local_store.pending_actions import PendingActions
@@ -254,6 +257,108 @@ class Session:
                 self.outbox.supersede(item_id, self.workstation.clock.now(), corrects)
                 self._audit(AuditAction.CHANGE, f"outbox:{corrects}", f"superseded by {item_id}")
         return item_id
+
+    # Lab results imported from a file (issue #18): planned against this office's patients,
+    # recorded as Add ANC records an ANC, once a person accepts the rows
+    def lab_import_planner(self, local_codes: Mapping[str, str] | None = None) -> ImportPlanner:
+        """A planner over the patients this person sees, their ANCs recorded or waiting to be
+        sent, the specimens imported before and the lab MRNs matched before. Refused to a
+        role that does not report ANCs."""
+        self._act()
+        if not may(self.account.role, Action.REPORT_ANC):
+            raise AccessRefused(
+                ErrorCode.NOT_PERMITTED,
+                "Lab results are imported by the prescriber's office (the prescriber or a "
+                "designee).",
+            )
+        own = self._own_prescriber()
+        patients = [p for p in self.ledger.patients() if own is None or p.prescriber_id == own]
+        queued = self._queued_ancs()
+        ledger, imports = self.ledger, LabImports(self.db)
+
+        def history(patient_id: str) -> list[AncReport]:
+            return [*ledger.anc_history(patient_id), *queued.get(patient_id, ())]
+
+        self._audit(AuditAction.VIEW, "roster", f"{len(patients)} patients matched to a lab file")
+        return ImportPlanner(
+            patients,
+            history,
+            earlier=imports.by_specimen(),
+            lab_ids=imports.lab_ids(),
+            local_codes=local_codes,
+        )
+
+    def _queued_ancs(self) -> dict[str, list[AncReport]]:
+        """ANCs this workstation queued (waiting, or sent and not yet pulled back): an import
+        of the same draw and value is a duplicate of them too."""
+        found: dict[str, list[AncReport]] = {}
+        live = (OutboxState.QUEUED, OutboxState.SENDING, OutboxState.RETRY_WAIT, OutboxState.ACKED)
+        for item in self.outbox.items(*live):
+            if item.kind != OutboxKind.REPORT_ANC.value:
+                continue
+            try:
+                entered = EnteredAnc.typed(
+                    str(item.payload.get("as_entered", "")),
+                    str(item.payload.get("unit", "")),
+                    date.fromisoformat(str(item.payload.get("drawn", ""))),
+                )
+                anc = entered.parse()
+            except (RemsError, ValueError):
+                continue  # an item the registry will refuse is no ANC to compare with
+            patient_id = item.subject.removeprefix("patient:")
+            drawn = entered.drawn if isinstance(entered.drawn, date) else None
+            if drawn is None:
+                continue
+            found.setdefault(patient_id, []).append(
+                AncReport(patient_id, anc, drawn, drawn, AncSource.ADD_ANC, item.created_by)
+            )
+        return found
+
+    def record_lab_results(
+        self, file_name: str, rows: Sequence[PlannedRow], accepted: Sequence[PlannedRow]
+    ) -> list[str]:
+        """The accepted rows, each queued as Add ANC queues an ANC (the outbox, its audit
+        entry), kept with its specimen and file line, and the import audited: the file's
+        name, what it held, and who accepted it. One transaction: all or nothing."""
+        for row in accepted:
+            if not row.action.records or row.patient is None or row.result.collected is None:
+                raise AccessRefused(
+                    ErrorCode.NOT_PERMITTED,
+                    f"{row.result.source}: this row is not one to record ({row.reason}).",
+                )
+        now = self.workstation.clock.now()
+        imports = LabImports(self.db)
+        queued: list[str] = []
+        with self.transaction():
+            for row in accepted:
+                assert row.patient is not None and row.result.collected is not None
+                assert row.assessment.anc is not None
+                item_id = self.queue_anc(
+                    row.patient.id, row.result.value, row.result.unit, str(row.result.collected)
+                )
+                imports.add(
+                    file_name=file_name,
+                    source=row.result.source,
+                    lab=row.result.lab,
+                    accession=row.result.accession,
+                    patient_id=row.patient.id,
+                    drawn=row.result.collected,
+                    per_ul=row.assessment.anc.per_ul,
+                    outbox_item=item_id,
+                    corrects=row.corrects.import_id if row.corrects else None,
+                    now=now,
+                )
+                if row.result.mrn:
+                    imports.remember_mrn(row.result.lab, row.result.mrn, row.patient.id, now)
+                how = row.match.reason if row.match else ""
+                fix = f"; corrects {row.corrects.source}" if row.corrects else ""
+                self._audit(
+                    AuditAction.IMPORT, f"anc:{item_id}", f"{row.result.source} ({how}){fix}"
+                )
+                queued.append(item_id)
+            counts = ImportCounts.of(rows, len(accepted))
+            self._audit(AuditAction.IMPORT, f"lab file:{file_name}", f"accepted: {counts.words()}")
+        return queued
 
     # The outbox: a refused item is dismissed, or corrected and sent again
     def dismiss_refused(self, item_id: str) -> None:

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QVBoxLayout, QWidget
 
 from app.follow_up import CONFIRM_FIRST_LOW_ANC
 from app.roles import Role
@@ -38,6 +40,7 @@ from desk.shell import failure_words
 from ui.add_anc import AddAncDialog
 from ui.chart_view import ChartPage
 from ui.enrollment_wizard import EnrollmentWizard
+from ui.lab_import_flow import LabImportFlow
 from ui.office_acts import correct_refused, dismiss_refused, remove_from_list
 from ui.people_dialog import ManageDesigneesDialog
 from ui.pharmacy_list import PharmacyListView
@@ -57,6 +60,12 @@ FIND_PHARMACY = (
     "Find a certified pharmacy for a patient: only a certified pharmacy can dispense "
     "clozapine. Search by name; export the list to give to a patient."
 )
+
+
+def _dropped_files(urls: list[QUrl]) -> list[Path]:
+    """Files on this computer (not folders, not web addresses)."""
+    paths = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
+    return [p for p in paths if p.is_file()]
 
 
 class Workspace(WorkspaceTabs):
@@ -113,6 +122,8 @@ class Workspace(WorkspaceTabs):
         self.currentChanged.connect(self._tab_shown)
         for n in range(FIXED_TABS):
             self.tabBar().setTabButton(n, self.tabBar().ButtonPosition.RightSide, None)
+        self.lab_imports = LabImportFlow(self, worker, session, self._after_change, self.say)
+        self.setAcceptDrops(True)  # a lab file dropped on the window is imported
         self._menus()
 
     def say(self, text: str, ms: int = 8000) -> None:
@@ -145,7 +156,19 @@ class Workspace(WorkspaceTabs):
         return [p for p in pages if isinstance(p, ChartPage)]
 
     def _menus(self) -> None:
-        work = self.window_.menuBar().addMenu("&Work")
+        bar = self.window_.menuBar()
+        files = QMenu("&File", bar)
+        first = bar.actions()
+        if first:  # File comes first, as in every desktop program
+            bar.insertMenu(first[0], files)
+        else:
+            bar.addMenu(files)
+        import_labs = QAction("&Import lab results…", self)
+        import_labs.setShortcut(QKeySequence("Ctrl+I"))
+        import_labs.triggered.connect(self.lab_imports.ask_for_file)
+        files.addAction(import_labs)
+        self.addAction(import_labs)
+        work = bar.addMenu("&Work")
         actions: list[tuple[str, str, Callable[[], Any]]] = [
             ("&Find a patient", "Ctrl+F", self._find),
             ("&Enroll a patient…", "Ctrl+N", self.enroll),
@@ -167,6 +190,17 @@ class Workspace(WorkspaceTabs):
             action.triggered.connect(slot)
             work.addAction(action)
             self.addAction(action)
+
+    # A lab file dropped on the window
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _dropped_files(event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = _dropped_files(event.mimeData().urls())
+        if files:
+            event.acceptProposedAction()
+            self.lab_imports.open(*files)
 
     def manage_designees(self) -> None:
         dialog = ManageDesigneesDialog(self.calls, self)

@@ -1,0 +1,79 @@
+"""A lab file as the window imports it: read (never copied), its results planned against
+this office's patients, a person's choices of patient applied, and the accepted rows
+recorded through the store's use-case boundary. Everything here runs on the store thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.lab_results import LabResult
+from app.records import Patient
+from app.use_cases.lab_import import Action, ImportCounts, ImportPlanner, PlannedRow
+from desk.session import Session
+from lab_import.files import UnreadableLabFile, read_lab_file
+
+# Reads a CSV with its lab's saved mapping, or raises lab_import.files.NeedsMapping.
+CsvReaderFor = Callable[[bytes], Callable[[bytes, str], list[LabResult]]]
+
+
+@dataclass
+class LabFilePlan:
+    """One file's rows, in the file's order, as the review screen shows them."""
+
+    path: Path
+    rows: list[PlannedRow]
+    planner: ImportPlanner = field(repr=False)
+
+    @property
+    def file_name(self) -> str:
+        return self.path.name
+
+    def choices(self, number: int) -> list[Patient]:
+        """Whom a person may pick for a row waiting for its patient: the patients the
+        match found, then the others born that day. Nobody else: a result whose name and
+        date of birth are no patient's is not a result to file under someone."""
+        row = self.rows[number]
+        found = list(row.match.candidates) if row.match else []
+        if row.result.dob is not None:
+            found += [p for p, _key in self.planner.index.born_on(row.result.dob) if p not in found]
+        return found
+
+    def to_record(self) -> list[int]:
+        return [n for n, row in enumerate(self.rows) if row.action.records]
+
+
+def read_results(path: Path, csv_reader_for: CsvReaderFor | None = None) -> list[LabResult]:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UnreadableLabFile(
+            f"{path.name} cannot be read ({error.strerror}): check the file is still there."
+        ) from error
+    reader = csv_reader_for(data) if csv_reader_for is not None else None
+    return read_lab_file(data, path.name, reader)
+
+
+def plan_lab_file(
+    session: Session, path: Path, csv_reader_for: CsvReaderFor | None = None
+) -> LabFilePlan:
+    results = read_results(path, csv_reader_for)
+    planner = session.lab_import_planner()
+    return LabFilePlan(path, [planner.plan(r) for r in results], planner)
+
+
+def choose_patient(plan: LabFilePlan, number: int, patient: Patient) -> PlannedRow:
+    """A person picked the patient of row `number`: it is planned again for them."""
+    row = plan.planner.choose(plan.rows[number], patient)
+    plan.rows[number] = row
+    return row
+
+
+def record_accepted(session: Session, plan: LabFilePlan, accepted: Sequence[int]) -> ImportCounts:
+    rows = [plan.rows[n] for n in accepted if plan.rows[n].action.records]
+    session.record_lab_results(plan.file_name, plan.rows, rows)
+    return ImportCounts.of(plan.rows, len(rows))
+
+
+__all__ = ["Action", "LabFilePlan", "choose_patient", "plan_lab_file", "record_accepted"]

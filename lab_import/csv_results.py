@@ -189,7 +189,7 @@ def read_date(text: str, date_format: str, *, born: bool = False, today: date) -
     if len(pieces) != 3 or not all(p.isascii() and p.isdigit() for p in pieces):
         return None
     parts = dict(zip(order, pieces, strict=True))
-    if len(parts["y"]) != year_digits or not (1 <= len(parts["m"]) <= 2 >= len(parts["d"])):
+    if len(parts["y"]) != year_digits or len(parts["m"]) > 2 or len(parts["d"]) > 2:
         return None
     year, month, day = int(parts["y"]), int(parts["m"]), int(parts["d"])
     try:
@@ -250,11 +250,16 @@ def _rows(data: bytes) -> list[tuple[int, list[str]]]:
 
 
 def _require_header(header: Sequence[str]) -> None:
-    looks_like_data = [c for c in header if c and re.fullmatch(r"[\d\s.,/:+\-]+", c)]
+    # A number or a date where a column name should be. The value itself is not repeated
+    # in the message: it may be a patient's date of birth, and messages reach logs.
+    looks_like_data = [
+        n for n, c in enumerate(header, start=1) if c and re.fullmatch(r"[\d\s.,/:+\-]+", c)
+    ]
     if looks_like_data:
         raise NotCsv(
-            f"The file's first line holds values ({looks_like_data[0]!r}), not column names: "
-            "a header row is needed. Export the results with column names."
+            f"The file's first line holds values (column {looks_like_data[0]} is a number or "
+            "a date), not column names: a header row is needed. Export the results with "
+            "column names."
         )
 
 

@@ -165,6 +165,10 @@ def test_bom_tabs_and_lone_cr_line_ends_read_the_same() -> None:
             (r.patient_name, r.value, r.dob) for r in expected
         ]
     assert headers(b"\xef\xbb\xbf" + US.read_bytes())[0] == "Patient Name"  # no BOM in it
+    excel_blanks = US.read_bytes().replace(b"\r\n\r\n", b"\r\n,,,,,,,,,\r\n")
+    assert [r.source for r in read_csv(excel_blanks, "x", PORTAL)][-2:] == [
+        "x, line 8", "x, line 10",
+    ]  # fmt: skip
 
 
 def test_a_quoted_cell_across_lines_keeps_the_next_rows_line_numbers() -> None:
@@ -199,12 +203,15 @@ def test_what_is_not_a_csv_export_is_refused_with_what_to_do() -> None:
         b"PK\x03\x04\x14\x00\x06\x00": "Excel workbook",
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR": "not text",
         b"Just one column\nMaria\nJames\n": "one column only",
-        b"Maria Nunez,04/12/1979,2600,/uL\n": "not column names",
+        b"Maria Nunez,04/12/1979,2600,/uL\n": "column 2 is a number or a date",
         b"\n\n": "empty",
     }
     for data, words in cases.items():
         with pytest.raises(NotCsv, match=words):
             headers(data)
+    with pytest.raises(NotCsv) as refused:
+        headers(b"Maria Nunez,04/12/1979,2600,/uL\n")
+    assert "1979" not in str(refused.value)  # a date of birth is not repeated to a log
 
 
 def test_headers_first_rows_and_the_fingerprint_of_an_export() -> None:

@@ -17,7 +17,8 @@ class WholeLabel(QLabel):
     def setText(self, text: str) -> None:
         super().setText(text)
         self.fit()
-        QTimer.singleShot(0, self.fit)  # again once the layout has placed the new text
+        # again once the layout has placed the new text (not at all once the label is gone)
+        QTimer.singleShot(0, self, self.fit)
 
     def fit(self) -> None:
         """As tall as the text needs at the width it has; the window grows if it must."""

@@ -124,7 +124,7 @@ def _object(pairs: list[tuple[str, Any]]) -> Json:
     for key, value in pairs:
         if key in found:
             raise NotFhir(
-                f"This file is not FHIR JSON: {_shown(key)} is given twice in one object, and "
+                f"This file is not FHIR JSON: {_shown(key)!r} is given twice in one object, and "
                 f"which one the lab meant is not guessed. {_WHAT_TO_DO}"
             )
         found[key] = value

@@ -34,10 +34,12 @@ The rules, where FHIR leaves a choice:
 - The draw date is the date part of effectiveDateTime, effectivePeriod.start or
   effectiveInstant (else the specimen's collection), as the lab wrote it: never moved to
   another time zone, because the date printed on the lab report is the one people compare.
-- The accession is the Observation's first identifier (a corrected Observation keeps it), else
-  its specimen's accessionIdentifier. FHIR R4 Observation has no element for the result it
-  corrects: `replaces` is left empty unless an extension whose url ends in "replaces" gives a
-  reference or identifier.
+- The accession is the Observation's first identifier (a corrected Observation keeps it, so
+  plan_import finds the specimen it corrects by it), else its specimen's accessionIdentifier.
+  FHIR R4 Observation has no element for the result it corrects: `replaces` is left empty
+  unless an extension whose url ends in "replaces" says: its identifier, or the identifier of
+  the Observation its reference points at (in the file, or given in the reference), else the
+  reference as written.
 """
 
 from __future__ import annotations
@@ -81,7 +83,8 @@ def read_fhir(data: bytes, source: str) -> list[LabResult]:
     kind = resource.get("resourceType")
     if kind == "Observation":
         rid = _id(resource)
-        return list(_results(resource, _Resources(), f"{source}, Observation{rid and ' '}{rid}"))
+        label = f"{source}, Observation" + (f" {rid}" if rid else "")
+        return list(_results(resource, _Resources(), label))
     if kind == "Bundle":
         return _bundle(resource, source)
     raise NotFhir(
@@ -146,12 +149,9 @@ class _Resources:
             resource = _obj(entry, "resource")
             if resource is None:
                 continue
-            full_url = _text(entry, "fullUrl")
-            if full_url:
-                self._found.setdefault(full_url, []).append(resource)
             kind, rid = _text(resource, "resourceType"), _text(resource, "id")
-            if kind and rid:
-                self._found.setdefault(f"{kind}/{rid}", []).append(resource)
+            for key in {_text(entry, "fullUrl"), f"{kind}/{rid}" if kind and rid else ""} - {""}:
+                self._found.setdefault(key, []).append(resource)
 
     def get(self, reference: str, kind: str, inside: Json) -> Json | None:
         """The `kind` resource `reference` names: contained in `inside` ("#id"), or an
@@ -178,8 +178,8 @@ def _bundle(bundle: Json, source: str) -> list[LabResult]:
     for number, entry in enumerate(listed if isinstance(listed, list) else [], start=1):
         resource = _obj(entry, "resource") if isinstance(entry, dict) else None
         if resource is not None and resource.get("resourceType") == "Observation":
-            rid = _id(resource)
-            label = f"{source}, entry {number}{rid and ', Observation '}{rid}"
+            rid = _id(resource)  # the entry's number (1-based) finds it; the id names it
+            label = f"{source}, entry {number}" + (f", Observation {rid}" if rid else "")
             results += _results(resource, resources, label)
     return results
 
@@ -216,7 +216,7 @@ def _results(observation: Json, resources: _Resources, label: str) -> Iterator[L
         source=label,
         mrn=patient.mrn,
         accession=accession,
-        replaces=_replaces(observation),
+        replaces=_replaces(observation, resources),
         lab=lab,
     )
     components = _objs(observation, "component")
@@ -317,11 +317,22 @@ def _identifier(observation: Json) -> str:
     return _text(identifiers[0], "value") if identifiers else ""
 
 
-def _replaces(observation: Json) -> str:
+def _replaces(observation: Json, resources: _Resources) -> str:
+    """The lab's number of the result this one corrects, as plan_import looks it up (with
+    the accession): an identifier, or the identifier of the Observation referred to (in the
+    file, or named in the reference); else the reference itself."""
     for extension in _objs(observation, "extension"):
-        if _text(extension, "url").endswith("replaces"):
-            reference = _text(_obj(extension, "valueReference"), "reference")
-            return reference or _text(_obj(extension, "valueIdentifier"), "value")
+        if not _text(extension, "url").endswith("replaces"):
+            continue
+        named = _text(_obj(extension, "valueIdentifier"), "value")
+        reference = _obj(extension, "valueReference")
+        target = resources.get(_text(reference, "reference"), "Observation", observation)
+        return (
+            named
+            or (_identifier(target) if target is not None else "")
+            or _text(_obj(reference, "identifier"), "value")
+            or _text(reference, "reference")
+        )
     return ""
 
 

@@ -116,14 +116,25 @@ def test_the_bundle_planned_against_our_patients() -> None:
         (Action.REFUSE, None),  # a valueString
     ]
     assert "No patient" in rows[6].reason and "no date of birth" in rows[9].reason
-    assert rows[5].reason == "1,800/µL, a corrected result"
+    assert rows[5].reason.startswith("1,800/µL, a corrected result; replaces the preliminary")
 
 
 def test_a_corrected_observation_keeps_its_identifier_and_may_say_what_it_replaces() -> None:
     preliminary, amended = bundle_results()[4:6]
     assert (preliminary.status, amended.status) == ("preliminary", "amended")
     assert preliminary.accession == amended.accession == "ACC-2005"
-    assert (preliminary.replaces, amended.replaces) == ("", "Observation/anc-tran-1")
+    # The extension's reference, to the preliminary in the file: that one's identifier.
+    assert (preliminary.replaces, amended.replaces) == ("", "ACC-2005")
+    url = "https://lab.example.org/fhir/StructureDefinition/replaces"
+    said: list[tuple[dict[str, object], str]] = [
+        ({"valueIdentifier": {"value": "LCL-26-0400"}}, "LCL-26-0400"),
+        ({"valueReference": {"identifier": {"value": "LCL-26-0401"}}}, "LCL-26-0401"),
+        ({"valueReference": {"reference": "Observation/elsewhere"}}, "Observation/elsewhere"),
+        ({"valueString": "LCL-26-0402"}, ""),
+    ]
+    for value, replaces in said:
+        (result,) = read(observation(status="corrected", extension=[{"url": url, **value}]))
+        assert result.replaces == replaces
 
 
 def test_a_panel_s_components_carry_its_patient_draw_and_specimen_accession() -> None:
@@ -236,6 +247,7 @@ def test_patients_referenced_every_way_a_bundle_does() -> None:
         (uuid, uuid),
         (server, "Patient/p1"),
         (server, f"{server}/_history/3"),
+        ("Patient/p1", "Patient/p1"),  # a relative fullUrl: the same entry, not two
     ]:
         bundle = {
             "resourceType": "Bundle",
@@ -248,6 +260,18 @@ def test_patients_referenced_every_way_a_bundle_does() -> None:
         (result,) = read(bundle)
         assert (result.patient_name, result.dob) == ("Chidi Adeyemi", date(2001, 12, 1)), reference
         assert result.source == "lab.json, entry 2, Observation anc-adeyemi-1"
+
+
+def test_a_reference_two_entries_answer_to_is_no_patient() -> None:
+    adeyemi = json.loads(LONE.read_bytes())["contained"][0]
+    kim = {**adeyemi, "name": [{"given": ["Grace"], "family": "Kim"}], "birthDate": "1941-03-27"}
+    entries = [
+        {"fullUrl": "https://one.example.org/Patient/p1", "resource": adeyemi},
+        {"fullUrl": "https://two.example.org/Patient/p1", "resource": kim},
+        {"resource": {**observation(contained=None), "subject": {"reference": "Patient/p1"}}},
+    ]
+    (result,) = read({"resourceType": "Bundle", "type": "collection", "entry": entries})
+    assert (result.patient_name, result.dob) == ("", None)
 
 
 def test_a_patient_not_in_the_file_leaves_a_person_to_choose() -> None:

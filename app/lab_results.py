@@ -113,6 +113,10 @@ def assess(result: LabResult, local_codes: Mapping[str, str] | None = None) -> A
         return Assessment(
             Outcome.REFUSE, "The result has no collection date: the ANC's date is the draw's."
         )
+    if not result.value.strip():
+        return Assessment(
+            Outcome.REFUSE, "The lab sent no number for this result: nothing to record."
+        )
     entered = EnteredAnc.typed(result.value, result.unit, result.collected)
     try:
         anc = entered.parse()  # the units of R15 only; a % or g/L is refused here

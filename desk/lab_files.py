@@ -4,18 +4,15 @@ recorded through the store's use-case boundary. Everything here runs on the stor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.lab_results import LabResult
 from app.records import Patient
 from app.use_cases.lab_import import Action, ImportCounts, ImportPlanner, PlannedRow
 from desk.session import Session
-from lab_import.files import UnreadableLabFile, read_lab_file
-
-# Reads a CSV with its lab's saved mapping, or raises lab_import.files.NeedsMapping.
-CsvReaderFor = Callable[[bytes], Callable[[bytes, str], list[LabResult]]]
+from lab_import.csv_results import CsvMapping
+from lab_import.files import UnreadableLabFile, read_lab_file, saved_mappings
 
 
 @dataclass
@@ -44,21 +41,22 @@ class LabFilePlan:
         return [n for n, row in enumerate(self.rows) if row.action.records]
 
 
-def read_results(path: Path, csv_reader_for: CsvReaderFor | None = None) -> list[LabResult]:
+def plan_lab_file(
+    session: Session, path: Path, chosen: tuple[str, CsvMapping] | None = None
+) -> LabFilePlan:
+    """Read the file and plan its rows. `chosen`: a CSV mapping a person just chose (with
+    the header fingerprint it is for), saved for the next file from that lab. A CSV with
+    no saved mapping raises `NeedsMapping`."""
     try:
         data = path.read_bytes()
     except OSError as error:
         raise UnreadableLabFile(
             f"{path.name} cannot be read ({error.strerror}): check the file is still there."
         ) from error
-    reader = csv_reader_for(data) if csv_reader_for is not None else None
-    return read_lab_file(data, path.name, reader)
-
-
-def plan_lab_file(
-    session: Session, path: Path, csv_reader_for: CsvReaderFor | None = None
-) -> LabFilePlan:
-    results = read_results(path, csv_reader_for)
+    mappings = saved_mappings(session.workstation.folder)
+    if chosen is not None:
+        mappings.save(*chosen)
+    results = read_lab_file(data, path.name, mappings, session.workstation.clock.today())
     planner = session.lab_import_planner()
     return LabFilePlan(path, [planner.plan(r) for r in results], planner)
 

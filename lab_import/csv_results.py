@@ -309,6 +309,7 @@ def read_csv(
                 source=f"{source}, line {line}",
                 mrn=cell("mrn"),
                 accession=cell("accession"),
+                lab=mapping.lab,
             )
         )
     return results

@@ -1,18 +1,37 @@
 """Which kind of lab file this is (HL7 v2, FHIR JSON, CSV), told from its content, not its
 name (labs save HL7 as .txt, .dat or .hl7), and its results read by that kind's parser.
-A CSV needs its lab's column mapping, chosen once by a person: without one, `NeedsMapping`
-carries the file's headers to the screen that asks."""
+A CSV is read with its lab's column mapping, chosen once by a person and found again by the
+file's header row: without one, `NeedsMapping` carries the headers to the screen that asks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from datetime import date
 from enum import StrEnum
+from pathlib import Path
 
 from app.lab_results import LabResult
+from lab_import.csv_mappings import SavedMappings
+from lab_import.csv_results import (
+    CsvMapping,
+    CsvMappingMismatch,
+    IncompleteMapping,
+    NotCsv,
+    first_rows,
+    header_fingerprint,
+    headers,
+    read_csv,
+)
+from lab_import.fhir import NotFhir, read_fhir
+from lab_import.hl7v2 import NotHl7, read_hl7
 
 # A lab export of a few thousand results is a few MB; anything far larger is not one, and
 # is refused before it is parsed (it would be held in memory whole).
 MAX_FILE_BYTES = 64 * 1024 * 1024
+MAPPINGS_FILE = "lab-csv-mappings.json"  # in the desk's data folder: column names only
+
+
+def saved_mappings(data_folder: Path) -> SavedMappings:
+    return SavedMappings(data_folder / MAPPINGS_FILE)
 
 
 class LabFileKind(StrEnum):
@@ -26,29 +45,40 @@ class UnreadableLabFile(ValueError):
 
 
 class NeedsMapping(Exception):
-    """A CSV whose columns this workstation has not been told yet."""
+    """A CSV whose columns this workstation has not been told, or no longer fit the saved
+    mapping (`previous`, with `problem` saying which are missing)."""
 
-    def __init__(self, headers: list[str], fingerprint: str) -> None:
-        super().__init__("Choose which column holds what, once for this lab.")
-        self.headers = headers
-        self.fingerprint = fingerprint
+    def __init__(
+        self,
+        headers: list[str],
+        fingerprint: str,
+        rows: list[list[str]],
+        previous: CsvMapping | None = None,
+        problem: str = "",
+    ) -> None:
+        super().__init__(problem or "Choose which column holds what, once for this lab.")
+        self.headers, self.fingerprint, self.rows = headers, fingerprint, rows
+        self.previous, self.problem = previous, problem
 
 
 def kind_of(data: bytes) -> LabFileKind:
     head = data[:4096].lstrip(b"\xef\xbb\xbf\x0b \t\r\n")
     if head.startswith(b"MSH|") or b"\rMSH|" in head or b"\nMSH|" in head:
         return LabFileKind.HL7
-    if head.startswith(b"{"):
+    if head.startswith((b"{", b"[")):  # a JSON list is refused by the FHIR reader, in words
         return LabFileKind.FHIR
     return LabFileKind.CSV
 
 
-CsvReader = Callable[[bytes, str], list[LabResult]]
-
-
-def read_lab_file(data: bytes, name: str, csv_reader: CsvReader | None = None) -> list[LabResult]:
-    """The file's results. `csv_reader` reads a CSV with its lab's mapping (the caller finds
-    it); without one a CSV raises `UnreadableLabFile`."""
+def read_lab_file(
+    data: bytes,
+    name: str,
+    mappings: SavedMappings | None = None,
+    today: date | None = None,
+    mapping: CsvMapping | None = None,
+) -> list[LabResult]:
+    """The file's results. A CSV is read with `mapping` when given (just chosen), else the
+    one `mappings` holds for its header row."""
     if len(data) > MAX_FILE_BYTES:
         raise UnreadableLabFile(
             f"{name} is {len(data) // (1024 * 1024)} MB, far larger than a lab export: "
@@ -57,28 +87,29 @@ def read_lab_file(data: bytes, name: str, csv_reader: CsvReader | None = None) -
     if not data.strip():
         raise UnreadableLabFile(f"{name} is empty.")
     kind = kind_of(data)
-    if kind is LabFileKind.HL7:
-        from lab_import.hl7v2 import NotHl7, read_hl7
-
-        try:
+    try:
+        if kind is LabFileKind.HL7:
             return read_hl7(data, name)
-        except NotHl7 as error:
-            raise UnreadableLabFile(f"{name}: {error}") from error
-    if kind is LabFileKind.FHIR:
-        return _fhir(data, name)
-    if csv_reader is None:
-        raise UnreadableLabFile(
-            f"{name} is not HL7 v2 or FHIR; as a CSV it needs its lab's column mapping."
-        )
-    return csv_reader(data, name)
-
-
-def _fhir(data: bytes, name: str) -> list[LabResult]:
-    try:
-        from lab_import.fhir import NotFhir, read_fhir  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:  # pragma: no cover - the FHIR reader lands with this issue
-        raise UnreadableLabFile(f"{name}: FHIR files cannot be read yet.") from None
-    try:
-        return list(read_fhir(data, name))
-    except NotFhir as error:
+        if kind is LabFileKind.FHIR:
+            return list(read_fhir(data, name))
+        return _csv(data, name, mappings, today, mapping)
+    except (NotHl7, NotFhir, NotCsv, IncompleteMapping) as error:
         raise UnreadableLabFile(f"{name}: {error}") from error
+
+
+def _csv(
+    data: bytes,
+    name: str,
+    mappings: SavedMappings | None,
+    today: date | None,
+    chosen: CsvMapping | None,
+) -> list[LabResult]:
+    names = headers(data)
+    fingerprint = header_fingerprint(names)
+    mapping = chosen or (mappings.find(fingerprint) if mappings is not None else None)
+    if mapping is None:
+        raise NeedsMapping(names, fingerprint, first_rows(data))
+    try:
+        return read_csv(data, name, mapping, today=today)
+    except CsvMappingMismatch as error:
+        raise NeedsMapping(names, fingerprint, first_rows(data), mapping, str(error)) from error

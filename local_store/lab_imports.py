@@ -4,7 +4,6 @@ person's import matched to a patient. The rows are PHI and live only in the stor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 
 from app.use_cases.lab_import import EarlierImport
@@ -78,7 +77,34 @@ class LabImports:
             (lab, mrn, patient_id, now.isoformat(), self._db.actor_id),
         )
 
-    def imported_from(self, file_name: str) -> Mapping[str, int]:
-        """How many results of a file of this name were recorded (the status line)."""
-        count = self._db.one("SELECT count(*) FROM lab_imports WHERE file_name = ?", (file_name,))
-        return {"recorded": int(count[0])}
+    # The watched folder: where it is, and the files in it a person has reviewed
+    def inbox_folder(self) -> str:
+        row = self._db.one("SELECT value FROM store_info WHERE key = 'lab_inbox_folder'")
+        return str(row[0]) if row else ""
+
+    def set_inbox_folder(self, folder: str) -> None:
+        if folder:
+            self._db.execute(
+                "INSERT INTO store_info (key, value) VALUES ('lab_inbox_folder', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (folder,),
+            )
+        else:
+            self._db.execute("DELETE FROM store_info WHERE key = 'lab_inbox_folder'")
+
+    def reviewed(self, digests: list[str]) -> set[str]:
+        """Which of these file contents were reviewed already."""
+        if not digests:
+            return set()
+        marks = ", ".join("?" for _ in digests)
+        rows = self._db.execute(
+            f"SELECT sha256 FROM lab_files_reviewed WHERE sha256 IN ({marks})", digests
+        )
+        return {str(row[0]) for row in rows}
+
+    def mark_reviewed(self, digest: str, file_name: str, now: datetime) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO lab_files_reviewed (sha256, file_name, reviewed_at, "
+            "created_by) VALUES (?, ?, ?, ?)",
+            (digest, file_name, now.isoformat(), self._db.actor_id),
+        )

@@ -324,7 +324,8 @@ CREATE INDEX outbox_by_state ON outbox (state, seq);
 
 # v8: lab results imported from files (issue #18). Each recorded one keeps the lab's specimen
 # number (a second copy of it is a duplicate, a corrected one a correction that names it) and
-# the ANC it queued; a lab's MRN, once a person's import matched it, names its patient.
+# the ANC it queued; a lab's MRN, once a person's import matched it, names its patient; the
+# watched folder's files already reviewed are known by their content.
 V8 = """
 CREATE TABLE lab_imports (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -348,6 +349,13 @@ CREATE TABLE lab_patient_ids (
     matched_at TEXT NOT NULL,
     created_by TEXT NOT NULL,
     PRIMARY KEY (lab, mrn)
+);
+-- Files from the watched folder a person has reviewed, by content: not offered again.
+CREATE TABLE lab_files_reviewed (
+    sha256 TEXT PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    reviewed_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
 );
 """
 

@@ -360,6 +360,31 @@ class Session:
             self._audit(AuditAction.IMPORT, f"lab file:{file_name}", f"accepted: {counts.words()}")
         return queued
 
+    # The watched folder for lab files (off until a person chooses one)
+    def lab_inbox_folder(self) -> str:
+        """The watched folder, or "" (read by a timer as well: not a person's act)."""
+        return LabImports(self.db).inbox_folder()
+
+    def set_lab_inbox_folder(self, folder: str) -> None:
+        if not may(self.account.role, Action.REPORT_ANC):
+            raise AccessRefused(
+                ErrorCode.NOT_PERMITTED, "Only the prescriber's office imports lab results."
+            )
+        with self.transaction():
+            LabImports(self.db).set_inbox_folder(folder)
+            self._audit(
+                AuditAction.CHANGE,
+                "lab inbox folder",
+                f"watching {folder}" if folder else "no longer watching a folder",
+            )
+
+    def lab_files_reviewed(self, digests: list[str]) -> set[str]:
+        return LabImports(self.db).reviewed(digests)  # a timer's look, not a person's act
+
+    def mark_lab_file_reviewed(self, digest: str, file_name: str) -> None:
+        with self.transaction():
+            LabImports(self.db).mark_reviewed(digest, file_name, self.workstation.clock.now())
+
     # The outbox: a refused item is dismissed, or corrected and sent again
     def dismiss_refused(self, item_id: str) -> None:
         """The person lets a refused item go: it leaves the outbox; the audit keeps it."""

@@ -202,7 +202,7 @@ def test_values_are_kept_as_written_never_rounded_by_a_float() -> None:
     ("quantity", "reason"),
     [
         (ucum(0.5, "10*3/uL", comparator="<"), "'<0.5' is not a number"),  # never 500/µL
-        (ucum("1.5", "10*3/uL"), "'' is not a number"),  # a number sent as text: no value
+        (ucum("1.5", "10*3/uL"), "The lab sent no number"),  # a number sent as text: no value
         (ucum(1.5, "g/L"), "'g/L' is not an ANC unit"),
         (ucum(1.5, "10*3/mm3"), "'10*3/mm3' is not an ANC unit"),
         ({"value": 1500}, "'' is not an ANC unit"),

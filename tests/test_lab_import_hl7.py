@@ -93,5 +93,5 @@ def test_the_dry_run_prints_each_result_in_cells_per_ul_and_records_nothing() ->
     ]
     assert rows[0]["as_sent"] == {"value": "2.6", "unit": "10*3/uL"}
     assert "demo clinic's invented patients" in out.stderr
-    refused = desk("import", str(SIX))
-    assert refused.returncode == 2 and "only --dry-run for now" in refused.stderr
+    refused = desk("import", str(SIX))  # recording needs the person who accepts
+    assert refused.returncode == 2 and "give --email" in refused.stderr

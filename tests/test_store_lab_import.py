@@ -6,8 +6,11 @@ pharmacy cannot import, and a failure mid-import records nothing."""
 
 from __future__ import annotations
 
+import io
+import json
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -15,9 +18,12 @@ from app.clock import ManualClock
 from app.errors import AccessRefused
 from app.lab_results import LabResult
 from app.use_cases.lab_import import Action, PlannedRow
+from cli.main import main
 from local_store.audit import AuditAction
 from local_store.outbox import OutboxKind, OutboxState
 from local_store.session import Session
+from local_store.workstation import Workstation
+from tests.conftest import PRESCRIBER_PASSWORD
 from tests.support.store_world import certify_office, enroll
 
 DRAWN = date(2026, 1, 14)
@@ -155,3 +161,26 @@ def test_a_failure_on_the_second_row_leaves_the_first_unrecorded(
         office.record_lab_results("acme.hl7", rows, rows)
     assert anc_items(office) == []  # the first row's ANC went with the transaction
     assert not [e for e in office.audit.entries() if e.action == AuditAction.IMPORT]
+
+
+def test_the_command_line_records_what_the_desk_would_and_only_once(
+    workstation: Workstation,
+    office: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    office.sign_out()
+    six = Path(__file__).parent / "lab_samples" / "oru-six-results.hl7"
+    args = ["import", str(six), "--email", "a.kim@clinic.example", "--password-stdin"]
+    args += ["--data-dir", str(workstation.folder), "--json"]
+    for _run in range(2):
+        monkeypatch.setattr("sys.stdin", io.StringIO(PRESCRIBER_PASSWORD + "\n"))
+        assert main(args) == 0
+    out, err = capsys.readouterr()
+    actions = [json.loads(line)["action"] for line in out.splitlines()]
+    # Only Kowalski is this office's patient; the second run finds his ANC already queued.
+    assert actions[3] == "record" and actions[9] == "duplicate"
+    assert "6 results: 1 recorded" in err and "6 results: 0 recorded" in err
+    session = workstation.sign_in("a.kim@clinic.example", PRESCRIBER_PASSWORD)
+    assert [p["as_entered"] for p in anc_items(session)] == ["1.1"]
+    session.sign_out()

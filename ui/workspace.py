@@ -123,6 +123,13 @@ class Workspace(WorkspaceTabs):
         for n in range(FIXED_TABS):
             self.tabBar().setTabButton(n, self.tabBar().ButtonPosition.RightSide, None)
         self.lab_imports = LabImportFlow(self, worker, session, self._after_change, self.say)
+        self.lab_arrivals = QLabel()
+        self.lab_arrivals.setObjectName("banner")
+        self.lab_arrivals.setAccessibleName("Lab result files arrived")
+        self.lab_arrivals.linkActivated.connect(lambda _link: self.lab_imports.review_arrived())
+        self.lab_arrivals.hide()
+        self.lab_imports.arrivals = self._show_arrivals
+        box.insertWidget(box.indexOf(self.roster), self.lab_arrivals)
         self.setAcceptDrops(True)  # a lab file dropped on the window is imported
         self._menus()
 
@@ -136,6 +143,8 @@ class Workspace(WorkspaceTabs):
         self._load_alerts()
         self._load_to_confirm()
         self.roster.setFocus()
+        self.lab_imports.timer.start()
+        self.lab_imports.look_at_inbox()
 
     def on_report(self, report: SyncReport) -> None:
         """A sync finished: refresh what it may have changed."""
@@ -168,6 +177,13 @@ class Workspace(WorkspaceTabs):
         import_labs.triggered.connect(self.lab_imports.ask_for_file)
         files.addAction(import_labs)
         self.addAction(import_labs)
+        for text, slot in (
+            ("&Watch a folder for lab results…", self.lab_imports.watch_folder),
+            ("&Stop watching the lab results folder", self.lab_imports.stop_watching),
+        ):
+            action = QAction(text, self)
+            action.triggered.connect(slot)
+            files.addAction(action)
         work = bar.addMenu("&Work")
         actions: list[tuple[str, str, Callable[[], Any]]] = [
             ("&Find a patient", "Ctrl+F", self._find),
@@ -190,6 +206,10 @@ class Workspace(WorkspaceTabs):
             action.triggered.connect(slot)
             work.addAction(action)
             self.addAction(action)
+
+    def _show_arrivals(self, text: str) -> None:
+        self.lab_arrivals.setText(text)
+        self.lab_arrivals.setVisible(bool(text))
 
     # A lab file dropped on the window
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

@@ -238,7 +238,7 @@ class ConflictsPane(QWidget):
         self.table = _table(
             ["Patient", "Field", "This workstation's form", "The registry", "Noticed"], "Conflicts"
         )
-        self.keep = QPushButton("Keep the &form's value")
+        self.keep = QPushButton("&Keep the form's value")  # Alt+F is the File menu's
         self.take = QPushButton("Take the &registry's value")
         self.keep.clicked.connect(lambda: self._settle(True))
         self.take.clicked.connect(lambda: self._settle(False))

@@ -1,7 +1,8 @@
-"""HL7 v2 ORU^R01 lab results (v2.3 to v2.5.1), read with python-hl7: one or many messages
-a file, MLLP-framed or not, segments ended by CR (or by LF or CRLF, as files saved on other
-systems are). Each OBX becomes a `LabResult` carrying its message's patient (PID) and order
-(OBR); Z-segments and notes are passed over. The file is read, never copied."""
+"""HL7 v2 ORU^R01 lab results (v2.3 to v2.5.1): one or many messages a file, MLLP-framed or
+not, segments ended by CR (or by LF or CRLF, as files saved on other systems are), each in
+its own encoding characters; split here as python-hl7 splits them, unescaped by python-hl7.
+Each OBX becomes a `LabResult` carrying its message's patient (PID) and order (OBR);
+Z-segments and notes are passed over. The file is read, never copied."""
 
 from __future__ import annotations
 

@@ -55,6 +55,7 @@ def _benchmarks() -> list[tuple[tuple[str, ...], Benchmark]]:
     """Each benchmark with the metric names it yields (so --only skips the others)."""
     from bench import (
         frozen_bench,
+        import_bench,
         pdf_bench,
         rules_bench,
         sign_in_bench,
@@ -71,6 +72,7 @@ def _benchmarks() -> list[tuple[tuple[str, ...], Benchmark]]:
         (sign_in_bench.METRICS, sign_in_bench.run),
         (ui_bench.METRICS, ui_bench.run),
         (frozen_bench.METRICS, frozen_bench.run),
+        (import_bench.METRICS, import_bench.run),
     ]
 
 

@@ -1,14 +1,14 @@
-"""HL7 v2 ORU^R01 lab results (v2.3 to v2.5.1), read with python-hl7: one or many messages
-a file, MLLP-framed or not, segments ended by CR (or by LF or CRLF, as files saved on other
-systems are). Each OBX becomes a `LabResult` carrying its message's patient (PID) and order
-(OBR); Z-segments and notes are passed over. The file is read, never copied."""
+"""HL7 v2 ORU^R01 lab results (v2.3 to v2.5.1): one or many messages a file, MLLP-framed or
+not, segments ended by CR (or by LF or CRLF, as files saved on other systems are), each in
+its own encoding characters; split here as python-hl7 splits them, unescaped by python-hl7.
+Each OBX becomes a `LabResult` carrying its message's patient (PID) and order (OBR);
+Z-segments and notes are passed over. The file is read, never copied."""
 
 from __future__ import annotations
 
 import itertools
 import re
 from datetime import date
-from typing import Any
 
 import hl7
 
@@ -39,25 +39,46 @@ def messages(data: bytes) -> list[str]:
     return found
 
 
-def _part(message: Any, segment: Any, field: int, component: int = 0) -> str:
-    """Field `field` (component `component`, 1-based; 0 for the whole field) of a segment,
-    unescaped; "" where the segment stops early (labs leave trailing fields off)."""
-    try:
-        value = segment[field]
-    except IndexError:
-        return ""
-    if component == 0:
-        return str(message.unescape(str(value))).strip()
-    repetition = value[0] if len(value) else ""
-    if isinstance(repetition, str):
-        text = repetition if component == 1 else ""
-    else:
-        try:
-            piece = repetition[component - 1]
-        except IndexError:
+class _Message:
+    """One message's segments, split as python-hl7 splits them but only as far as a field
+    is asked for (hl7.parse builds every repetition, component and subcomponent of every
+    field up front: most of a 10,000-result file's reading time). Unescaping is python-hl7's
+    own, in this message's encoding characters (MSH-2, python-hl7's defaults where a lab
+    leaves some off)."""
+
+    def __init__(self, text: str) -> None:
+        # messages() starts each message at "MSH|": the field separator is always |.
+        end = text.find("|", 4)
+        chars = text[4:end] if end != -1 else text[4:]
+        self.component = chars[0] if len(chars) > 0 else "^"
+        self.repetition = chars[1] if len(chars) > 1 else "~"
+        self.escape = chars[2] if len(chars) > 2 else "\\"
+        self.subcomponent = chars[3] if len(chars) > 3 else "&"
+        separators = f"\r|{self.repetition}{self.component}{self.subcomponent}"
+        self._unescaper = hl7.Message(separators=separators, esc=self.escape)
+        self.segments = [self._fields(line) for line in text.strip().split("\r")]
+
+    @staticmethod
+    def _fields(line: str) -> list[str]:
+        """A segment's fields by their HL7 number: MSH-1 is the field separator itself."""
+        fields = line.split("|")
+        return ["MSH", "|", *fields[1:]] if fields[0] == "MSH" else fields
+
+    def part(self, fields: list[str], field: int, component: int = 0) -> str:
+        """Field `field` (component `component`, 1-based; 0 for the whole field) of a
+        segment, unescaped; "" where the segment stops early (labs leave trailing fields
+        off). A component is its first repetition's, and its first subcomponent."""
+        if field >= len(fields):
             return ""
-        text = piece if isinstance(piece, str) else str(piece[0] if len(piece) else "")
-    return str(message.unescape(text)).strip()
+        text = fields[field]
+        if component:
+            pieces = text.split(self.repetition, 1)[0].split(self.component)
+            if component > len(pieces):
+                return ""
+            text = pieces[component - 1].split(self.subcomponent, 1)[0]
+        if self.escape in text:
+            text = str(self._unescaper.unescape(text))
+        return text.strip()
 
 
 def hl7_date(text: str) -> date | None:
@@ -75,35 +96,34 @@ def read_hl7(data: bytes, source: str) -> list[LabResult]:
     """Every OBX of every message in the file, as results; `source` names the file."""
     results: list[LabResult] = []
     for number, text in enumerate(messages(data), start=1):
-        message = hl7.parse(text)
+        message = _Message(text)
+        part = message.part
         name, dob, mrn, lab = "", None, "", ""
         accession, order_date = "", None
         observation = 0
-        for segment in message:
-            kind = str(segment[0])
+        for segment in message.segments:
+            kind = segment[0]
             if kind == "MSH":  # the sending facility, else application: whose MRNs these are
-                lab = _part(message, segment, 4, 1) or _part(message, segment, 3, 1)
+                lab = part(segment, 4, 1) or part(segment, 3, 1)
             elif kind == "PID":
-                given = " ".join(
-                    p for p in (_part(message, segment, 5, 2), _part(message, segment, 5, 3)) if p
-                )
-                name = f"{given} {_part(message, segment, 5, 1)}".strip()
-                dob = hl7_date(_part(message, segment, 7))
-                mrn = _part(message, segment, 3, 1)
+                given = " ".join(p for p in (part(segment, 5, 2), part(segment, 5, 3)) if p)
+                name = f"{given} {part(segment, 5, 1)}".strip()
+                dob = hl7_date(part(segment, 7))
+                mrn = part(segment, 3, 1)
             elif kind == "OBR":
-                accession = _part(message, segment, 3, 1) or _part(message, segment, 2, 1)
-                order_date = hl7_date(_part(message, segment, 7))
+                accession = part(segment, 3, 1) or part(segment, 2, 1)
+                order_date = hl7_date(part(segment, 7))
             elif kind == "OBX":
                 observation += 1
                 results.append(
                     LabResult(
                         patient_name=name,
                         dob=dob,
-                        code=_part(message, segment, 3, 1),
-                        value=_part(message, segment, 5),
-                        unit=_part(message, segment, 6, 1),
-                        collected=hl7_date(_part(message, segment, 14)) or order_date,
-                        status=_part(message, segment, 11),
+                        code=part(segment, 3, 1),
+                        value=part(segment, 5),
+                        unit=part(segment, 6, 1),
+                        collected=hl7_date(part(segment, 14)) or order_date,
+                        status=part(segment, 11),
                         source=f"{source}, message {number}, OBX {observation}",
                         mrn=mrn,
                         accession=accession,

@@ -95,3 +95,15 @@ def test_the_dry_run_prints_each_result_in_cells_per_ul_and_records_nothing() ->
     assert "demo clinic's invented patients" in out.stderr
     refused = desk("import", str(SIX))  # recording needs the person who accepts
     assert refused.returncode == 2 and "give --email" in refused.stderr
+
+
+def test_a_lab_s_own_encoding_characters_are_read_from_its_msh() -> None:
+    # $ components, % repetitions, * escape, @ subcomponents: the first name and MRN are
+    # the ones read, and *E* is the escape character itself (10*3/uL).
+    sample = SAMPLES / "oru-other-encoding-characters.hl7"
+    [result] = read_hl7(sample.read_bytes(), sample.name)
+    assert (result.patient_name, result.dob, result.mrn) == ("GRACE KIM", date(1941, 3, 27), "K77")
+    assert (result.value, result.unit, result.lab) == ("1.8", "10*3/uL", "ACME")
+    grace = patient("p-kim", "Grace Kim", date(1941, 3, 27))
+    [row] = plan_import([result], [grace], lambda _: [])
+    assert row.action is Action.RECORD and row.assessment.anc == Anc(1800)

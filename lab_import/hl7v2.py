@@ -7,14 +7,23 @@ Z-segments and notes are passed over. The file is read, never copied."""
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 from datetime import date
 
 import hl7
+import hl7.containers
+import hl7.util
+
 
 from app.lab_results import LabResult
 
 _MLLP = re.compile(rb"[\x0b\x1c]")  # start and end of an MLLP block
+
+# python-hl7 warns of a malformed escape with the field's text (a name, a value): PHI, which
+# must not reach a console or a log file. The escape is kept as sent either way.
+for _module in (hl7.containers, hl7.util):  # each logs under its file's path
+    logging.getLogger(_module.__file__).setLevel(logging.CRITICAL + 1)
 
 
 class NotHl7(ValueError):

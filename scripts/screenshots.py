@@ -277,19 +277,56 @@ def pharmacy_preview(app: QApplication) -> None:
     window.close()
 
 
-def parse_arguments() -> None:
+def lab_review() -> int:
+    """The review of a lab's ORU file (tests/lab_samples/oru-six-results.hl7, its draws
+    moved to yesterday): four to record, one refused for its unit, one waiting."""
+    from datetime import timedelta
+
+    from ui.lab_review import LabReviewDialog
+
+    keyring.set_keyring(MemoryKeyring())
+    app = QApplication(sys.argv[:1])
+    folder = Path(tempfile.mkdtemp())
+    desk = Desk(folder / "demo", SystemClock(), kdf=FAST_KDF)
+    window = DeskWindow(desk, SystemClock().today, sync_interval=2.0)
+    sized(window, 1500, 900)
+    window.first_run.create_demo()
+    wait(app, lambda: hasattr(window, "sign_in_page"), 60)
+    window.sign_in_page.email.setText(DEMO_ACCOUNTS["sam-rivera"][0])
+    window.sign_in_page.password.setText(DEMO_ACCOUNTS["sam-rivera"][1])
+    window.sign_in_page.submit()
+    wait(app, lambda: isinstance(window.workspace, Workspace))
+    office = expect(Workspace, window.workspace)
+    wait(app, lambda: window.last_report is not None and office.roster_model.total >= 9)
+    drawn = (date.today() - timedelta(days=1)).strftime("%Y%m%d").encode()
+    sample = ROOT / "tests" / "lab_samples" / "oru-six-results.hl7"
+    path = folder / "acme-results.hl7"
+    path.write_bytes(sample.read_bytes().replace(b"20261130", drawn))
+    office.lab_imports.open(path)
+    wait(app, lambda: isinstance(office.lab_imports.review, LabReviewDialog))
+    review = expect(LabReviewDialog, office.lab_imports.review)
+    review.resize(1280, 420)
+    shot(app, review, "lab-review")
+    review.reject()
+    window.close()
+    return 0
+
+
+def parse_arguments() -> bool:
+    """Whether only the lab review is to be taken (--lab-review)."""
     global OUT, SCREEN
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT, help="folder for the PNG files")
     parser.add_argument("--screen", help="WIDTHxHEIGHT: every window fills this screen")
+    parser.add_argument("--lab-review", action="store_true", help="only the lab file review")
     arguments = parser.parse_args()
     OUT = arguments.out
     OUT.mkdir(parents=True, exist_ok=True)
     if arguments.screen:
         width, height = arguments.screen.lower().split("x")
         SCREEN = (int(width), int(height))
+    return bool(arguments.lab_review)
 
 
 if __name__ == "__main__":
-    parse_arguments()
-    sys.exit(main())
+    sys.exit(lab_review() if parse_arguments() else main())

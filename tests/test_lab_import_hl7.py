@@ -5,6 +5,7 @@ files in tests/lab_samples/, written for these tests (no real patient)."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date
 from pathlib import Path
 
@@ -107,3 +108,17 @@ def test_a_lab_s_own_encoding_characters_are_read_from_its_msh() -> None:
     grace = patient("p-kim", "Grace Kim", date(1941, 3, 27))
     [row] = plan_import([result], [grace], lambda _: [])
     assert row.action is Action.RECORD and row.assessment.anc == Anc(1800)
+
+
+def test_a_malformed_escape_never_puts_the_patient_in_a_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    message = (
+        b"MSH|^~\\&|ACMELAB|ACME|DESK|OKAFOR|20261130||ORU^R01|M9|P|2.5.1\r"
+        b"PID|1||A9||QUIXWRIGHT\\Q\\CANARY^ZEB||19610417\r"
+        b"OBX|1|NM|751-8^ANC^LN||1.5|10*3/uL|||||F|||20261130\r"
+    )
+    with caplog.at_level(logging.DEBUG):
+        [result] = read_hl7(message, "broken-escape.hl7")
+    assert "QUIXWRIGHT" in result.patient_name  # read, the bad escape left out
+    assert "QUIXWRIGHT" not in caplog.text and "CANARY" not in caplog.text

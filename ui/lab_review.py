@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.anc import categorize
+from app.lab_results import result_status
 from app.records import Patient
 from app.use_cases.lab_import import Action, PlannedRow
 from desk.lab_files import LabFilePlan
@@ -43,6 +44,15 @@ WAITING = "Choose the patient…"
 
 def _when(row: PlannedRow) -> str:
     return f"{row.result.collected:%m/%d/%Y}" if row.result.collected else "—"
+
+
+def _status(row: PlannedRow) -> str:
+    """The lab's status in words, with its code as sent ("Final (F)")."""
+    sent = row.result.status.strip()
+    if not sent:
+        return "—"
+    words = result_status(sent).value.capitalize()
+    return words if words.lower() == sent.lower() else f"{words} ({sent})"
 
 
 def _who(patient: Patient) -> str:
@@ -115,7 +125,7 @@ class LabReviewDialog(QDialog):
         self._patient_cell(number, row)
         self.table.setItem(number, 2, self._anc_item(row))
         self.table.setItem(number, 3, QTableWidgetItem(_when(row)))
-        self.table.setItem(number, 4, QTableWidgetItem(row.result.status or "—"))
+        self.table.setItem(number, 4, QTableWidgetItem(_status(row)))
         doing = QTableWidgetItem(f"{_DOING[row.action]}: {row.reason}")
         if row.action in (Action.REFUSE, Action.CHOOSE_PATIENT):
             doing.setForeground(QBrush(QColor(theme.ALERT_TEXT)))
@@ -173,6 +183,14 @@ class LabReviewDialog(QDialog):
         """The row planned again after a person's choice of patient."""
         self._show(number, row)
         self._count()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.table.resizeRowsToContents()  # wrapped reasons fit the columns' new widths
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.table.resizeRowsToContents()
 
     # Counting and accepting
     def accepted_rows(self) -> list[int]:

@@ -71,9 +71,9 @@ def run(args: argparse.Namespace) -> int:
             _show(args, rows)
             if not args.dry_run:
                 accepted = [r for r in rows if r.action.records]
-                session.record_lab_results(name, rows, accepted)
-                print(f"import: {name}: {ImportCounts.of(rows, len(accepted)).words()}.",
-                      file=sys.stderr)  # fmt: skip
+                done = session.record_lab_results(name, rows, accepted)
+                counts = ImportCounts.of(rows, len(done.queued), len(done.skipped))
+                print(f"import: {name}: {counts.words()}.", file=sys.stderr)
     finally:
         session.sign_out()
     return 0

@@ -70,8 +70,8 @@ def choose_patient(plan: LabFilePlan, number: int, patient: Patient) -> PlannedR
 
 def record_accepted(session: Session, plan: LabFilePlan, accepted: Sequence[int]) -> ImportCounts:
     rows = [plan.rows[n] for n in accepted if plan.rows[n].action.records]
-    session.record_lab_results(plan.file_name, plan.rows, rows)
-    return ImportCounts.of(plan.rows, len(rows))
+    done = session.record_lab_results(plan.file_name, plan.rows, rows)
+    return ImportCounts.of(plan.rows, len(done.queued), skipped=len(done.skipped))
 
 
 __all__ = ["Action", "LabFilePlan", "choose_patient", "plan_lab_file", "record_accepted"]

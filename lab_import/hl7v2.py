@@ -15,7 +15,6 @@ import hl7
 import hl7.containers
 import hl7.util
 
-
 from app.lab_results import LabResult
 
 _MLLP = re.compile(rb"[\x0b\x1c]")  # start and end of an MLLP block

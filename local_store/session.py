@@ -23,7 +23,7 @@ from app.records import Account, AncReport, Patient
 from app.roles import Action, may
 from app.signatures import PRESCRIBER_MEANING, Signature, check_may_sign, content_hash
 from app.statuses import AncSource
-from app.use_cases.lab_import import ImportCounts, ImportPlanner, PlannedRow
+from app.use_cases.lab_import import ImportCounts, ImportPlanner, PlannedRow, RecordedImport
 from app.use_cases.scope import sight_of
 from app.workstation_accounts import check_may_add_account
 from local_store import keys
@@ -271,6 +271,12 @@ class Session:
                 "Lab results are imported by the prescriber's office (the prescriber or a "
                 "designee).",
             )
+        planner = self._planner(local_codes)
+        seen = f"{planner.patients} patients matched to a lab file"
+        self._audit(AuditAction.VIEW, "roster", seen)
+        return planner
+
+    def _planner(self, local_codes: Mapping[str, str] | None = None) -> ImportPlanner:
         own = self._own_prescriber()
         patients = [p for p in self.ledger.patients() if own is None or p.prescriber_id == own]
         queued = self._queued_ancs()
@@ -279,7 +285,6 @@ class Session:
         def history(patient_id: str) -> list[AncReport]:
             return [*ledger.anc_history(patient_id), *queued.get(patient_id, ())]
 
-        self._audit(AuditAction.VIEW, "roster", f"{len(patients)} patients matched to a lab file")
         return ImportPlanner(
             patients,
             history,
@@ -316,10 +321,14 @@ class Session:
 
     def record_lab_results(
         self, file_name: str, rows: Sequence[PlannedRow], accepted: Sequence[PlannedRow]
-    ) -> list[str]:
+    ) -> RecordedImport:
         """The accepted rows, each queued as Add ANC queues an ANC (the outbox, its audit
         entry), kept with its specimen and file line, and the import audited: the file's
-        name, what it held, and who accepted it. One transaction: all or nothing."""
+        name, what it held, and who accepted it. One transaction: all or nothing.
+
+        Each row is planned again inside the transaction, against the store as it is now:
+        a row recorded since its review was planned (the same file open twice, or dropped
+        while it waited in the watched folder) is skipped, not queued a second time."""
         for row in accepted:
             if not row.action.records or row.patient is None or row.result.collected is None:
                 raise AccessRefused(
@@ -328,37 +337,50 @@ class Session:
                 )
         now = self.workstation.clock.now()
         imports = LabImports(self.db)
-        queued: list[str] = []
+        done = RecordedImport([], [])
         with self.transaction():
-            for row in accepted:
-                assert row.patient is not None and row.result.collected is not None
-                assert row.assessment.anc is not None
-                item_id = self.queue_anc(
-                    row.patient.id, row.result.value, row.result.unit, str(row.result.collected)
+            check = self._planner()
+            for reviewed in accepted:
+                assert reviewed.patient is not None
+                row = (
+                    check.choose(reviewed, reviewed.patient)
+                    if reviewed.chosen_by_person
+                    else check.plan(reviewed.result)
                 )
-                imports.add(
-                    file_name=file_name,
-                    source=row.result.source,
-                    lab=row.result.lab,
-                    accession=row.result.accession,
-                    patient_id=row.patient.id,
-                    drawn=row.result.collected,
-                    per_ul=row.assessment.anc.per_ul,
-                    outbox_item=item_id,
-                    corrects=row.corrects.import_id if row.corrects else None,
-                    now=now,
-                )
-                if row.result.mrn:
-                    imports.remember_mrn(row.result.lab, row.result.mrn, row.patient.id, now)
-                how = row.match.reason if row.match else ""
-                fix = f"; corrects {row.corrects.source}" if row.corrects else ""
-                self._audit(
-                    AuditAction.IMPORT, f"anc:{item_id}", f"{row.result.source} ({how}){fix}"
-                )
-                queued.append(item_id)
-            counts = ImportCounts.of(rows, len(accepted))
+                if not row.action.records or row.patient != reviewed.patient:
+                    done.skipped.append(reviewed)
+                    continue
+                done.queued.append(self._record_lab_row(file_name, row, imports, now))
+            counts = ImportCounts.of(rows, len(done.queued), len(done.skipped))
             self._audit(AuditAction.IMPORT, f"lab file:{file_name}", f"accepted: {counts.words()}")
-        return queued
+        return done
+
+    def _record_lab_row(
+        self, file_name: str, row: PlannedRow, imports: LabImports, now: datetime
+    ) -> str:
+        assert row.patient is not None and row.result.collected is not None
+        assert row.assessment.anc is not None
+        item_id = self.queue_anc(
+            row.patient.id, row.result.value, row.result.unit, str(row.result.collected)
+        )
+        imports.add(
+            file_name=file_name,
+            source=row.result.source,
+            lab=row.result.lab,
+            accession=row.result.accession,
+            patient_id=row.patient.id,
+            drawn=row.result.collected,
+            per_ul=row.assessment.anc.per_ul,
+            outbox_item=item_id,
+            corrects=row.corrects.import_id if row.corrects and row.corrects.import_id else None,
+            now=now,
+        )
+        if row.result.mrn:
+            imports.remember_mrn(row.result.lab, row.result.mrn, row.patient.id, now)
+        how = row.match.reason if row.match else ""
+        fix = f"; corrects {row.corrects.source}" if row.corrects else ""
+        self._audit(AuditAction.IMPORT, f"anc:{item_id}", f"{row.result.source} ({how}){fix}")
+        return item_id
 
     # The watched folder for lab files (off until a person chooses one)
     def lab_inbox_folder(self) -> str:

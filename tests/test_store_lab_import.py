@@ -57,7 +57,7 @@ def plan(session: Session, *results: LabResult) -> list[PlannedRow]:
 
 def import_all(session: Session, *results: LabResult, name: str = "acme.hl7") -> list[str]:
     rows = plan(session, *results)
-    return session.record_lab_results(name, rows, [r for r in rows if r.action.records])
+    return session.record_lab_results(name, rows, [r for r in rows if r.action.records]).queued
 
 
 def anc_items(session: Session) -> list[dict[str, object]]:
@@ -184,3 +184,14 @@ def test_the_command_line_records_what_the_desk_would_and_only_once(
     session = workstation.sign_in("a.kim@clinic.example", PRESCRIBER_PASSWORD)
     assert [p["as_entered"] for p in anc_items(session)] == ["1.1"]
     session.sign_out()
+
+
+def test_a_file_reviewed_twice_and_accepted_twice_is_queued_once(office: Session) -> None:
+    first, second = plan(office, RESULT), plan(office, RESULT)  # two reviews, both open
+    assert first[0].action is second[0].action is Action.RECORD
+    assert len(office.record_lab_results("acme.hl7", first, first).queued) == 1
+    again = office.record_lab_results("acme.hl7", second, second)
+    assert again.queued == [] and again.skipped == second
+    assert len(anc_items(office)) == 1
+    summary = [e for e in office.audit.entries() if e.subject == "lab file:acme.hl7"][-1]
+    assert "0 recorded" in summary.detail and "1 recorded meanwhile, skipped" in summary.detail

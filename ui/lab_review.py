@@ -184,11 +184,11 @@ class LabReviewDialog(QDialog):
         self._show(number, row)
         self._count()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.table.resizeRowsToContents()  # wrapped reasons fit the columns' new widths
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.table.resizeRowsToContents()
 

@@ -106,6 +106,7 @@ class ImportPlanner:
         local_codes: Mapping[str, str] | None = None,
     ) -> None:
         self.index = PatientIndex(patients, lab_ids)
+        self.patients = len(patients)
         self._history = history
         self._earlier = dict(earlier or {})
         self._local_codes = local_codes
@@ -214,6 +215,15 @@ def plan_import(
 
 
 @dataclass(frozen=True)
+class RecordedImport:
+    """What recording the accepted rows did: the ANCs queued (outbox item ids), and the rows
+    skipped because they were recorded after the review was planned."""
+
+    queued: list[str]
+    skipped: list[PlannedRow]
+
+
+@dataclass(frozen=True)
 class ImportCounts:
     """What an import did, for the status line and the audit."""
 
@@ -224,9 +234,10 @@ class ImportCounts:
     refused: int
     waiting: int
     declined: int  # would have been recorded; the person unticked them
+    skipped: int = 0  # accepted, but recorded meanwhile (the same file reviewed twice)
 
     @classmethod
-    def of(cls, rows: Sequence[PlannedRow], accepted: int) -> ImportCounts:
+    def of(cls, rows: Sequence[PlannedRow], accepted: int, skipped: int = 0) -> ImportCounts:
         def count(action: Action) -> int:
             return sum(1 for r in rows if r.action is action)
 
@@ -237,7 +248,8 @@ class ImportCounts:
             held=count(Action.HOLD),
             refused=count(Action.REFUSE),
             waiting=count(Action.CHOOSE_PATIENT),
-            declined=sum(1 for r in rows if r.action.records) - accepted,
+            declined=sum(1 for r in rows if r.action.records) - accepted - skipped,
+            skipped=skipped,
         )
 
     def words(self) -> str:
@@ -248,6 +260,7 @@ class ImportCounts:
             (self.refused, "refused"),
             (self.waiting, "waiting for a patient to be chosen"),
             (self.declined, "not accepted"),
+            (self.skipped, "recorded meanwhile, skipped"),
         ):
             if number:
                 parts.append(f"{number} {what}")

@@ -261,3 +261,35 @@ def test_record_cannot_be_sent_twice_by_untick_and_tick_while_recording(
     tick.setCheckState(Qt.CheckState.Checked)
     dialog.ok.click()
     assert sent == [[0]], sent  # today [[0], [0]]: record_accepted runs twice, 2 ANCs
+
+
+@pytest.mark.xfail(strict=True, reason="a wheel over the picker chooses a patient, ticked")
+def test_scrolling_the_review_over_a_patient_picker_chooses_nobody(
+    office: Session, qtbot: object
+) -> None:
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    from desk.lab_files import LabFilePlan
+    from ui.lab_review import LabReviewDialog
+
+    planner = office.lab_import_planner()
+    nobody = replace(BELLO, patient_name="SMITH^JOHN", mrn="")  # Aisha's birthday, no one's name
+    plan_ = LabFilePlan(Path("acme.hl7"), [planner.plan(nobody)], planner)
+    dialog = LabReviewDialog(plan_)
+    chosen: list[object] = []
+    dialog.chosen.connect(lambda _n, patient: chosen.append(patient))
+    picker = dialog.pickers[0]
+    wheel = QWheelEvent(
+        QPointF(5, 5),
+        QPointF(5, 5),
+        QPoint(0, 0),
+        QPoint(0, -120),  # one notch down, as a person scrolling the table does
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(picker, wheel)
+    assert chosen == [], chosen  # today [Aisha Bello]: the row is planned for her, ticked

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from app.anc import Anc
+from app.anc import Anc, AncUnit
 from app.entered_anc import EnteredAnc
 from app.errors import RemsError
 from app.patient_identity import match_name
@@ -122,6 +122,9 @@ def assess(result: LabResult, local_codes: Mapping[str, str] | None = None) -> A
         anc = entered.parse()  # the units of R15 only; a % or g/L is refused here
     except RemsError as error:
         return Assessment(Outcome.REFUSE, str(error))
+    doubt = _doubtful_value(result, entered)
+    if doubt:
+        return Assessment(Outcome.REFUSE, doubt)
     status = result_status(result.status)
     if status is Status.NOT_A_RESULT:
         return Assessment(
@@ -138,6 +141,23 @@ def assess(result: LabResult, local_codes: Mapping[str, str] | None = None) -> A
         )
     what = "a corrected result" if status is Status.CORRECTED else "a final result"
     return Assessment(Outcome.RECORD, f"{anc.per_ul:,}/µL, {what}", anc, entered)
+
+
+def _doubtful_value(result: LabResult, entered: EnteredAnc) -> str:
+    """A valid number the desk will not record without a person looking at the report: a
+    count per µL written with a decimal point ("1.000" is 1,000 where a point groups
+    thousands, 1 where it does not), or one so low it is likely the other unit. Add ANC
+    records it once a person has checked."""
+    if AncUnit.parse(result.unit) is AncUnit.PER_UL and "." in result.value:
+        return (
+            f"{result.value} {result.unit} has a decimal point, but a count per µL is a whole "
+            "number (is the point a thousands separator?). Check the lab report and enter it "
+            "with Add ANC."
+        )
+    warning = entered.warning()
+    if warning:
+        return f"{warning} Check the lab report and enter it with Add ANC."
+    return ""
 
 
 def name_key(name: str) -> tuple[str, ...]:
@@ -191,7 +211,14 @@ def match_patient(result: LabResult, patients: Iterable[Patient] | PatientIndex)
     key = name_key(result.patient_name)
     born = index.born_on(result.dob)
     same = tuple(p for p, theirs in born if theirs == key)
-    known = index.known_mrn(result.lab, result.mrn)
+    known = index.known_mrn(result.lab, result.mrn) if result.lab else None
+    if known is not None and not set(name_key(known.name)) & set(key):
+        return PatientMatch(
+            None,
+            (known, *same),
+            f"The lab's MRN {result.mrn} is {known.name}'s, but the name the lab sent shares "
+            "no part of that patient's: choose the patient.",
+        )
     if known is not None:
         if known.dob != result.dob:
             return PatientMatch(

@@ -80,7 +80,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read(args: argparse.Namespace) -> list[tuple[str, list[LabResult]]] | None:
-    from lab_import.files import NeedsMapping, UnreadableLabFile, read_lab_file, saved_mappings
+    from lab_import.files import (
+        NeedsMapping,
+        UnreadableLabFile,
+        read_file,
+        read_lab_file,
+        saved_mappings,
+    )
     from local_store.paths import data_folder
 
     mappings = saved_mappings(args.data_dir or data_folder())
@@ -88,7 +94,7 @@ def _read(args: argparse.Namespace) -> list[tuple[str, list[LabResult]]] | None:
     files = []
     for path in args.files:
         try:
-            data = path.read_bytes()
+            data = read_file(path)
             files.append((path.name, read_lab_file(data, path.name, mappings, today)))
         except OSError as error:
             print(f"import: cannot read {path}: {error.strerror}", file=sys.stderr)

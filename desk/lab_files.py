@@ -12,7 +12,7 @@ from app.records import Patient
 from app.use_cases.lab_import import Action, ImportCounts, ImportPlanner, PlannedRow
 from desk.session import Session
 from lab_import.csv_results import CsvMapping
-from lab_import.files import UnreadableLabFile, read_lab_file, saved_mappings
+from lab_import.files import read_file, read_lab_file, saved_mappings
 
 
 @dataclass
@@ -22,20 +22,25 @@ class LabFilePlan:
     path: Path
     rows: list[PlannedRow]
     planner: ImportPlanner = field(repr=False)
+    _choices: dict[int, list[Patient]] = field(default_factory=dict, repr=False)
+    first: dict[int, PlannedRow] = field(default_factory=dict, repr=False)  # rows that waited
 
     @property
     def file_name(self) -> str:
         return self.path.name
 
     def choices(self, number: int) -> list[Patient]:
-        """Whom a person may pick for a row waiting for its patient: the patients the
+        """Whom a person may pick for a row that waited for its patient: the patients the
         match found, then the others born that day. Nobody else: a result whose name and
         date of birth are no patient's is not a result to file under someone."""
-        row = self.rows[number]
-        found = list(row.match.candidates) if row.match else []
-        if row.result.dob is not None:
-            found += [p for p, _key in self.planner.index.born_on(row.result.dob) if p not in found]
-        return found
+        if number not in self._choices:
+            row = self.rows[number]
+            found = list(row.match.candidates) if row.match else []
+            if row.result.dob is not None:
+                born = self.planner.index.born_on(row.result.dob)
+                found += [p for p, _key in born if p not in found]
+            self._choices[number] = found  # as first planned: a choice does not narrow it
+        return self._choices[number]
 
     def to_record(self) -> list[int]:
         return [n for n, row in enumerate(self.rows) if row.action.records]
@@ -47,23 +52,29 @@ def plan_lab_file(
     """Read the file and plan its rows. `chosen`: a CSV mapping a person just chose (with
     the header fingerprint it is for), saved for the next file from that lab. A CSV with
     no saved mapping raises `NeedsMapping`."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise UnreadableLabFile(
-            f"{path.name} cannot be read ({error.strerror}): check the file is still there."
-        ) from error
+    data = read_file(path)
     mappings = saved_mappings(session.workstation.folder)
     if chosen is not None:
         mappings.save(*chosen)
     results = read_lab_file(data, path.name, mappings, session.workstation.clock.today())
     planner = session.lab_import_planner()
-    return LabFilePlan(path, [planner.plan(r) for r in results], planner)
+    plan = LabFilePlan(path, [planner.plan(r) for r in results], planner)
+    for number, row in enumerate(plan.rows):
+        if row.action is Action.CHOOSE_PATIENT:
+            plan.choices(number)  # kept as first planned
+            plan.first[number] = row
+    return plan
 
 
-def choose_patient(plan: LabFilePlan, number: int, patient: Patient) -> PlannedRow:
-    """A person picked the patient of row `number`: it is planned again for them."""
-    row = plan.planner.choose(plan.rows[number], patient)
+def choose_patient(plan: LabFilePlan, number: int, patient: Patient | None) -> PlannedRow:
+    """A person picked the patient of row `number` (None: none after all): it is planned
+    again for them, or waits again as it first did."""
+    row = plan.rows[number]
+    if patient is None:
+        plan.planner.forget(row)
+        row = plan.first[number]
+    else:
+        row = plan.planner.choose(row, patient)
     plan.rows[number] = row
     return row
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desk.session import Session
-from lab_import.files import MAX_FILE_BYTES
+from lab_import.files import UnreadableLabFile, read_file
 
 POLL_SECONDS = 10
 # A file still being written (the interface copies it in) is left until it has been
@@ -43,7 +43,7 @@ def _candidates(folder: Path, now: float) -> list[Path]:
         except OSError:
             continue
         settled = now - stat.st_mtime >= SETTLED_SECONDS
-        if path.is_file() and 0 < stat.st_size <= MAX_FILE_BYTES and settled:
+        if path.is_file() and stat.st_size > 0 and settled:  # a too-large one is refused in words
             found.append(path)
     return found
 
@@ -60,7 +60,12 @@ class LabInbox:
             stat = path.stat()
             key = (path, stat.st_size, stat.st_mtime_ns)
             if key not in self._digests:
-                self._digests[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+                try:
+                    self._digests[key] = hashlib.sha256(read_file(path)).hexdigest()
+                except UnreadableLabFile:
+                    # Offered all the same (its review says why it cannot be read), once.
+                    marker = f"unreadable:{path.name}:{stat.st_size}:{stat.st_mtime_ns}"
+                    self._digests[key] = hashlib.sha256(marker.encode()).hexdigest()
             return self._digests[key]
         except OSError:
             return None

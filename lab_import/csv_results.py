@@ -241,10 +241,16 @@ def _rows(data: bytes) -> list[tuple[int, list[str]]]:
         )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows, last_line = [], 0
-    for record in reader:
-        start, last_line = last_line + 1, reader.line_num
-        if any(cell.strip() for cell in record):  # ",,,," is Excel's blank row
-            rows.append((start, [cell.strip() for cell in record]))
+    try:
+        for record in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if any(cell.strip() for cell in record):  # ",,,," is Excel's blank row
+                rows.append((start, [cell.strip() for cell in record]))
+    except csv.Error as error:  # a cell over the csv module's limit, a stray quote and NUL
+        raise NotCsv(
+            f"Line {reader.line_num} cannot be read as CSV ({error}). Export the results "
+            "from the lab portal again as CSV."
+        ) from error
     _require_header(rows[0][1])
     return rows
 

@@ -5,6 +5,8 @@ file's header row: without one, `NeedsMapping` carries the headers to the screen
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -59,6 +61,33 @@ class NeedsMapping(Exception):
         super().__init__(problem or "Choose which column holds what, once for this lab.")
         self.headers, self.fingerprint, self.rows = headers, fingerprint, rows
         self.previous, self.problem = previous, problem
+
+
+_NO_BLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO waits for a writer without it
+
+
+def read_file(path: Path) -> bytes:
+    """A lab file's bytes: a regular file only (a FIFO or a device, even behind a link,
+    would block or never end), at most MAX_FILE_BYTES. Opened without blocking, checked on
+    the opened file, so a file swapped after it was looked at is still checked."""
+    try:
+        handle = os.open(
+            path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        )
+    except OSError as error:
+        raise UnreadableLabFile(
+            f"{path.name} cannot be read ({error.strerror}): check the file is still there."
+        ) from error
+    with os.fdopen(handle, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise UnreadableLabFile(f"{path.name} is not a file a lab sends (a device or a pipe).")
+        data = file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableLabFile(
+            f"{path.name} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, far larger than "
+            "a lab export: check it is the right file."
+        )
+    return data
 
 
 def kind_of(data: bytes) -> LabFileKind:

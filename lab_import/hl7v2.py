@@ -88,6 +88,29 @@ class _Message:
             text = str(self._unescaper.unescape(text))
         return text.strip()
 
+    def medical_record_number(self, pid: list[str]) -> tuple[str, str]:
+        """PID-3's medical record number and who assigned it: the repetition typed MR (or
+        the first, when none says its type), with its assigning authority (CX-4), so two
+        authorities' numbers are never taken for one another."""
+        if len(pid) <= 3:
+            return "", ""
+        typed = []
+        for repetition in pid[3].split(self.repetition):
+            pieces = [p.split(self.subcomponent, 1)[0] for p in repetition.split(self.component)]
+            pieces += [""] * (5 - len(pieces))
+            number, authority, kind = (self._text(pieces[i]) for i in (0, 3, 4))
+            if number:
+                typed.append((kind.upper(), number, authority))
+        chosen = next((t for t in typed if t[0] == "MR"), typed[0] if typed else None)
+        if chosen is None or (chosen[0] and chosen[0] != "MR"):
+            return "", ""  # only other kinds of number (a visit, an SSN): no MRN to go by
+        return chosen[1], chosen[2]
+
+    def _text(self, text: str) -> str:
+        if self.escape in text:
+            text = str(self._unescaper.unescape(text))
+        return text.strip()
+
 
 def hl7_date(text: str) -> date | None:
     """YYYYMMDD[HHMM[SS]][+ZZZZ] to its date; None when it is not one."""
@@ -106,18 +129,20 @@ def read_hl7(data: bytes, source: str) -> list[LabResult]:
     for number, text in enumerate(messages(data), start=1):
         message = _Message(text)
         part = message.part
-        name, dob, mrn, lab = "", None, "", ""
+        name, dob, mrn, lab, sender = "", None, "", "", ""
         accession, order_date = "", None
         observation = 0
         for segment in message.segments:
             kind = segment[0]
-            if kind == "MSH":  # the sending facility, else application: whose MRNs these are
-                lab = part(segment, 4, 1) or part(segment, 3, 1)
+            if kind == "MSH":  # the sending facility, else application
+                sender = part(segment, 4, 1) or part(segment, 3, 1)
             elif kind == "PID":
                 given = " ".join(p for p in (part(segment, 5, 2), part(segment, 5, 3)) if p)
                 name = f"{given} {part(segment, 5, 1)}".strip()
                 dob = hl7_date(part(segment, 7))
-                mrn = part(segment, 3, 1)
+                mrn, authority = message.medical_record_number(segment)
+                lab = authority or sender  # whose numbers the MRNs are
+                accession, order_date = "", None  # a new patient's order is its own
             elif kind == "OBR":
                 accession = part(segment, 3, 1) or part(segment, 2, 1)
                 order_date = hl7_date(part(segment, 7))

@@ -1,6 +1,6 @@
 """Attacks on issue #18's lab import in the window (pytest-qt, the demo clinic): a tired
-person closing the review while its ANCs are being recorded. Marked xfail(strict=True): it
-fails today because of the bug it names, and turns into an error once that is fixed."""
+person closing the review while its ANCs are being recorded, with the same file dropped
+twice behind it: each file is reviewed once at a time, and each ANC queued once."""
 
 from __future__ import annotations
 
@@ -54,7 +54,6 @@ def reviews() -> list[LabReviewDialog]:
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="finished fires twice: the queue opens two reviews at once")
 def test_closing_a_review_while_it_records_never_opens_one_file_twice(
     demo: DeskWindow, qtbot: QtBot, tmp_path: Path
 ) -> None:

@@ -156,7 +156,12 @@ def test_a_csv_asks_for_its_columns_once_and_a_person_picks_a_patient(
     picker.setCurrentIndex(1)
     picker.activated.emit(1)
     qtbot.waitUntil(lambda: cell_text(review.table, tran, 5).startswith("New ANC"), timeout=WAIT)
-    assert cell_text(review.table, tran, 1) == "Linh Tran, born 11/15/1968"
+    # The choice can be changed, or undone: the row waits again.
+    kept = review.pickers[tran]
+    assert kept.currentText() == "Linh Tran, born 11/15/1968"
+    kept.setCurrentIndex(0)
+    kept.activated.emit(0)
+    qtbot.waitUntil(lambda: cell_text(review.table, tran, 5).startswith("Waiting"), timeout=WAIT)
     review.reject()
 
     # The next export from the same lab: straight to its review, the columns remembered.

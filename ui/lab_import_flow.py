@@ -183,17 +183,23 @@ class LabImportFlow:
 
     def _review(self, plan: LabFilePlan) -> None:
         if not plan.rows:
-            self._failed(UnreadableLabFile(f"{plan.file_name} holds no lab results."))
+            self._failed(UnreadableLabFile(f"{plan.file_name} holds no lab results."), plan.path)
             return
         dialog = LabReviewDialog(plan, self.parent)
         dialog.chosen.connect(lambda number, patient: self._choose(dialog, number, patient))
         dialog.record.connect(lambda rows: self._record(dialog, rows))
-        dialog.finished.connect(lambda _code: self._closed(plan.path))
+        dialog.finished.connect(lambda _code: self._review_closed(dialog))
         self.review = dialog
         dialog.open()
         self.say(f"{plan.file_name}: review the results, then record them.")
 
-    def _choose(self, dialog: LabReviewDialog, number: int, patient: Patient) -> None:
+    def _review_closed(self, dialog: LabReviewDialog) -> None:
+        """Once per review, however it closes (Qt may say `finished` twice)."""
+        if not dialog.property("closed_once"):
+            dialog.setProperty("closed_once", True)
+            self._closed(dialog.plan.path)
+
+    def _choose(self, dialog: LabReviewDialog, number: int, patient: Patient | None) -> None:
         plan = dialog.plan
         self.worker.run(
             lambda: choose_patient(plan, number, patient),
@@ -205,14 +211,14 @@ class LabImportFlow:
         session, plan = self.session, dialog.plan
 
         def done(counts: Any) -> None:
-            dialog.accept()
+            dialog.recorded()
             patients = {plan.rows[n].patient for n in rows}
             for patient_id in sorted(p.id for p in patients if p is not None):
                 self.changed(patient_id)  # each starts a sync, which says "Syncing…"
             self.say(f"{plan.file_name}: {counts.words()}.")
 
         def failed(error: BaseException) -> None:
-            dialog.ok.setEnabled(True)  # nothing was recorded: the person may try again
+            dialog.recording_failed()  # nothing was recorded: the person may try again
             self._failed(error)
 
         self.worker.run(lambda: record_accepted(session, plan, rows), done, failed)

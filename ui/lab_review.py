@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QResizeEvent, QShowEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QShowEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -59,11 +59,19 @@ def _who(patient: Patient) -> str:
     return f"{patient.name}, born {patient.dob:%m/%d/%Y}"
 
 
+class PatientPicker(QComboBox):
+    """A row's patient, chosen by a click or the keyboard, never by a mouse wheel passing
+    over it while the table scrolls."""
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        event.ignore()  # the table scrolls instead
+
+
 class LabReviewDialog(QDialog):
     """`chosen(row, patient)` asks the store thread to plan a row again for a patient;
     the owner calls `update_row` with the answer. `accepted_rows` are the ticked ones."""
 
-    chosen = Signal(int, object)  # row number, Patient
+    chosen = Signal(int, object)  # row number, Patient (None: none after all)
     record = Signal(list)  # the row numbers to record
 
     def __init__(self, plan: LabFilePlan, parent: QWidget | None = None) -> None:
@@ -80,13 +88,23 @@ class LabReviewDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.pickers: dict[int, QComboBox] = {}
+        self.recording = False  # the accepted rows are being recorded: nothing else now
+        # Filled with updates off and sized once: a file of thousands of results opens in
+        # a moment (sizing each row as it is added made it quadratic).
+        self.table.setUpdatesEnabled(False)
         for number, row in enumerate(plan.rows):
-            self._show(number, row)
+            self._show(number, row, fit=False)
+        self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table.setUpdatesEnabled(True)
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(150)
+        self._refit.timeout.connect(self.table.resizeRowsToContents)
+        header.sectionResized.connect(lambda *_: self._refit.start())
         self.table.itemChanged.connect(lambda _item: self._count())
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -111,7 +129,7 @@ class LabReviewDialog(QDialog):
         self.resize(1200, 560)
 
     # The table
-    def _show(self, number: int, row: PlannedRow) -> None:
+    def _show(self, number: int, row: PlannedRow, *, fit: bool = True) -> None:
         self.table.blockSignals(True)
         tick = QTableWidgetItem()
         if row.action.records:
@@ -132,7 +150,8 @@ class LabReviewDialog(QDialog):
         self.table.setItem(number, 5, doing)
         self.table.setItem(number, 6, QTableWidgetItem(row.result.source))
         self.table.blockSignals(False)
-        self.table.resizeRowToContents(number)
+        if fit:
+            self.table.resizeRowToContents(number)
 
     def _patient_cell(self, number: int, row: PlannedRow) -> None:
         old = self.pickers.pop(number, None)
@@ -140,14 +159,16 @@ class LabReviewDialog(QDialog):
             self.table.removeCellWidget(number, 1)
         sent = f"{row.result.patient_name or 'no name'}, born "
         sent += f"{row.result.dob:%m/%d/%Y}" if row.result.dob else "(no date of birth)"
-        if row.action is Action.CHOOSE_PATIENT:
+        if row.action is Action.CHOOSE_PATIENT or row.chosen_by_person:
             choices = self.plan.choices(number)
             if choices:
-                picker = QComboBox()
+                picker = PatientPicker()
                 picker.setAccessibleName(f"Patient for {row.result.source}")
                 picker.addItem(WAITING, None)
                 for patient in choices:
                     picker.addItem(_who(patient), patient)
+                if row.chosen_by_person and row.patient in choices:  # changeable
+                    picker.setCurrentIndex(choices.index(row.patient) + 1)
                 picker.setToolTip(f"The lab sent: {sent}")
                 picker.activated.connect(lambda index, n=number: self._picked(n, index))
                 self.pickers[number] = picker
@@ -176,21 +197,19 @@ class LabReviewDialog(QDialog):
     def _picked(self, number: int, index: int) -> None:
         picker = self.pickers.get(number)
         patient = picker.itemData(index) if picker is not None else None
-        if isinstance(patient, Patient):
-            self.chosen.emit(number, patient)
+        if isinstance(patient, Patient) or (
+            patient is None and self.plan.rows[number].chosen_by_person
+        ):
+            self.chosen.emit(number, patient)  # None: back to waiting for a patient
 
     def update_row(self, number: int, row: PlannedRow) -> None:
         """The row planned again after a person's choice of patient."""
         self._show(number, row)
         self._count()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.table.resizeRowsToContents()  # wrapped reasons fit the columns' new widths
-
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.table.resizeRowsToContents()
+        self._refit.start()  # wrapped reasons fit the columns' widths, once laid out
 
     # Counting and accepting
     def accepted_rows(self) -> list[int]:
@@ -217,10 +236,30 @@ class LabReviewDialog(QDialog):
                 parts.append(f"{count(action)} {words}")
         self.summary.setText(parts[0] + " " + ", ".join(parts[1:]) + ".")
         self.ok.setText(f"Record {ticked} ANC{'s' if ticked != 1 else ''}")
-        self.ok.setEnabled(ticked > 0)
+        self.ok.setEnabled(ticked > 0 and not self.recording)
 
     def _accept(self) -> None:
         ticked = self.accepted_rows()
-        if ticked:
-            self.ok.setEnabled(False)  # once: a double-click records nothing twice
+        if ticked and not self.recording:
+            self._recording(True)  # once: a double-click records nothing twice
             self.record.emit(ticked)
+
+    def _recording(self, now: bool) -> None:
+        """While the rows are recorded, the review cannot be changed, sent again or closed
+        (closing says "record nothing", which would no longer be true)."""
+        self.recording = now
+        self.table.setEnabled(not now)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(not now)
+        self._count()
+
+    def recorded(self) -> None:
+        self.recording = False
+        if self.isVisible():
+            self.accept()
+
+    def recording_failed(self) -> None:
+        self._recording(False)
+
+    def reject(self) -> None:
+        if not self.recording:  # Esc while recording: it finishes first
+            super().reject()

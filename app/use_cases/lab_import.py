@@ -125,10 +125,25 @@ class ImportPlanner:
         return self._for_patient(result, seen, match, chosen=False)
 
     def choose(self, row: PlannedRow, patient: Patient) -> PlannedRow:
-        """A person picked the patient of a row that waited for one: planned again for them
-        (it may now be a duplicate of that patient's ANC)."""
+        """A person picked the patient of a row that waited for one (or picked another):
+        planned again for them (it may now be a duplicate of that patient's ANC). What the
+        row's plan before counted (its draw, its specimen) is forgotten first, so a second
+        choice is not a duplicate of the first."""
+        self.forget(row)
         match = PatientMatch(patient, (patient,), "chosen by a person")
         return self._for_patient(row.result, row.assessment, match, chosen=True)
+
+    def forget(self, row: PlannedRow) -> None:
+        """What a row's plan counted (its draw, its specimen), as if never planned."""
+        anc, drawn = row.assessment.anc, row.result.collected
+        if row.action.records and row.patient and anc and drawn:
+            self._planned.discard((row.patient.id, drawn, anc.per_ul))
+        key = (row.result.lab, row.result.accession)
+        if row.result.accession and self._specimens.get(key) is row:
+            del self._specimens[key]
+        earlier = self._earlier.get(key)
+        if earlier is not None and earlier.import_id == 0 and earlier.source == row.result.source:
+            del self._earlier[key]  # this import's own row, not one imported before
 
     def _for_patient(
         self, result: LabResult, seen: Assessment, match: PatientMatch, *, chosen: bool
@@ -142,6 +157,15 @@ class ImportPlanner:
         assert seen.anc is not None and result.collected is not None  # RECORD has both
         patient_id, per_ul = match.patient.id, seen.anc.per_ul
         earlier = self._earlier_specimen(result)
+        other = ""
+        if earlier is not None and earlier.patient_id != patient_id:
+            # Another patient's specimen of this number: labs reuse numbers, and a lab that
+            # moves a result to the right patient sends it again. Not a duplicate; said.
+            other = (
+                f" (this lab's number {result.accession or result.replaces} was imported "
+                f"before for another patient: {earlier.source}; check it)"
+            )
+            earlier = None
         corrected = result_status(result.status) is Status.CORRECTED
         if earlier is not None and not (corrected and earlier.per_ul != per_ul):
             reason = (
@@ -163,7 +187,7 @@ class ImportPlanner:
             )
             row = PlannedRow(result, seen, match, Action.CORRECTION, reason, earlier, chosen)
         else:
-            reason = seen.reason + self._replaces_held(result)
+            reason = seen.reason + self._replaces_held(result) + other
             row = PlannedRow(result, seen, match, Action.RECORD, reason, None, chosen)
         return self._remember(row)
 

@@ -7,7 +7,8 @@ served (registry/throttle.py).
   limit there) and each uses a new made-up email (no account limit applies): the worst case,
   where only the hash pool stands between them and the cores. Each flood stops when the RDAs
   are done, after 120 s, or at 20,000 attempts, whichever comes first.
-- registry.sign_in_flood.rda_p99_ms_quiet / _flooded: the two p99s.
+- registry.sign_in_flood.rda_p99_ms_quiet and registry.rda_p99_under_signin_flood_ms: the
+  two p99s (goal for the flooded one: 100 ms).
 The registry runs with the production Argon2id cost (t=3, 64 MiB), so a guess costs what it
 would cost in production, and with the test clock to date the patients' ANCs.
 """
@@ -39,7 +40,7 @@ from sync.client import RegistryClient
 METRICS = (
     "registry.sign_in_flood.rda_p99_ratio",
     "registry.sign_in_flood.rda_p99_ms_quiet",
-    "registry.sign_in_flood.rda_p99_ms_flooded",
+    "registry.rda_p99_under_signin_flood_ms",
 )
 RDA_CLIENTS = 8
 FLOODS = 8
@@ -111,10 +112,10 @@ def _measure(folder: Path, quick: bool) -> Iterator[Metric]:
         note=f"median {statistics.median(quiet):.1f} ms",
     )
     yield Metric(
-        "registry.sign_in_flood.rda_p99_ms_flooded",
+        "registry.rda_p99_under_signin_flood_ms",
         flooded_p99,
         "ms",
-        None,
+        100.0,
         note=f"median {statistics.median(flooded):.1f} ms",
     )
 

@@ -6,18 +6,14 @@
 - sync.noop_ms: a whole sync (handshake, empty push, empty pull) with nothing to do.
 - sync.pull_initial_s: a new workstation pulls an office of 10,000 patients with 100 ANCs
   each (1,000,000 ANCs) into its encrypted store.
-- registry.rda_p99_ms / registry.rda_per_s: 16 clients at once each asking for RDAs for
-  random patients, on SQLite and on PostgreSQL (a throwaway server started here).
+(The registry's RDA load is bench/rda_bench.py.)
 """
 
 from __future__ import annotations
 
-import random
 import shutil
 import statistics
-import subprocess
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -29,7 +25,6 @@ import requests
 from bench.harness import Metric
 from bench.registry_world import (
     certified_office,
-    certified_pharmacy,
     enrollment_payload,
     psf_payload,
     seed_bulk,
@@ -48,10 +43,6 @@ METRICS = (
     "sync.push_1000_over_floor",
     "sync.noop_ms",
     "sync.pull_initial_s",
-    "registry.rda_p99_ms.sqlite",
-    "registry.rda_per_s.sqlite",
-    "registry.rda_p99_ms.postgresql",
-    "registry.rda_per_s.postgresql",
 )
 REPO = Path(__file__).resolve().parent.parent
 CLIENTS = int(__import__("os").environ.get("BENCH_RDA_CLIENTS", "16"))
@@ -74,26 +65,6 @@ def run(quick: bool) -> Iterator[Metric]:
     try:
         yield from _push_and_noop(folder / "push", quick)
         yield from _pull_initial(folder / "pull", quick)
-        yield from _rda_load(folder / "rda-sqlite", "sqlite", None, quick)
-        # Not under the 0700 bench folder: the postgres user must be able to reach it.
-        pg = Path(tempfile.mkdtemp(prefix="clozapine-bench-pg-"))
-        started = subprocess.run(
-            [str(REPO / "scripts" / "postgres"), "start", str(pg)], capture_output=True, text=True
-        )
-        if started.returncode != 0:
-            yield Metric(
-                "registry.rda_p99_ms.postgresql",
-                float("nan"),
-                "ms",
-                50.0,
-                note=f"PostgreSQL did not start: {started.stderr.strip()}",
-            )
-            return
-        try:
-            yield from _rda_load(folder / "rda-pg", "postgresql", started.stdout.strip(), quick)
-        finally:
-            subprocess.run([str(REPO / "scripts" / "postgres"), "stop", str(pg)], check=False)
-            shutil.rmtree(pg, ignore_errors=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -195,80 +166,3 @@ def _pull_initial(folder: Path, quick: bool) -> Iterator[Metric]:
         note=f"{patients:,} patients, {held:,} ANCs, {report.changes:,} changes in "
         f"{report.pages} pages (world seeded in {seeded_s:.0f} s)",
     )
-
-
-def _rda_load(folder: Path, name: str, pg_url: str | None, quick: bool) -> Iterator[Metric]:
-    folder.mkdir(parents=True)
-    from registry.process import fresh_database
-
-    per_client = 30 if quick else 100
-    # SQLite has one writer at a time; a second worker process only adds lock waits (measured:
-    # p99 400 ms with two, 304 ms with one). PostgreSQL: a worker per core.
-    workers = 1 if pg_url is None else 2
-    with fresh_database(pg_url, folder) as url, RegistryProcess(url, workers=workers) as registry:
-        operator = _operator(registry)
-        operator.put("/v1/test/clock", {"today": "2024-01-03"})
-        office, prescriber_id = certified_office(registry.url, operator)
-        pharmacy, pharmacy_id = certified_pharmacy(registry.url, operator)
-        patients = [f"patient-{uuid.uuid4()}" for _ in range(200)]
-        for start in range(0, len(patients), 100):
-            items = [
-                {
-                    "key": str(uuid.uuid4()),
-                    "path": "/v1/enrollments",
-                    "body": enrollment_payload(p, n),
-                }
-                for n, p in enumerate(patients[start : start + 100], start)
-            ]
-            office.batch(items)
-        token = pharmacy.access_token
-        latencies: list[float] = []
-        lock = threading.Lock()
-
-        def client_loop(seed: int) -> None:
-            rng = random.Random(seed)
-            session = requests.Session()
-            mine = []
-            for _ in range(per_client):
-                n = rng.randrange(len(patients))
-                body = {
-                    "pharmacy_id": pharmacy_id,
-                    "patient_id": patients[n],
-                    "prescriber_id": prescriber_id,
-                    # Named with the request, as a pharmacy that has not looked them up does
-                    # (enrollment_payload's names).
-                    "name": f"Bench Patient {n:05d}",
-                    "dob": "1970-01-01",
-                }
-                began = time.perf_counter()
-                answer = session.post(
-                    registry.url + "/v1/rda",
-                    json=body,
-                    timeout=30,
-                    headers={
-                        "Authorization": f"Bearer {token}",
-                        "Idempotency-Key": str(uuid.uuid4()),
-                    },
-                )
-                mine.append((time.perf_counter() - began) * 1000)
-                if answer.status_code != 200:
-                    raise RuntimeError(f"RDA answered {answer.status_code}: {answer.text}")
-            with lock:
-                latencies.extend(mine)
-
-        threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(CLIENTS)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
-    latencies.sort()
-    p99 = latencies[int(len(latencies) * 0.99) - 1]
-    note = (
-        f"{len(latencies)} RDAs from {CLIENTS} concurrent clients, {workers} registry "
-        f"worker(s); "
-        f"median {statistics.median(latencies):.1f} ms"
-    )
-    yield Metric(f"registry.rda_p99_ms.{name}", p99, "ms", 50.0, note=note)
-    yield Metric(f"registry.rda_per_s.{name}", len(latencies) / elapsed, "per s", None)

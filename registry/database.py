@@ -56,13 +56,41 @@ def make_engine(url: str) -> Engine:
         def _sqlite_begin(conn: Connection) -> None:
             # Reads take no lock; a write takes the database's write lock at once.
             readonly = conn.get_execution_options().get(_READONLY, False)
-            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+            if readonly:
+                conn.exec_driver_sql("BEGIN")
+            else:
+                _begin_immediate(conn)
 
         _WRITE_LOCKS[engine] = threading.Lock()
         return engine
     return create_engine(
         url, isolation_level="READ COMMITTED", pool_size=20, max_overflow=20, pool_pre_ping=True
     )
+
+
+# Another worker process holds the write lock: ask again at once and often. SQLite's own busy
+# handler sleeps up to 100 ms between tries, which a lock held for a millisecond turns into
+# a 100 ms wait at the tail (this process's own writers queue on a mutex first).
+_LOCK_POLL_S = 0.0005
+_LOCK_WAIT_S = 30.0
+
+
+def _begin_immediate(conn: Connection) -> None:
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    deadline = time.monotonic() + _LOCK_WAIT_S
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except Exception as error:  # sqlite3.OperationalError: database is locked
+                if "locked" not in str(error).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(_LOCK_POLL_S)
+    finally:
+        raw.execute("PRAGMA busy_timeout=30000")
 
 
 def _make_sqlite_file_private(url: str) -> None:

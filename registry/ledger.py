@@ -169,6 +169,10 @@ class SqlLedger:
         # notice a move and to address the feed.
         self._prescriber_of: dict[str, str | None] = {}
         self._pharmacies: dict[str, Pharmacy | None] = {}
+        # Each patient as read or saved in this unit of work (an RDA reads one four times);
+        # every write of a patient goes through save_patient, which replaces the copy.
+        self._patients: dict[str, Patient | None] = {}
+        self._sees: set[tuple[str, str]] = set()  # (pharmacy, patient) known to be granted
 
     # Reads (ProgramFacts)
     def _one(self, statement: Any, **params: Any) -> Any:
@@ -200,11 +204,14 @@ class SqlLedger:
         if self._lock_patients and patient_id not in self._locked:
             self.conn.execute(_LOCK_PATIENT, {"id": patient_id})  # also a not-yet-enrolled one
             self._locked.add(patient_id)
+        if patient_id in self._patients:
+            return self._patients[patient_id]
         row = self._one(_PATIENT, id=patient_id)
-        if row is None:
-            return None
-        self._prescriber_of.setdefault(patient_id, row.prescriber_id)
-        return _patient(row)
+        found = None if row is None else _patient(row)
+        if row is not None:
+            self._prescriber_of.setdefault(patient_id, row.prescriber_id)
+        self._patients[patient_id] = found
+        return found
 
     def find_patients(self, name: str, dob: date) -> Sequence[Patient]:
         rows = self.conn.execute(
@@ -308,6 +315,7 @@ class SqlLedger:
             "match_name": match_name(patient.name),
         }
         upsert(self.conn, t.patients, row, ["id"])
+        self._patients[patient.id] = patient
         self._queue("patient", patient.id, body, patient_id=patient.id)
 
     def add_anc(self, report: AncReport) -> AncReport:
@@ -372,6 +380,9 @@ class SqlLedger:
 
     # Registry-only
     def grant_pharmacy_access(self, pharmacy_id: str, patient_id: str) -> None:
+        if (pharmacy_id, patient_id) in self._sees:
+            return  # granted already (an RDA grants at the look-up and at the dispense)
+        self._sees.add((pharmacy_id, patient_id))
         inserted = insert_ignore(
             self.conn,
             t.pharmacy_patients,
@@ -382,7 +393,12 @@ class SqlLedger:
             self._changes.granted.append((pharmacy_id, patient_id))
 
     def pharmacy_sees(self, pharmacy_id: str, patient_id: str) -> bool:
-        return self._one(_SEES, pharmacy_id=pharmacy_id, patient_id=patient_id) is not None
+        if (pharmacy_id, patient_id) in self._sees:
+            return True
+        sees = self._one(_SEES, pharmacy_id=pharmacy_id, patient_id=patient_id) is not None
+        if sees:
+            self._sees.add((pharmacy_id, patient_id))
+        return sees
 
     # The feed
     def _queue(

@@ -48,8 +48,10 @@ class Settings:
     in_flight_takeover_seconds: int = 120
     # Tombstones older than this are dropped; a cursor from before then must resync.
     feed_tombstone_days: int = 90
-    # Threads serving requests in each worker process.
+    # Threads serving requests in each worker process; acts (the writes) have their own,
+    # `act_threads` (0: one on SQLite, `request_threads` on PostgreSQL).
     request_threads: int = 4
+    act_threads: int = 0
     # Argon2id cost for registry passwords; tests lower it (test-clock mode only). One lane:
     # a hash then keeps to one core, so `hash_threads` bounds the cores sign-in can take
     # (the work per guess, for an attacker, is the same as with four lanes).

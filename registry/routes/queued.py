@@ -7,16 +7,16 @@ the entry's."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from app.records import Account
 from registry import queued
-from registry.deps import CurrentAccount, IdempotencyKey, Reg
+from registry.deps import BearerToken, IdempotencyKey, Reg
 from registry.openapi_answers import answers
 from registry.service import Registry
 
@@ -24,12 +24,17 @@ router = APIRouter()
 _ACT = answers(400, 401, 403, 404, 409, 413, 422)
 
 
-def _endpoint(entry: queued.QueuedAct) -> Callable[..., JSONResponse]:
-    def endpoint(
-        *, reg: Registry, account: Account, key: str, body: BaseModel | None, **args: str
+def _endpoint(entry: queued.QueuedAct) -> Callable[..., Awaitable[JSONResponse]]:
+    async def endpoint(
+        *, reg: Registry, token: str, key: str, body: BaseModel | None, **args: str
     ) -> JSONResponse:
-        # A body-less act may come with no body: read as {} (as the batch reads it).
-        return reg.post_queued(entry, args, key, account, body or entry.body())
+        def act() -> JSONResponse:
+            # The token is checked on the act's thread, in its transaction: one hand-off and
+            # one transaction per request. A body-less act may come with no body: read as {}
+            # (as the batch reads it).
+            return reg.post_queued(entry, args, key, token, body or entry.body())
+
+        return await anyio.to_thread.run_sync(act, limiter=reg.act_limiter)
 
     # FastAPI reads what to parse from the signature: the entry's path values and body.
     keyword = inspect.Parameter.KEYWORD_ONLY
@@ -42,7 +47,7 @@ def _endpoint(entry: queued.QueuedAct) -> Callable[..., JSONResponse]:
         if entry.body.model_fields
         else inspect.Parameter("body", keyword, annotation=entry.body | None, default=None),
         inspect.Parameter("reg", keyword, annotation=Reg),
-        inspect.Parameter("account", keyword, annotation=CurrentAccount),
+        inspect.Parameter("token", keyword, annotation=BearerToken),
         inspect.Parameter("key", keyword, annotation=IdempotencyKey),
     ]
     signature: Any = inspect.Signature(parameters, return_annotation=JSONResponse)

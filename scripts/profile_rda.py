@@ -34,7 +34,7 @@ def main(database: str, out: Path, seconds: float = 8.0, clients: int = 16) -> i
                 [str(ROOT / "scripts" / "postgres"), "start", str(pg_folder)],
                 capture_output=True, text=True, check=True,
             ).stdout.strip()  # fmt: skip
-        workers = int(__import__('os').environ.get('WORKERS', '1' if pg_url is None else '2'))
+        workers = int(__import__("os").environ.get("WORKERS", "1" if pg_url is None else "2"))
         with fresh_database(pg_url, folder) as url, RegistryProcess(url, workers=workers) as reg:
             world = rda_world(reg.url, reg.operator_password)
             assert reg.process is not None
@@ -52,8 +52,10 @@ def main(database: str, out: Path, seconds: float = 8.0, clients: int = 16) -> i
             cpu = tree_cpu_seconds(reg.process.pid) - cpu
             if spy is not None:
                 spy.wait(timeout=seconds + 60)
-            print(f"{len(latencies)} RDAs in {elapsed:.1f} s, p99 {p99(latencies):.0f} ms, "
-                  f"{cpu / len(latencies) * 1000:.2f} ms CPU each (py-spy's own cost included)")
+            print(
+                f"{len(latencies)} RDAs in {elapsed:.1f} s, p99 {p99(latencies):.0f} ms, "
+                f"{cpu / len(latencies) * 1000:.2f} ms CPU each (py-spy's own cost included)"
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         if pg_folder is not None:

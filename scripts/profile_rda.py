@@ -5,10 +5,17 @@ registry's process (and its workers) meanwhile.
     .venv/bin/pip install py-spy   # a profiler, not a dependency of the project
     .venv/bin/python scripts/profile_rda.py sqlite docs/perf/rda-sqlite.svg
     .venv/bin/python scripts/profile_rda.py postgresql docs/perf/rda-postgresql.svg
+    .venv/bin/python scripts/profile_rda.py sqlite - 1      # no profiler: measure, 1 client
+    .venv/bin/python scripts/profile_rda.py sqlite out.txt  # py-spy's raw stacks, for scripts
+
+WORKERS=N sets the registry's worker processes (default: 1 on SQLite, 2 on PostgreSQL). The
+CPU per RDA it prints is the registry's process tree's, from /proc, while py-spy samples it
+from outside (in --gil mode: the graphs show Python CPU, not waits).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -34,7 +41,7 @@ def main(database: str, out: Path, seconds: float = 8.0, clients: int = 16) -> i
                 [str(ROOT / "scripts" / "postgres"), "start", str(pg_folder)],
                 capture_output=True, text=True, check=True,
             ).stdout.strip()  # fmt: skip
-        workers = int(__import__("os").environ.get("WORKERS", "1" if pg_url is None else "2"))
+        workers = int(os.environ.get("WORKERS", "1" if pg_url is None else "2"))
         with fresh_database(pg_url, folder) as url, RegistryProcess(url, workers=workers) as reg:
             world = rda_world(reg.url, reg.operator_password)
             assert reg.process is not None
@@ -54,7 +61,7 @@ def main(database: str, out: Path, seconds: float = 8.0, clients: int = 16) -> i
                 spy.wait(timeout=seconds + 60)
             print(
                 f"{len(latencies)} RDAs in {elapsed:.1f} s, p99 {p99(latencies):.0f} ms, "
-                f"{cpu / len(latencies) * 1000:.2f} ms CPU each (py-spy's own cost included)"
+                f"{cpu / len(latencies) * 1000:.2f} ms of the registry's CPU each"
             )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

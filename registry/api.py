@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 
 from app.errors import RemsError
 from registry.deps import IDEMPOTENCY_KEY
+from registry.fast_rda import FastRda
 from registry.limits import TOO_LARGE, BodyCap
 from registry.routes import ROUTERS
 from registry.routes import test_clock as test_clock_routes
@@ -72,6 +73,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     )
     api.state.registry = reg
     api.add_middleware(BodyCap)
+    api.add_middleware(FastRda, registry=reg)  # outside BodyCap: it hands big bodies on
 
     @api.exception_handler(ApiError)
     def _api_error(_: Request, error: ApiError) -> JSONResponse:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from app.clock import SystemClock
 from app.lab_results import LabResult
-from app.use_cases.lab_import import ImportCounts, ImportPlanner, PlannedRow, plan_import
+from app.use_cases.lab_import import ImportPlanner, PlannedRow, plan_import
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -72,8 +72,7 @@ def run(args: argparse.Namespace) -> int:
             if not args.dry_run:
                 accepted = [r for r in rows if r.action.records]
                 done = session.record_lab_results(name, rows, accepted)
-                counts = ImportCounts.of(rows, len(done.queued), len(done.skipped))
-                print(f"import: {name}: {counts.words()}.", file=sys.stderr)
+                print(f"import: {name}: {done.counts.words()}.", file=sys.stderr)
     finally:
         session.sign_out()
     return 0

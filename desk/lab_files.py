@@ -42,9 +42,6 @@ class LabFilePlan:
             self._choices[number] = found  # as first planned: a choice does not narrow it
         return self._choices[number]
 
-    def to_record(self) -> list[int]:
-        return [n for n, row in enumerate(self.rows) if row.action.records]
-
 
 def plan_lab_file(
     session: Session, path: Path, chosen: tuple[str, CsvMapping] | None = None
@@ -81,8 +78,4 @@ def choose_patient(plan: LabFilePlan, number: int, patient: Patient | None) -> P
 
 def record_accepted(session: Session, plan: LabFilePlan, accepted: Sequence[int]) -> ImportCounts:
     rows = [plan.rows[n] for n in accepted if plan.rows[n].action.records]
-    done = session.record_lab_results(plan.file_name, plan.rows, rows)
-    return ImportCounts.of(plan.rows, len(done.queued), skipped=len(done.skipped))
-
-
-__all__ = ["Action", "LabFilePlan", "choose_patient", "plan_lab_file", "record_accepted"]
+    return session.record_lab_results(plan.file_name, plan.rows, rows).counts

@@ -17,14 +17,14 @@ class LabImports:
     def by_specimen(self) -> dict[tuple[str, str], EarlierImport]:
         """Every imported specimen, by (lab, accession), the latest import of each."""
         rows = self._db.execute(
-            "SELECT id, lab, accession, patient_id, drawn, per_ul, file_name, source "
+            "SELECT id, lab, accession, patient_id, drawn, per_ul, source "
             "FROM lab_imports WHERE accession <> '' ORDER BY id"
         ).fetchall()
         return {
             (lab, accession): EarlierImport(
                 import_id, patient_id, date.fromisoformat(drawn), per_ul, source
             )
-            for import_id, lab, accession, patient_id, drawn, per_ul, _file, source in rows
+            for import_id, lab, accession, patient_id, drawn, per_ul, source in rows
         }
 
     def lab_ids(self) -> dict[tuple[str, str], str]:

@@ -23,7 +23,7 @@ from app.records import Account, AncReport, Patient
 from app.roles import Action, may
 from app.signatures import PRESCRIBER_MEANING, Signature, check_may_sign, content_hash
 from app.statuses import AncSource
-from app.use_cases.lab_import import ImportCounts, ImportPlanner, PlannedRow, RecordedImport
+from app.use_cases.lab_import import ImportPlanner, PlannedRow, RecordedImport
 from app.use_cases.scope import sight_of
 from app.workstation_accounts import check_may_add_account
 from local_store import keys
@@ -301,19 +301,12 @@ class Session:
         for item in self.outbox.items(*live):
             if item.kind != OutboxKind.REPORT_ANC.value:
                 continue
-            try:
-                entered = EnteredAnc.typed(
-                    str(item.payload.get("as_entered", "")),
-                    str(item.payload.get("unit", "")),
-                    date.fromisoformat(str(item.payload.get("drawn", ""))),
-                )
-                anc = entered.parse()
+            try:  # the payload is the EnteredAnc queue_anc queued
+                entered = EnteredAnc.from_json(item.payload)
+                anc, drawn = entered.parse(), date.fromisoformat(str(entered.drawn))
             except (RemsError, ValueError):
                 continue  # an item the registry will refuse is no ANC to compare with
             patient_id = item.subject.removeprefix("patient:")
-            drawn = entered.drawn if isinstance(entered.drawn, date) else None
-            if drawn is None:
-                continue
             found.setdefault(patient_id, []).append(
                 AncReport(patient_id, anc, drawn, drawn, AncSource.ADD_ANC, item.created_by)
             )
@@ -337,7 +330,7 @@ class Session:
                 )
         now = self.workstation.clock.now()
         imports = LabImports(self.db)
-        done = RecordedImport([], [])
+        done = RecordedImport(rows, [], [])
         with self.transaction():
             check = self._planner()
             for reviewed in accepted:
@@ -351,8 +344,9 @@ class Session:
                     done.skipped.append(reviewed)
                     continue
                 done.queued.append(self._record_lab_row(file_name, row, imports, now))
-            counts = ImportCounts.of(rows, len(done.queued), len(done.skipped))
-            self._audit(AuditAction.IMPORT, f"lab file:{file_name}", f"accepted: {counts.words()}")
+            self._audit(
+                AuditAction.IMPORT, f"lab file:{file_name}", f"accepted: {done.counts.words()}"
+            )
         return done
 
     def _record_lab_row(

@@ -30,6 +30,7 @@ from registry.service import (
     ApiError,
     Registry,
     error_body,
+    error_response,
     invalid_answer,
     key_required,
     refusal,
@@ -77,13 +78,12 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
 
     @api.exception_handler(ApiError)
     def _api_error(_: Request, error: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(error.code, error.message, **error.extra), error.status)
+        return error_response(error)
 
     @api.exception_handler(RemsError)
     def _refused(_: Request, error: RemsError) -> JSONResponse:
         """A read the rules refuse (an act's refusal is answered, and kept, by `post`)."""
-        status, body = refusal(error)
-        return JSONResponse(body, status)
+        return error_response(error)
 
     @api.exception_handler(RequestValidationError)
     def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import anyio.to_thread
 from pydantic import ValidationError
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import RemsError
 from registry import limits, queued
-from registry.service import ApiError, Registry, error_body, refusal
+from registry.service import ApiError, Registry, error_response
 
 _PATH = "/v1/rda"
 
@@ -62,15 +61,10 @@ class FastRda:
         def act() -> JSONResponse:
             try:
                 return reg.post_queued(entry, {}, idempotency_key, bearer, parsed)
-            except ApiError as error:  # as the app's handler answers it
-                return JSONResponse(
-                    error_body(error.code, error.message, **error.extra), error.status
-                )
-            except RemsError as error:
-                status, answer = refusal(error)
-                return JSONResponse(answer, status)
+            except (ApiError, RemsError) as error:  # as the app's handlers answer them
+                return error_response(error)
 
-        response = await anyio.to_thread.run_sync(act, limiter=reg.act_limiter)
+        response = await reg.on_act_thread(act)
         await response(scope, replay, send)
 
 

@@ -240,11 +240,16 @@ def plan_import(
 
 @dataclass(frozen=True)
 class RecordedImport:
-    """What recording the accepted rows did: the ANCs queued (outbox item ids), and the rows
-    skipped because they were recorded after the review was planned."""
+    """What recording the accepted rows of an import's `rows` did: the ANCs queued (outbox
+    item ids), and the rows skipped because they were recorded after the review was planned."""
 
+    rows: Sequence[PlannedRow]
     queued: list[str]
     skipped: list[PlannedRow]
+
+    @property
+    def counts(self) -> ImportCounts:
+        return ImportCounts.of(self.rows, len(self.queued), len(self.skipped))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import anyio.to_thread
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -34,7 +33,7 @@ def _endpoint(entry: queued.QueuedAct) -> Callable[..., Awaitable[JSONResponse]]
             # (as the batch reads it).
             return reg.post_queued(entry, args, key, token, body or entry.body())
 
-        return await anyio.to_thread.run_sync(act, limiter=reg.act_limiter)
+        return await reg.on_act_thread(act)
 
     # FastAPI reads what to parse from the signature: the entry's path values and body.
     keyword = inspect.Parameter.KEYWORD_ONLY

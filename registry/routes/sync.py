@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import anyio.to_thread
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import Connection
 
@@ -26,7 +25,7 @@ async def batch(body: schemas.BatchIn, reg: Reg, token: BearerToken) -> dict[str
         account = reg.account_for_token(token)
         return {"results": reg.batch(account, [item.model_dump() for item in body.items])}
 
-    return await anyio.to_thread.run_sync(act, limiter=reg.act_limiter)
+    return await reg.on_act_thread(act)
 
 
 @router.get("/v1/changes", responses=answers(400, 401, 403, 410))

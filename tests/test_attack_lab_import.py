@@ -19,13 +19,12 @@ import pytest
 
 from app.clock import ManualClock
 from app.lab_results import LabResult
-from app.use_cases.lab_import import Action, PlannedRow
+from app.use_cases.lab_import import Action
 from desk.lab_files import plan_lab_file
 from desk.lab_inbox import LabInbox
 from lab_import.files import read_lab_file
-from local_store.outbox import OutboxKind, OutboxState
 from local_store.session import Session
-from tests.support.store_world import certify_office, enroll
+from tests.support.lab_office import office_with, plan, queued_ancs, record
 
 DRAWN = date(2026, 1, 14)
 BELLO = LabResult(
@@ -45,24 +44,11 @@ BELLO = LabResult(
 
 @pytest.fixture
 def office(prescriber_session: Session, store_clock: ManualClock) -> Session:
-    certify_office(prescriber_session, store_clock)
-    enroll(prescriber_session, store_clock, "p-bello", "Aisha Bello", "1985-01-22")
-    enroll(prescriber_session, store_clock, "p-oconnor", "James O'Connor", "1990-09-30")
-    return prescriber_session
-
-
-def plan(session: Session, *results: LabResult) -> list[PlannedRow]:
-    planner = session.lab_import_planner()
-    return [planner.plan(r) for r in results]
-
-
-def record(session: Session, rows: list[PlannedRow], name: str = "acme.hl7") -> list[str]:
-    return session.record_lab_results(name, rows, [r for r in rows if r.action.records]).queued
-
-
-def queued(session: Session) -> list[dict[str, object]]:
-    items = session.outbox.items(OutboxState.QUEUED)
-    return [i.payload for i in items if i.kind == OutboxKind.REPORT_ANC.value]
+    return office_with(
+        prescriber_session,
+        store_clock,
+        [("p-bello", "Aisha Bello", "1985-01-22"), ("p-oconnor", "James O'Connor", "1990-09-30")],
+    )
 
 
 # 1. Nothing duplicated: two reviews of one file, planned before either is recorded
@@ -72,7 +58,7 @@ def test_two_plans_of_one_file_both_accepted_queue_the_anc_once(office: Session)
     first, second = plan(office, BELLO), plan(office, BELLO)  # two reviews open at once
     record(office, first)
     record(office, second, "acme-copy.hl7")  # the desk's CLI, or a second review
-    assert len(queued(office)) == 1, queued(office)
+    assert len(queued_ancs(office)) == 1, queued_ancs(office)
 
 
 # 2. Nothing guessed: a patient chosen, then another chosen for the same row

@@ -17,14 +17,13 @@ import pytest
 from app.clock import ManualClock
 from app.errors import AccessRefused
 from app.lab_results import LabResult
-from app.use_cases.lab_import import Action, PlannedRow
+from app.use_cases.lab_import import Action
 from cli.main import main
 from local_store.audit import AuditAction
-from local_store.outbox import OutboxKind, OutboxState
 from local_store.session import Session
 from local_store.workstation import Workstation
 from tests.conftest import PRESCRIBER_PASSWORD
-from tests.support.store_world import certify_office, enroll
+from tests.support.lab_office import office_with, plan, queued_ancs, record
 
 DRAWN = date(2026, 1, 14)
 RESULT = LabResult(
@@ -44,30 +43,20 @@ RESULT = LabResult(
 
 @pytest.fixture
 def office(prescriber_session: Session, store_clock: ManualClock) -> Session:
-    certify_office(prescriber_session, store_clock)
-    enroll(prescriber_session, store_clock, "p-kow", "Tomasz Kowalski", "1972-06-03")
-    enroll(prescriber_session, store_clock, "p-kim", "Grace Kim", "1941-03-27")
-    return prescriber_session
-
-
-def plan(session: Session, *results: LabResult) -> list[PlannedRow]:
-    planner = session.lab_import_planner()
-    return [planner.plan(r) for r in results]
+    return office_with(
+        prescriber_session,
+        store_clock,
+        [("p-kow", "Tomasz Kowalski", "1972-06-03"), ("p-kim", "Grace Kim", "1941-03-27")],
+    )
 
 
 def import_all(session: Session, *results: LabResult, name: str = "acme.hl7") -> list[str]:
-    rows = plan(session, *results)
-    return session.record_lab_results(name, rows, [r for r in rows if r.action.records]).queued
-
-
-def anc_items(session: Session) -> list[dict[str, object]]:
-    items = session.outbox.items(OutboxState.QUEUED)
-    return [i.payload for i in items if i.kind == OutboxKind.REPORT_ANC.value]
+    return record(session, plan(session, *results), name)
 
 
 def test_an_accepted_row_is_queued_as_add_anc_queues_it_and_audited(office: Session) -> None:
     assert len(import_all(office, RESULT)) == 1
-    assert anc_items(office) == [
+    assert queued_ancs(office) == [
         {"value": 1.9, "as_entered": "1.9", "unit": "10*3/uL", "drawn": "2026-01-14"}
     ]
     entries = [e for e in office.audit.entries() if e.action == AuditAction.IMPORT]
@@ -87,7 +76,7 @@ def test_the_same_file_twice_or_an_anc_already_queued_records_nothing(office: Se
     office.queue_anc("p-kim", "2400", "/uL", "2026-01-14")  # typed by hand, not sent yet
     kim = replace(RESULT, patient_name="Grace Kim", dob=date(1941, 3, 27), value="2.4")
     assert plan(office, replace(kim, accession="", mrn=""))[0].action is Action.DUPLICATE
-    assert len(anc_items(office)) == 2
+    assert len(queued_ancs(office)) == 2
 
 
 def test_a_corrected_result_names_the_one_it_corrects(office: Session) -> None:
@@ -99,7 +88,7 @@ def test_a_corrected_result_names_the_one_it_corrects(office: Session) -> None:
         "1,200/µL, correcting 1,900/µL of the same specimen (acme.hl7, message 1, OBX 1)"
     )
     office.record_lab_results("acme-2.hl7", [row], [row])
-    assert [p["as_entered"] for p in anc_items(office)] == ["1.9", "1.2"]
+    assert [p["as_entered"] for p in queued_ancs(office)] == ["1.9", "1.2"]
     audit = [e for e in office.audit.entries() if e.action == AuditAction.IMPORT]
     assert "corrects acme.hl7, message 1, OBX 1" in audit[-2].detail
     # The same corrected value sent again is a duplicate, not a second correction.
@@ -135,11 +124,11 @@ def test_rows_not_to_record_are_refused_and_a_failure_records_nothing(office: Se
     assert percent.action is Action.REFUSE
     with pytest.raises(AccessRefused, match="not one to record"):
         office.record_lab_results("acme.hl7", [good, percent], [good, percent])
-    assert anc_items(office) == []  # all or nothing
+    assert queued_ancs(office) == []  # all or nothing
     broken = replace(good, match=None)  # no patient: the store refuses before writing
     with pytest.raises(AccessRefused):
         office.record_lab_results("acme.hl7", [good, broken], [good, broken])
-    assert anc_items(office) == [] and plan(office, RESULT)[0].action is Action.RECORD
+    assert queued_ancs(office) == [] and plan(office, RESULT)[0].action is Action.RECORD
 
 
 def test_a_failure_on_the_second_row_leaves_the_first_unrecorded(
@@ -159,7 +148,7 @@ def test_a_failure_on_the_second_row_leaves_the_first_unrecorded(
     monkeypatch.setattr(LabImports, "add", failing_add)
     with pytest.raises(OSError):
         office.record_lab_results("acme.hl7", rows, rows)
-    assert anc_items(office) == []  # the first row's ANC went with the transaction
+    assert queued_ancs(office) == []  # the first row's ANC went with the transaction
     assert not [e for e in office.audit.entries() if e.action == AuditAction.IMPORT]
 
 
@@ -182,7 +171,7 @@ def test_the_command_line_records_what_the_desk_would_and_only_once(
     assert actions[3] == "record" and actions[9] == "duplicate"
     assert "6 results: 1 recorded" in err and "6 results: 0 recorded" in err
     session = workstation.sign_in("a.kim@clinic.example", PRESCRIBER_PASSWORD)
-    assert [p["as_entered"] for p in anc_items(session)] == ["1.1"]
+    assert [p["as_entered"] for p in queued_ancs(session)] == ["1.1"]
     session.sign_out()
 
 
@@ -192,6 +181,6 @@ def test_a_file_reviewed_twice_and_accepted_twice_is_queued_once(office: Session
     assert len(office.record_lab_results("acme.hl7", first, first).queued) == 1
     again = office.record_lab_results("acme.hl7", second, second)
     assert again.queued == [] and again.skipped == second
-    assert len(anc_items(office)) == 1
+    assert len(queued_ancs(office)) == 1
     summary = [e for e in office.audit.entries() if e.subject == "lab file:acme.hl7"][-1]
     assert "0 recorded" in summary.detail and "1 recorded meanwhile, skipped" in summary.detail

@@ -5,6 +5,7 @@ mapping it returns reading the sample export to the right cells/µL."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from app.lab_results import Outcome, assess
 from lab_import.csv_results import first_rows, headers, read_csv
+from tests.test_lab_import_csv import ONE_TEST
 from ui.csv_mapping_dialog import NOT_A_DATE, CsvMappingDialog
 
 SAMPLES = Path(__file__).parent / "lab_samples"
@@ -36,6 +38,12 @@ def pick(choice: QComboBox, text: str) -> None:
     index = choice.findText(text)
     assert index > 0, (text, [choice.itemText(i) for i in range(choice.count())])
     choice.setCurrentIndex(index)
+
+
+def pick_columns(dialog: CsvMappingDialog, columns: Mapping[str, str]) -> None:
+    """Each field's column picked from the file's headers, as a person picks them."""
+    for key, column in columns.items():
+        pick(dialog.columns[key], column)
 
 
 def pick_format(dialog: CsvMappingDialog, name: str) -> None:
@@ -92,16 +100,7 @@ def test_columns_picked_preview_the_rows_and_ok_waits_for_every_required_field(
 def test_a_wrong_date_format_shows_not_a_date_before_anything_is_saved(qtbot: QtBot) -> None:
     dialog = dialog_for(qtbot, SEMICOLON)
     qtbot.keyClicks(dialog.lab, "Hospital lab")
-    for key, column in {
-        "first_name": "First name",
-        "last_name": "Last name",
-        "dob": "Born",
-        "value": "ANC",
-        "unit": "Unit",
-        "collected": "Sample date",
-        "collected_time": "Sample time",
-    }.items():
-        pick(dialog.columns[key], column)
+    pick_columns(dialog, ONE_TEST.columns)
     assert "test code" in dialog.problem.text()  # the file has no test column
     qtbot.keyClicks(dialog.test_code, "751-8")
     pick_format(dialog, "MM/DD/YYYY")

@@ -21,7 +21,8 @@ from local_store.outbox import OutboxKind, OutboxState
 from tests.support.desk_window import DESIGNEE, WAIT, sign_in, start_demo
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.screens import cell_text
-from tests.test_ui_csv_mapping import pick, pick_format
+from tests.test_lab_import_csv import PORTAL
+from tests.test_ui_csv_mapping import pick_columns, pick_format
 from tests.test_ui_lab_import import oru_drawn_yesterday
 from ui.csv_mapping_dialog import CsvMappingDialog
 from ui.lab_review import LabReviewDialog
@@ -127,20 +128,9 @@ def test_a_csv_asks_for_its_columns_once_and_a_person_picks_a_patient(
     qtbot.waitUntil(lambda: isinstance(flow.columns, CsvMappingDialog), timeout=WAIT)
     columns = flow.columns
     assert isinstance(columns, CsvMappingDialog)
-    qtbot.keyClicks(columns.lab, "Lab portal export")
-    for key, column in {
-        "patient": "Patient Name",
-        "dob": "DOB",
-        "mrn": "MRN",
-        "accession": "Accession #",
-        "test": "Test Code",
-        "value": "Result",
-        "unit": "Units",
-        "collected": "Collected",
-        "status": "Status",
-    }.items():
-        pick(columns.columns[key], column)
-    pick_format(columns, "MM/DD/YYYY")
+    qtbot.keyClicks(columns.lab, PORTAL.lab)
+    pick_columns(columns, PORTAL.columns)
+    pick_format(columns, PORTAL.date_format)
     assert columns.ok.isEnabled()
     flow.review = None
     qtbot.mouseClick(columns.ok, Qt.MouseButton.LeftButton)

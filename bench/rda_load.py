@@ -82,7 +82,7 @@ def rda_round(
             answer = session.post(
                 url,
                 json=body,
-                timeout=30,
+                timeout=60,  # a sign-in flood beside it slows the first answers
                 headers={
                     "Authorization": f"Bearer {world.token}",
                     "Idempotency-Key": str(uuid.uuid4()),

@@ -16,7 +16,6 @@ would cost in production, and with the test clock to date the patients' ANCs.
 from __future__ import annotations
 
 import functools
-import random
 import shutil
 import statistics
 import subprocess
@@ -28,14 +27,12 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import requests
 
 from bench.harness import Metric
-from bench.registry_world import certified_office, certified_pharmacy, enrollment_payload
-from registry.process import OPERATOR_EMAIL, RegistryProcess
-from sync.client import RegistryClient
+from bench.rda_load import RdaWorld, rda_round, rda_world
+from registry.process import RegistryProcess
 
 METRICS = (
     "registry.sign_in_flood.rda_p99_ratio",
@@ -89,10 +86,10 @@ def _measure(folder: Path, quick: bool) -> Iterator[Metric]:
     flooded: list[float] = []
     attempts: Counter[int] = Counter()
     with _ProductionHashRegistry(f"sqlite:///{folder / 'registry.db'}") as registry:
-        world = _world(registry)
+        world = rda_world(registry.url, registry.operator_password, PATIENTS)
         for n in range(rounds):
-            quiet += _rda_load(world, per_client, seed=2 * n)
-            load = functools.partial(_rda_load, world, per_client, 2 * n + 1)
+            quiet += _rda_load(registry.url, world, per_client, 2 * n)
+            load = functools.partial(_rda_load, registry.url, world, per_client, 2 * n + 1)
             flooded += _flooded(registry.url, attempts, load)
     quiet_p99, flooded_p99 = _p99(quiet), _p99(flooded)
     seen = ", ".join(f"{count} answered {status}" for status, count in sorted(attempts.items()))
@@ -134,73 +131,8 @@ def _flooded(url: str, attempts: Counter[int], load: Callable[[], list[float]]) 
             flood.join()
 
 
-def _world(registry: RegistryProcess) -> dict[str, Any]:
-    operator = RegistryClient(registry.url)
-    operator.sign_in(OPERATOR_EMAIL, registry.operator_password)
-    operator.put("/v1/test/clock", {"today": "2024-01-03"})
-    office, prescriber_id = certified_office(registry.url, operator)
-    pharmacy, pharmacy_id = certified_pharmacy(registry.url, operator)
-    patients = [f"patient-{uuid.uuid4()}" for _ in range(PATIENTS)]
-    for start in range(0, PATIENTS, 100):
-        office.batch(
-            [
-                {
-                    "key": str(uuid.uuid4()),
-                    "path": "/v1/enrollments",
-                    "body": enrollment_payload(p, n),
-                }
-                for n, p in enumerate(patients[start : start + 100], start)
-            ]
-        )
-    return {
-        "url": registry.url,
-        "token": pharmacy.access_token,
-        "pharmacy_id": pharmacy_id,
-        "prescriber_id": prescriber_id,
-        "patients": patients,
-    }
-
-
-def _rda_load(world: dict[str, Any], per_client: int, seed: int) -> list[float]:
-    latencies: list[float] = []
-    lock = threading.Lock()
-    failures: list[str] = []
-
-    def client(n: int) -> None:
-        rng, session, mine = random.Random(seed * 1000 + n), requests.Session(), []
-        headers = {"Authorization": f"Bearer {world['token']}"}
-        for _ in range(per_client):
-            index = rng.randrange(PATIENTS)
-            body = {
-                "pharmacy_id": world["pharmacy_id"],
-                "patient_id": world["patients"][index],
-                "prescriber_id": world["prescriber_id"],
-                # Looked up with the request, as a pharmacy does (enrollment_payload's names).
-                "name": f"Bench Patient {index:05d}",
-                "dob": "1970-01-01",
-            }
-            began = time.perf_counter()
-            answer = session.post(
-                world["url"] + "/v1/rda",
-                json=body,
-                timeout=60,
-                headers=headers | {"Idempotency-Key": str(uuid.uuid4())},
-            )
-            mine.append((time.perf_counter() - began) * 1000)
-            if answer.status_code != 200:
-                failures.append(f"{answer.status_code}: {answer.text[:200]}")
-                return
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(RDA_CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise RuntimeError(f"an RDA answered {failures[0]}")
-    return latencies
+def _rda_load(url: str, world: RdaWorld, per_client: int, seed: int) -> list[float]:
+    return rda_round([url], world, RDA_CLIENTS, per_client, seed)[0]
 
 
 def _flood(url: str, stop: threading.Event, attempts: Counter[int]) -> None:

@@ -6,7 +6,7 @@ Nothing is recorded until then; closing the review records nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QShowEvent, QWheelEvent
@@ -183,8 +183,7 @@ class LabReviewDialog(QDialog):
     def _anc_item(self, row: PlannedRow) -> QTableWidgetItem:
         anc = row.assessment.anc
         if anc is None:
-            item = QTableWidgetItem(f"— (sent: {row.result.value} {row.result.unit})".strip())
-            return item
+            return QTableWidgetItem(f"— (sent: {row.result.value} {row.result.unit})".strip())
         text = f"{anc.per_ul:,}/µL"
         item = QTableWidgetItem(text)
         if row.patient is not None:
@@ -222,18 +221,18 @@ class LabReviewDialog(QDialog):
 
     def _count(self) -> None:
         rows = self.plan.rows
-        count: Callable[[Action], int] = lambda a: sum(1 for r in rows if r.action is a)  # noqa: E731
+        count = Counter(r.action for r in rows)  # each tick recounts: one pass, not six
         ticked = len(self.accepted_rows())
         parts = [f"<b>{len(rows)} results</b> in {self.plan.file_name}:"]
-        parts.append(f"{count(Action.RECORD) + count(Action.CORRECTION)} to record")
+        parts.append(f"{count[Action.RECORD] + count[Action.CORRECTION]} to record")
         for action, words in (
             (Action.DUPLICATE, "already here"),
             (Action.HOLD, "preliminary, held"),
             (Action.REFUSE, "refused"),
             (Action.CHOOSE_PATIENT, "waiting for you to choose the patient"),
         ):
-            if count(action):
-                parts.append(f"{count(action)} {words}")
+            if count[action]:
+                parts.append(f"{count[action]} {words}")
         self.summary.setText(parts[0] + " " + ", ".join(parts[1:]) + ".")
         self.ok.setText(f"Record {ticked} ANC{'s' if ticked != 1 else ''}")
         self.ok.setEnabled(ticked > 0 and not self.recording)

@@ -90,6 +90,7 @@ def _serve(args: argparse.Namespace) -> int:
         test_clock=args.test_clock,
         fast_hash=args.test_clock and args.fast_hash,
         workers=args.workers,
+        act_threads=args.act_threads,
         certfile=args.certfile,
         keyfile=args.keyfile,
         contact={
@@ -150,6 +151,14 @@ def add_parser(commands: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8443)
     serve.add_argument("--workers", type=int, default=1, help="worker processes (stateless)")
+    serve.add_argument(
+        "--act-threads",
+        type=int,
+        default=1,
+        choices=range(1, 17),
+        metavar="N",
+        help="threads per worker for writes (default 1; 2 with the database across a network)",
+    )
     serve.add_argument("--certfile", type=Path, help="TLS certificate (PEM)")
     serve.add_argument("--keyfile", type=Path, help="TLS private key (PEM)")
     serve.add_argument(

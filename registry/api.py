@@ -58,7 +58,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
         # Few request threads: with SQLite's one writer, dozens of threads only fight the
         # writer for the GIL while it holds the lock (measured: p99 969 ms with 40 threads).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
-        reg.act_limiter = anyio.CapacityLimiter(reg.act_threads())
+        reg.act_limiter = anyio.CapacityLimiter(settings.act_threads)
         yield
 
     api = FastAPI(

@@ -63,9 +63,10 @@ def make_engine(url: str) -> Engine:
 
         _WRITE_LOCKS[engine] = threading.Lock()
         return engine
-    return create_engine(
-        url, isolation_level="READ COMMITTED", pool_size=20, max_overflow=20, pool_pre_ping=True
-    )
+    # No pre-ping (a round trip before every transaction, a twentieth of an RDA's): a
+    # connection the server dropped (a restart, a failover) fails its transaction's first
+    # statement, and run_in_transaction starts that transaction again on a fresh one.
+    return create_engine(url, isolation_level="READ COMMITTED", pool_size=20, max_overflow=20)
 
 
 # Another worker process holds the write lock: ask again at once and often. SQLite's own busy
@@ -102,6 +103,11 @@ def _make_sqlite_file_private(url: str) -> None:
 
 
 def _retryable(error: DBAPIError) -> bool:
+    if error.connection_invalidated:
+        # The server ended the connection (SQLAlchemy has dropped the pool's others too):
+        # its transaction rolled back with it, or committed just before (then the retry
+        # finds the request's Idempotency-Key done and answers as the first time).
+        return True
     code = getattr(error.orig, "sqlstate", None)
     if code in ("40001", "40P01"):  # serialization failure, deadlock
         return True
@@ -128,7 +134,8 @@ def transaction(engine: Engine, *, readonly: bool = False) -> Iterator[Connectio
 
 def run_in_transaction(engine: Engine, body: Any, *, readonly: bool = False) -> Any:
     """Run body(conn) in one transaction, again from the start after a serialization
-    conflict (PostgreSQL) or a busy database (SQLite), a few times with a short backoff."""
+    conflict or a dropped connection (PostgreSQL) or a busy database (SQLite), a few times
+    with a short backoff."""
     for attempt in range(_RETRIES):
         try:
             with transaction(engine, readonly=readonly) as conn:

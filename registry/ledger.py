@@ -70,7 +70,6 @@ class _Changes:
 _ID: Any = bindparam("id")
 _PID: Any = bindparam("patient_id")
 _LOCK_PATIENT = text("SELECT pg_advisory_xact_lock(1, hashtext(:id))")
-_LOCK_FEED = text("SELECT pg_advisory_xact_lock(2, 0)")
 _a, _p = t.accounts.c, t.patients.c
 _ACCOUNT = select(_a.id, _a.role, _a.name, _a.prescriber_id, _a.pharmacy_id, _a.active).where(
     _a.id == _ID
@@ -118,9 +117,6 @@ _RATIONALES = select(func.count()).where(
     _d_.on_date >= bindparam("since"),
 )
 _pp = t.pharmacy_patients.c
-_SEES = select(_pp.patient_id).where(
-    _pp.pharmacy_id == bindparam("pharmacy_id"), _pp.patient_id == _PID
-)
 _PHARMACIES_OF = select(_pp.pharmacy_id).where(_pp.patient_id == _PID).order_by(_pp.pharmacy_id)
 
 
@@ -151,6 +147,32 @@ _INSERTS = {
 }
 
 
+_FEED_COLUMNS = ("audience", "kind", "key", "patient_id", "op", "body", "at")
+# PostgreSQL: the feed's lock is taken by the insert itself, before its rows are numbered
+# (FROM is evaluated before the row's seq default), so numbering and commit keep one order
+# and the lock costs no round trip of its own. It is held until the transaction commits.
+_FEED_INSERT_LOCKED = t.changes.insert().from_select(
+    list(_FEED_COLUMNS),
+    select(*(bindparam(c, type_=t.changes.c[c].type) for c in _FEED_COLUMNS)).select_from(
+        text("(SELECT pg_advisory_xact_lock(2, 0)) AS feed_lock")
+    ),
+)
+
+
+def write_feed(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Append a unit of work's feed rows, last thing before its commit: on PostgreSQL the
+    feed's lock is held from here to the commit, so every other act's feed rows wait for
+    as little as possible (the idempotency answer is written before, not inside it)."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        # Feed rows are numbered and committed in one order: a reader never moves its
+        # cursor past a number whose transaction has not committed yet.
+        conn.execute(_FEED_INSERT_LOCKED, rows)
+    else:
+        conn.execute(_INSERTS["changes"], rows)  # SQLite: the writer holds the database
+
+
 class SqlLedger:
     """Implements `ProgramLedger` over one connection inside the caller's transaction."""
 
@@ -172,7 +194,29 @@ class SqlLedger:
         # Each patient as read or saved in this unit of work (an RDA reads one four times);
         # every write of a patient goes through save_patient, which replaces the copy.
         self._patients: dict[str, Patient | None] = {}
-        self._sees: set[tuple[str, str]] = set()  # (pharmacy, patient) known to be granted
+        # Each patient's pharmacies (those that may see them) as read here, under the
+        # patient's lock when acting: an RDA's scope check and its feed's audiences are one
+        # read. A grant made here adds to it; no other act can grant meanwhile (the lock).
+        self._pharmacies_of: dict[str, list[str]] = {}
+        # Accounts as read in this transaction (the bearer token's, by `knows_account`);
+        # a save replaces the copy.
+        self._accounts: dict[str, Account | None] = {}
+
+    def knows_account(self, account: Account) -> None:
+        """The account as this transaction read it already (with its bearer token)."""
+        self._accounts[account.id] = account
+
+    def _lock(self, patient_id: str) -> None:
+        if self._lock_patients and patient_id not in self._locked:
+            self.conn.execute(_LOCK_PATIENT, {"id": patient_id})  # also a not-yet-enrolled one
+            self._locked.add(patient_id)
+
+    def _pharmacy_ids_of(self, patient_id: str) -> list[str]:
+        self._lock(patient_id)
+        if patient_id not in self._pharmacies_of:
+            found = self.conn.execute(_PHARMACIES_OF, {"patient_id": patient_id}).scalars()
+            self._pharmacies_of[patient_id] = list(found)
+        return self._pharmacies_of[patient_id]
 
     # Reads (ProgramFacts)
     def _one(self, statement: Any, **params: Any) -> Any:
@@ -182,8 +226,12 @@ class SqlLedger:
         return self.conn.execute(statement, params).all()
 
     def account(self, account_id: str) -> Account | None:
-        row = self._one(_ACCOUNT, id=account_id)
-        return Account(row[0], Role(row[1]), row[2], row[3], row[4], bool(row[5])) if row else None
+        if account_id not in self._accounts:
+            row = self._one(_ACCOUNT, id=account_id)
+            self._accounts[account_id] = (
+                Account(row[0], Role(row[1]), row[2], row[3], row[4], bool(row[5])) if row else None
+            )
+        return self._accounts[account_id]
 
     def prescriber(self, prescriber_id: str) -> Prescriber | None:
         row = self._one(_PRESCRIBER, id=prescriber_id)
@@ -201,9 +249,7 @@ class SqlLedger:
         return [_pharmacy(r) for r in rows]
 
     def patient(self, patient_id: str) -> Patient | None:
-        if self._lock_patients and patient_id not in self._locked:
-            self.conn.execute(_LOCK_PATIENT, {"id": patient_id})  # also a not-yet-enrolled one
-            self._locked.add(patient_id)
+        self._lock(patient_id)
         if patient_id in self._patients:
             return self._patients[patient_id]
         row = self._one(_PATIENT, id=patient_id)
@@ -269,6 +315,7 @@ class SqlLedger:
             self.conn.execute(
                 _INSERTS["accounts"], {**values, "failed_sign_ins": 0, "created_at": self._now}
             )
+        self._accounts[account.id] = account
 
     def save_prescriber(self, prescriber: Prescriber) -> None:
         upsert(
@@ -380,25 +427,22 @@ class SqlLedger:
 
     # Registry-only
     def grant_pharmacy_access(self, pharmacy_id: str, patient_id: str) -> None:
-        if (pharmacy_id, patient_id) in self._sees:
+        pharmacies = self._pharmacy_ids_of(patient_id)
+        if pharmacy_id in pharmacies:
             return  # granted already (an RDA grants at the look-up and at the dispense)
-        self._sees.add((pharmacy_id, patient_id))
         inserted = insert_ignore(
             self.conn,
             t.pharmacy_patients,
             {"pharmacy_id": pharmacy_id, "patient_id": patient_id, "since": self._now},
             ["pharmacy_id", "patient_id"],
         )
+        pharmacies.append(pharmacy_id)
+        pharmacies.sort()  # as the feed's audiences are read: in order
         if inserted:
             self._changes.granted.append((pharmacy_id, patient_id))
 
     def pharmacy_sees(self, pharmacy_id: str, patient_id: str) -> bool:
-        if (pharmacy_id, patient_id) in self._sees:
-            return True
-        sees = self._one(_SEES, pharmacy_id=pharmacy_id, patient_id=patient_id) is not None
-        if sees:
-            self._sees.add((pharmacy_id, patient_id))
-        return sees
+        return pharmacy_id in self._pharmacy_ids_of(patient_id)
 
     # The feed
     def _queue(
@@ -412,8 +456,9 @@ class SqlLedger:
     ) -> None:
         self._changes.items.append(_Pending(kind, key, body, patient_id, audiences))
 
-    def flush_changes(self) -> None:
-        """Write the queued changes to the feed, each to every audience that sees it."""
+    def feed_rows(self) -> list[dict[str, Any]]:
+        """The queued changes as feed rows, each to every audience that sees it, from the
+        unit of work's state now; `write_feed` appends them."""
         pending, self._changes = self._changes, _Changes()
         rows: list[dict[str, Any]] = []
         audiences_of: dict[str, tuple[str | None, list[str]]] = {}
@@ -454,12 +499,7 @@ class SqlLedger:
                 )
         for audience, patient_id in sorted(whole_chart):
             rows.extend(self._whole_chart(audience, patient_id))
-        if rows:
-            if self.conn.dialect.name == "postgresql":
-                # Feed rows are numbered and committed in one order: a reader never moves its
-                # cursor past a number whose transaction has not committed yet.
-                self.conn.execute(_LOCK_FEED)
-            self.conn.execute(_INSERTS["changes"], rows)
+        return rows
 
     def _patient_audiences(self, patient_id: str) -> tuple[str | None, list[str]]:
         if patient_id in self._prescriber_of:
@@ -467,8 +507,7 @@ class SqlLedger:
         else:
             row = self._one(_PATIENT_PRESCRIBER, id=patient_id)
             prescriber = row[0] if row else None
-        pharmacies = self.conn.execute(_PHARMACIES_OF, {"patient_id": patient_id}).scalars()
-        return prescriber, [pharmacy_audience(p) for p in pharmacies]
+        return prescriber, [pharmacy_audience(p) for p in self._pharmacy_ids_of(patient_id)]
 
     def _whole_chart(self, audience: str, patient_id: str) -> list[dict[str, Any]]:
         patient = self.patient(patient_id)

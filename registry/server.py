@@ -25,6 +25,7 @@ _ENV_DB = "CLOZAPINE_REGISTRY_DB"
 _ENV_TEST_CLOCK = "CLOZAPINE_REGISTRY_TEST_CLOCK"
 _ENV_HOST = "CLOZAPINE_REGISTRY_HOST"
 _ENV_FAST_HASH = "CLOZAPINE_REGISTRY_FAST_HASH"
+_ENV_ACT_THREADS = "CLOZAPINE_REGISTRY_ACT_THREADS"
 # This deployment's contact numbers (Settings.contact_*), set by `registry serve --contact-*`.
 _ENV_CONTACT = {
     "contact_phone": "CLOZAPINE_REGISTRY_CONTACT_PHONE",
@@ -71,6 +72,7 @@ def _settings_from_env() -> Settings:
         contact_phone=os.environ.get(_ENV_CONTACT["contact_phone"], ""),
         contact_fax=os.environ.get(_ENV_CONTACT["contact_fax"], ""),
         contact_label=os.environ.get(_ENV_CONTACT["contact_label"], ""),
+        act_threads=int(os.environ.get(_ENV_ACT_THREADS, "1")),
     )
     if settings.test_clock and os.environ.get(_ENV_FAST_HASH) == "1":
         settings.argon2_time_cost, settings.argon2_memory_kib = 1, 8192
@@ -91,6 +93,7 @@ def serve(
     test_clock: bool = False,
     fast_hash: bool = False,
     workers: int = 1,
+    act_threads: int = 1,
     certfile: Path | None = None,
     keyfile: Path | None = None,
     contact: dict[str, str] | None = None,
@@ -105,6 +108,7 @@ def serve(
             _ENV_TEST_CLOCK: "1" if test_clock else "0",
             _ENV_HOST: host,
             _ENV_FAST_HASH: "1" if fast_hash else "0",
+            _ENV_ACT_THREADS: str(act_threads),
             **{name: (contact or {}).get(field, "") for field, name in _ENV_CONTACT.items()},
         }
     )

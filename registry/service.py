@@ -30,13 +30,14 @@ from app.use_cases.access import check_active
 from app.use_cases.scope import sight_of
 from app.version import VERSION
 from registry import acts, auth, idempotency, queued
-from registry.database import run_in_transaction, transaction
+from registry.database import run_in_transaction
 from registry.ledger import (
     PHARMACY_LIST,
     PRESCRIBER_LIST,
     SqlLedger,
     pharmacy_audience,
     prescriber_audience,
+    write_feed,
 )
 from registry.meta import get_meta
 from registry.settings import Settings
@@ -107,20 +108,14 @@ class Registry:
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
-        # The threads acts run on (queued POSTs and /v1/batch), apart from reads'. On SQLite
-        # one: its writers take turns anyway, and more threads only fight the writer for the
-        # GIL (measured, 16 clients asking RDAs: 2.8 ms of CPU each on one thread, 3.4 on
-        # four). A long read (a feed page) never holds an act up. Made in the event loop.
+        # The threads acts run on (queued POSTs and /v1/batch), apart from reads', so a long
+        # read (a feed page) never holds an act up (Settings.act_threads says how many and
+        # why). Made in the event loop.
         self.act_limiter: CapacityLimiter | None = None
 
     async def on_act_thread(self, act: Callable[[], T]) -> T:
         """Run an act (a queued POST, a batch) on the acts' threads."""
         return await anyio.to_thread.run_sync(act, limiter=self.act_limiter)
-
-    def act_threads(self) -> int:
-        if self.settings.act_threads:
-            return self.settings.act_threads
-        return 1 if self.engine.dialect.name == "sqlite" else self.settings.request_threads
 
     # Clocks
     def program_today(self, conn: Connection) -> date:
@@ -133,8 +128,8 @@ class Registry:
     # Who is asking
     def account_for_token(self, token: str) -> Account:
         """The account a bearer token belongs to, or 401/403 in words."""
-        with transaction(self.engine, readonly=True) as conn:
-            return self._account_in(conn, token)
+        account: Account = self.read(lambda conn: self._account_in(conn, token))
+        return account
 
     def _account_in(self, conn: Connection, token: str) -> Account:
         account = auth.authenticate(conn, self.settings, token)
@@ -156,8 +151,13 @@ class Registry:
         today: date | None = None,
         *,
         acting: bool = False,
+        account_read_here: bool = False,
     ) -> acts.Context:
+        """`account_read_here`: `account` was read in this transaction (with its bearer
+        token), so the rules need not read it again."""
         ledger = SqlLedger(conn, self.settings.now().isoformat(), acting=acting)
+        if account is not None and account_read_here:
+            ledger.knows_account(account)
         program = Program(ledger, FixedClock(today or self.program_today(conn)))
         return acts.Context(conn, self.settings, ledger, program, account, key)
 
@@ -168,21 +168,30 @@ class Registry:
         key: str,
         act: Act,
         today: date | None = None,
-    ) -> acts.Result:
-        """The act in a savepoint: a refusal keeps nothing it wrote, but its answer is kept."""
-        ctx = self.context(conn, account, key, today, acting=True)
+        *,
+        account_read_here: bool = False,
+    ) -> tuple[acts.Result, list[dict[str, Any]]]:
+        """The act in a savepoint: a refusal keeps nothing it wrote, but its answer is kept.
+        Returns the answer and the act's feed rows, which the caller writes (`write_feed`)
+        last, after the answer, just before the commit."""
+        ctx = self.context(
+            conn, account, key, today, acting=True, account_read_here=account_read_here
+        )
         savepoint = conn.begin_nested()
         try:
             status, body = act(ctx)
-            ctx.ledger.flush_changes()
+            rows = ctx.ledger.feed_rows()
         except RemsError as error:
             savepoint.rollback()
-            return refusal(error)
+            return refusal(error), []
         except (KeyError, ValueError, TypeError) as error:
             savepoint.rollback()
-            return 422, error_body(
-                "INVALID_REQUEST", f"The form could not be read ({error}). Check its fields."
-            )
+            return (
+                422,
+                error_body(
+                    "INVALID_REQUEST", f"The form could not be read ({error}). Check its fields."
+                ),
+            ), []
         except DBAPIError:
             raise  # the whole transaction is retried (a conflict) or fails
         except Exception:
@@ -190,11 +199,14 @@ class Registry:
             # in a batch, the other items still go through.
             savepoint.rollback()
             _log.exception("an act failed (key %s)", key)
-            return 500, error_body(
-                INTERNAL, "The registry could not process this. It will be tried again."
-            )
+            return (
+                500,
+                error_body(
+                    INTERNAL, "The registry could not process this. It will be tried again."
+                ),
+            ), []
         savepoint.commit()
-        return status, body
+        return (status, body), rows
 
     def post(
         self,
@@ -230,8 +242,10 @@ class Registry:
             if isinstance(claim, idempotency.Refused):
                 code = "IN_FLIGHT" if claim.status_code == 409 else "IDEMPOTENCY_KEY_REUSED"
                 raise ApiError(claim.status_code, code, claim.message)
-            status, answer = self._run(conn, who, key, act)
+            read_here = token is not None
+            (status, answer), feed = self._run(conn, who, key, act, account_read_here=read_here)
             _settle_key(conn, key, status, answer)
+            write_feed(conn, feed)
             return status, answer
 
         done = run_in_transaction(self.engine, body_fn)
@@ -266,6 +280,7 @@ class Registry:
 
         def body_fn(conn: Connection) -> list[dict[str, Any]]:
             results: list[dict[str, Any]] = []
+            feed: list[dict[str, Any]] = []  # every item's, in the items' order
             today = self.program_today(conn)  # one date for the whole batch
             for item in items:
                 if not isinstance(item, dict):
@@ -300,7 +315,7 @@ class Registry:
                     code = "IN_FLIGHT" if claim.status_code == 409 else "IDEMPOTENCY_KEY_REUSED"
                     results.append(_item(key, claim.status_code, code, claim.message))
                     continue
-                status, answer = self._run(
+                (status, answer), rows = self._run(
                     conn,
                     account,
                     key,
@@ -308,7 +323,9 @@ class Registry:
                     today,
                 )
                 _settle_key(conn, key, status, answer)
+                feed += rows
                 results.append({"key": key, "status": status, "body": answer})
+            write_feed(conn, feed)
             return results
 
         result: list[dict[str, Any]] = run_in_transaction(self.engine, body_fn)

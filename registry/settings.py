@@ -48,10 +48,13 @@ class Settings:
     in_flight_takeover_seconds: int = 120
     # Tombstones older than this are dropped; a cursor from before then must resync.
     feed_tombstone_days: int = 90
-    # Threads serving requests in each worker process; acts (the writes) have their own,
-    # `act_threads` (0: one on SQLite, `request_threads` on PostgreSQL).
+    # Threads serving requests in each worker process; acts (the writes) have their own.
+    # One act thread: more only fight each other for the GIL (16 clients asking RDAs on
+    # PostgreSQL: 2.7 ms of CPU each on one, 3.7 on four; on SQLite 2.9 and 3.4). Throughput
+    # comes from worker processes. With the database across a network an act waits on ~20
+    # round trips: then more workers per core, or two act threads (docs/registry.md).
     request_threads: int = 4
-    act_threads: int = 0
+    act_threads: int = 1
     # Argon2id cost for registry passwords; tests lower it (test-clock mode only). One lane:
     # a hash then keeps to one core, so `hash_threads` bounds the cores sign-in can take
     # (the work per guess, for an attacker, is the same as with four lanes).

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from local_store.ledger import StoreLedger
 from registry import tables as t
@@ -71,4 +71,35 @@ def test_concurrent_writers_and_a_pulling_workstation_miss_nothing(
     here = sum(len(StoreLedger(desk).anc_history(p)) for p in patients)
     assert at_registry == len(patients) + 12 * per_writer
     assert here == at_registry
+    world.close()
+
+
+def test_connections_the_database_ended_are_replaced_without_an_error(
+    pg_registry: RegistryProcess,
+) -> None:
+    """A PostgreSQL restart or failover ends every connection the registry's pools hold:
+    the next requests are answered as usual (on fresh connections), and a write lands once."""
+    world: World = build_world(pg_registry.url, pg_registry.operator_password)
+    (patient,) = enroll_patients(world, 1)
+    prescriber = world.client("dr_a")
+    engine = make_engine(pg_registry.db_url)
+    with engine.connect() as conn:
+        ended = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    assert ended >= 2  # both workers had connections open
+    for _ in range(4):  # more than once: each worker's pool had its connections ended
+        ok(prescriber.get("/v1/me"))
+    ok(prescriber.post(f"/v1/patients/{patient}/ancs", {"value": 1800, "drawn": "2024-01-03"}))
+    with engine.connect() as conn:
+        landed = conn.execute(
+            select(func.count())
+            .select_from(t.anc_results)
+            .where(t.anc_results.c.patient_id == patient, t.anc_results.c.per_ul == 1800)
+        ).scalar_one()
+    engine.dispose()
+    assert landed == 1
     world.close()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from registry import tables as t
 from registry.sql import upsert
 
+# Built once: the test clock's date is read by every act.
+_GET = select(t.registry_meta.c.value).where(t.registry_meta.c.key == bindparam("key"))
+
 
 def get_meta(conn: Connection, key: str) -> str | None:
-    row = conn.execute(select(t.registry_meta.c.value).where(t.registry_meta.c.key == key)).first()
+    row = conn.execute(_GET, {"key": key}).first()
     return None if row is None else str(row[0])
 
 

@@ -164,3 +164,45 @@ def test_a_fault_in_one_batched_item_fails_it_alone_and_leaves_its_key_free(
     poisoned["on"] = False  # fixed; the item is sent again with its key
     again = ok(world.client("dr_a").batch([items[1]]))["results"][0]
     assert again["status"] == 201
+
+
+def test_a_single_post_refused_after_it_wrote_keeps_only_its_answer(
+    world: World, served_registry: ServedRegistry, monkeypatch: Any
+) -> None:
+    """A request alone in its transaction has no savepoint: a refusal (or a fault of ours)
+    after the act wrote must still leave nothing it wrote, and keep the refusal (not the
+    fault) with its key."""
+    from app.errors import ErrorCode, RemsError
+    from registry import acts
+
+    real = acts.report_anc
+    how: dict[str, Exception | None] = {
+        "fail": RemsError(ErrorCode.NOT_PERMITTED, "Refused after writing, for the test.")
+    }
+
+    def writes_then_fails(ctx: Any, patient_id: str, body: dict[str, Any]) -> Any:
+        answer = real(ctx, patient_id, body)  # the ANC is written
+        if how["fail"] is not None:
+            raise how["fail"]
+        return answer
+
+    monkeypatch.setattr(acts, "report_anc", writes_then_fails)
+    dr_a, patient = world.client("dr_a"), world.ids["p1"]
+    ancs, changes = _count(served_registry, t.anc_results), _count(served_registry, t.changes)
+    body, key = {"value": 1700, "drawn": "2024-01-03"}, str(uuid.uuid4())
+    first = dr_a.post(f"/v1/patients/{patient}/ancs", body, key=key)
+    assert (first.status, first.error) == (422, "NOT_PERMITTED")  # a rule's refusal
+    assert _count(served_registry, t.anc_results) == ancs  # rolled back
+    assert _count(served_registry, t.changes) == changes  # and no feed row for it
+    again = dr_a.post(f"/v1/patients/{patient}/ancs", body, key=key)
+    assert again.replayed and (again.status, again.body) == (first.status, first.body)
+
+    how["fail"] = RuntimeError("a bug in the registry")
+    other = str(uuid.uuid4())
+    faulted = dr_a.post(f"/v1/patients/{patient}/ancs", body, key=other)
+    assert (faulted.status, faulted.error) == (500, "INTERNAL_ERROR")
+    assert _count(served_registry, t.anc_results) == ancs
+    how["fail"] = None  # fixed: the same key acts now
+    retried = dr_a.post(f"/v1/patients/{patient}/ancs", body, key=other)
+    assert retried.status == 201 and not retried.replayed
+    assert _count(served_registry, t.anc_results) == ancs + 1

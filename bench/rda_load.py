@@ -65,7 +65,7 @@ def rda_round(
 
     def client_loop(number: int) -> None:
         rng = random.Random(seed * 1000 + number)
-        pharmacy = _Connection(urls[number % len(urls)])
+        pharmacy = PharmacyConnection(urls[number % len(urls)])
         mine = []
         try:
             for _ in range(per_client):
@@ -102,7 +102,7 @@ def rda_round(
     return latencies, elapsed
 
 
-class _Connection:
+class PharmacyConnection:
     """One pharmacy's keep-alive HTTP/1.1 connection, on the standard library's client: the
     16 clients share this process's GIL and the machine's 2 cores with the registry, and
     `requests` spent 0.8 ms of CPU per RDA here, time the registry's answer was charged

@@ -103,6 +103,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _create_operator(args: argparse.Namespace) -> int:
+    from sqlalchemy import make_url
+
     from app.passwords import password_problem
     from registry.server import create_operator, prepare
     from registry.settings import Settings
@@ -113,10 +115,24 @@ def _create_operator(args: argparse.Namespace) -> int:
         print(f"registry: {problem}", file=sys.stderr)
         return 2
     settings = Settings(db_url=_db(args))
+    new = _missing_sqlite_file(settings.db_url)
     engine = prepare(settings)
     account_id = create_operator(engine, settings, args.email, password)
-    print(f"operator account {account_id} ready")
+    where = make_url(settings.db_url).render_as_string(hide_password=True)
+    # Said, because a mistyped --db makes a registry of its own (the first set-up does too).
+    made = " (a new, empty registry database)" if new is not None else ""
+    print(f"operator account {account_id} ready in {where}{made}")
     return 0
+
+
+def _missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file `url` names when there is none: opening it would make an empty one."""
+    from sqlalchemy import make_url
+
+    name = make_url(url).database
+    if url.startswith("sqlite") and name and name != ":memory:" and not Path(name).exists():
+        return Path(name)
+    return None
 
 
 def _compact(args: argparse.Namespace) -> int:
@@ -126,6 +142,14 @@ def _compact(args: argparse.Namespace) -> int:
     from registry.settings import Settings
 
     settings = Settings(db_url=_db(args))
+    missing = _missing_sqlite_file(settings.db_url)
+    if missing is not None:
+        print(
+            f"registry: there is no registry database at {missing}. Check --db: compact "
+            "works on the database a registry serves (sqlite:///PATH to its file).",
+            file=sys.stderr,
+        )
+        return 2
     engine = prepare(settings)
     now = settings.now()
 

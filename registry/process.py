@@ -203,3 +203,23 @@ def exit_when_parent_goes(stdin: BinaryIO | None = None) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def exit_when_supervisor_goes() -> None:
+    """In a worker of `registry serve --workers N`: stop when the supervisor that started it
+    is gone. uvicorn's supervisor stops its workers when it is stopped, but not when it is
+    killed outright (SIGKILL, the OOM killer), and orphaned workers would go on answering on
+    the port, holding it, so a restarted registry could not bind it. No-op in a registry of
+    one process (its parent is whoever started it, which may end without stopping it)."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    supervisor = multiprocessing.parent_process()
+    if supervisor is None:
+        return
+
+    def watch() -> None:
+        wait([supervisor.sentinel])  # readable once the supervisor has ended
+        os._exit(1)  # an act in progress rolls back with the connection
+
+    threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()

@@ -7,11 +7,12 @@ so `--workers N` runs N uvicorn processes on one port; on PostgreSQL, several ma
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, make_url
 
 from app.records import Account
 from app.roles import Role
@@ -81,6 +82,9 @@ def _settings_from_env() -> Settings:
 
 def app_from_env() -> FastAPI:
     """uvicorn's factory in each worker process."""
+    from registry.process import exit_when_supervisor_goes
+
+    exit_when_supervisor_goes()
     settings = _settings_from_env()
     return create_app(settings, make_engine(settings.db_url))
 
@@ -111,6 +115,14 @@ def serve(
             _ENV_ACT_THREADS: str(act_threads),
             **{name: (contact or {}).get(field, "") for field, name in _ENV_CONTACT.items()},
         }
+    )
+    scheme = "https" if certfile else "http"
+    where = make_url(db_url).render_as_string(hide_password=True)
+    # uvicorn's own start line is off with its info log (its access log would name patients).
+    print(
+        f"registry: serving {scheme}://{host}:{port} with {workers} worker(s), {where}",
+        file=sys.stderr,
+        flush=True,
     )
     uvicorn.run(
         "registry.server:app_from_env",

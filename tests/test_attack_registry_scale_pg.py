@@ -6,13 +6,14 @@ of the dispenses it may see and gets none twice."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from registry import tables as t
 from registry.database import make_engine
@@ -251,4 +252,67 @@ def test_one_refused_key_sent_at_once_to_two_processes_is_kept_once(
         assert (row[0], row[1]) == ("done", refused[0].status)
         assert sees == []  # a refused request grants no sight of the patient
         assert _dispenses(first.db_url, [patient]) == []
+    world.close()
+
+
+def test_connections_ended_again_and_again_during_a_burst_of_writes(
+    two_registries: Pair,
+) -> None:
+    """A database failing over under load: every write is answered as usual and lands
+    once, whichever of its statements met the ended connection."""
+    first, second = two_registries
+    world = build_world(first.url, first.operator_password)
+    patients = enroll_patients(world, 4)
+    per_writer, writers = 15, 6
+    clients = _clients(world, [first.url, second.url], "dr_a", writers // 2)
+    answers: list[Answer] = []
+    lock = threading.Lock()
+    writing = threading.Event()
+    writing.set()
+
+    def writer(n: int) -> None:
+        for k in range(per_writer):
+            patient = patients[(n + k) % len(patients)]
+            body = {"value": 3000 + n * 100 + k, "drawn": "2024-01-03"}
+            answer = clients[n].post(f"/v1/patients/{patient}/ancs", body)
+            with lock:
+                answers.append(answer)
+
+    ended = 0
+
+    def terminator() -> None:
+        nonlocal ended
+        engine = make_engine(first.db_url)
+        while writing.is_set():
+            with engine.connect() as conn:
+                ended += conn.execute(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                ).scalar_one()
+            time.sleep(0.03)
+        engine.dispose()
+
+    killer = threading.Thread(target=terminator)
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
+    killer.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    writing.clear()
+    killer.join()
+    assert ended > 10  # connections were ended while the writers wrote
+    failed = [(a.status, a.body) for a in answers if a.status != 201]
+    assert not failed, failed[:3]
+    engine = make_engine(first.db_url)
+    a = t.anc_results.c
+    with engine.connect() as conn:
+        landed = conn.execute(
+            select(a.per_ul).where(a.patient_id.in_(patients), a.per_ul >= 3000)
+        ).scalars()
+        values = sorted(landed)
+    engine.dispose()
+    assert len(values) == len(set(values)) == per_writer * writers  # each once
     world.close()

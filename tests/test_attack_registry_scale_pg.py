@@ -316,3 +316,66 @@ def test_connections_ended_again_and_again_during_a_burst_of_writes(
     engine.dispose()
     assert len(values) == len(set(values)) == per_writer * writers  # each once
     world.close()
+
+
+def test_a_pharmacy_looking_up_while_another_dispenses_sees_exactly_its_patients(
+    two_registries: Pair,
+) -> None:
+    """rx_y dispenses to every patient on one process while rx_x, on the other, looks up
+    every other one at the same moment: rx_x's desk, pulling meanwhile, ends with exactly
+    the patients it found and every dispense of theirs (rx_y's, before or after the
+    look-up), and nothing of the others."""
+    first, second = two_registries
+    world = build_world(first.url, first.operator_password)
+    patients = enroll_patients(world, 10)
+    found = set(patients[::2])
+    rounds = threading.Barrier(2)
+    desk = FeedReader(signed_in(first.url, world.emails["staff_rx_x"]))
+    done = threading.Event()
+    failures: list[str] = []
+
+    def dispensing() -> None:
+        client = signed_in(second.url, world.emails["ar_rx_y"])
+        for n, patient in enumerate(patients):
+            rounds.wait(timeout=60)
+            answer = client.post("/v1/rda", _rda(world, "rx_y", patient, n))
+            if answer.status != 200 or not answer.body["authorized"]:
+                failures.append(f"RDA {answer.status} {answer.body}")
+
+    def looking_up() -> None:
+        client = signed_in(first.url, world.emails["ar_rx_x"])
+        for n, patient in enumerate(patients):
+            rounds.wait(timeout=60)
+            if patient in found:
+                answer = client.post(
+                    "/v1/patients/lookup", {"name": f"Pat {n}", "dob": "1980-01-01"}
+                )
+                if answer.status != 200:
+                    failures.append(f"look-up {answer.status} {answer.body}")
+
+    def puller() -> None:
+        while not done.is_set():
+            desk.pull()
+
+    reader = threading.Thread(target=puller)
+    threads = [threading.Thread(target=dispensing), threading.Thread(target=looking_up)]
+    reader.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done.set()
+    reader.join()
+    desk.pull()
+    assert not failures, failures[:3]
+    seqs = [c["seq"] for c in desk.seen]
+    assert seqs == sorted(set(seqs))
+    seen_patients = {c["key"] for c in desk.seen if c["kind"] == "patient"}
+    assert seen_patients & set(patients) == found
+    dispensed = _dispenses(first.db_url, patients)
+    assert len(dispensed) == len(patients)
+    theirs = {str(seq) for seq, patient, _ in dispensed if patient in found}
+    keys = [c["key"] for c in desk.seen if c["kind"] == "dispense"]
+    assert set(keys) == theirs
+    assert len(keys) == len(set(keys))
+    world.close()

@@ -379,3 +379,61 @@ def test_a_pharmacy_looking_up_while_another_dispenses_sees_exactly_its_patients
     assert set(keys) == theirs
     assert len(keys) == len(set(keys))
     world.close()
+
+
+def test_concurrent_dispense_rationales_on_two_processes_keep_to_the_limit(
+    two_registries: Pair,
+) -> None:
+    """Six Dispense Rationales for one patient at once, from two pharmacies on two
+    processes: the outpatient limit (3 a year) holds, each decided on the state the one
+    before left (the patient's lock), never two on the same count."""
+    first, second = two_registries
+    world = build_world(first.url, first.operator_password)
+    patient = world.ids["p1"]
+    for rx in ("rx_x", "rx_y"):
+        ar = world.client(f"ar_{rx}")
+        ok(ar.post("/v1/patients/lookup", {"name": "Rosa Test", "dob": "1980-01-01"}))
+    rda = {"pharmacy_id": world.ids["rx_y"], "patient_id": patient,
+           "prescriber_id": world.ids["dr_a"]}  # fmt: skip
+    assert ok(world.client("ar_rx_y").post("/v1/rda", rda))["first_dispense"]
+    day = "2024-02-20"  # no PSF since the enrollment: a Dispense Rationale is offered
+    ok(world.operator.put("/v1/test/clock", {"today": day}))
+    clients = [
+        (rx, signed_in(url, world.emails[f"ar_{rx}"]))
+        for rx, url in (("rx_x", first.url), ("rx_y", second.url))
+        for _ in range(3)
+    ]
+    start = threading.Barrier(len(clients))
+    answers: list[Answer] = []
+    lock = threading.Lock()
+
+    def send(rx: str, client: RegistryClient) -> None:
+        body = {
+            "pharmacy_id": world.ids[rx],
+            "patient_id": patient,
+            "npi": "1234567893",
+            "anc": {"value": 2000, "unit": "/uL", "drawn": day},
+        }
+        start.wait(timeout=60)
+        answer = client.post("/v1/dispense-rationales", body)
+        with lock:
+            answers.append(answer)
+
+    threads = [threading.Thread(target=send, args=pair) for pair in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(a.status == 200 for a in answers), [a.body for a in answers]
+    authorized = [a.body for a in answers if a.body["authorized"]]
+    refused = [a.body["refusal"] for a in answers if not a.body["authorized"]]
+    assert len(authorized) == 3, [a.body for a in answers]
+    assert refused == ["DISPENSE_RATIONALE_LIMIT_REACHED"] * 3
+    assert sorted(b["rationales_used"] for b in authorized) == [1, 2, 3]
+    d = t.dispenses.c
+    engine = make_engine(first.db_url)
+    with engine.connect() as conn:
+        via = conn.execute(select(d.via).where(d.patient_id == patient)).scalars().all()
+    engine.dispose()
+    assert sorted(via) == sorted(["rda", *["dispense_rationale"] * 3]), via
+    world.close()

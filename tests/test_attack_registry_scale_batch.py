@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +18,14 @@ from sqlalchemy import func, select
 from app.errors import ErrorCode, RemsError
 from registry import acts
 from registry import tables as t
-from tests.support.registry_server import ServedRegistry
-from tests.support.registry_world import World, ok
+from registry.process import fresh_database
+from tests.support.registry_server import (
+    OPERATOR_PASSWORD,
+    ServedRegistry,
+    registry_settings,
+    serve_in_thread,
+)
+from tests.support.registry_world import World, build_world, ok
 
 REFUSED, FAULTED = 1777, 1666  # ANC values the patched act refuses, or fails on, after writing
 
@@ -160,3 +168,39 @@ def test_an_rda_refused_on_the_short_way_in_is_the_same_refusal_in_a_batch(
     with served_registry.engine.connect() as conn:
         count = conn.execute(select(func.count()).where(d.patient_id == patient)).scalar_one()
     assert count == 1
+
+
+@pytest.fixture
+def pg_served(postgres_url: str, tmp_path: Path) -> Iterator[ServedRegistry]:
+    """The registry on PostgreSQL, served in this process (so a test may patch an act)."""
+    with (
+        fresh_database(postgres_url, tmp_path) as url,
+        serve_in_thread(registry_settings(url)) as served,
+    ):
+        yield served
+
+
+def test_on_postgresql_a_lone_post_refused_after_writing_keeps_nothing_of_it(
+    pg_served: ServedRegistry, writes_then_fails: dict[str, bool]
+) -> None:
+    """No savepoint on PostgreSQL either: the ANC written before the refusal (or the
+    fault) is rolled back with the transaction, no feed row is numbered for it, and a
+    pulling desk's cursor goes on over the next accepted write with nothing missing."""
+    world = build_world(pg_served.url, OPERATOR_PASSWORD)
+    try:
+        dr_a, patient = world.client("dr_a"), world.ids["p1"]
+        path = f"/v1/patients/{patient}/ancs"
+        cursor = ok(dr_a.changes(0))["cursor"]
+        before, changes = _ancs(pg_served, patient), _changes(pg_served)
+        for value, status in ((REFUSED, 422), (FAULTED, 500)):
+            answer = dr_a.post(path, {"value": value, "drawn": "2024-01-03"})
+            assert answer.status == status, answer.body
+            assert _ancs(pg_served, patient) == before
+            assert _changes(pg_served) == changes
+        assert dr_a.post(path, {"value": 1805, "drawn": "2024-01-03"}).status == 201
+        page = ok(dr_a.changes(cursor))
+        values = [c["body"] for c in page["changes"] if c["kind"] == "anc"]
+        assert len(values) == 1 and "1805" in json.dumps(values[0])
+        assert _ancs(pg_served, patient) == sorted([*before, 1805])
+    finally:
+        world.close()

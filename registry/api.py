@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from app.errors import RemsError
@@ -92,6 +93,20 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
             return JSONResponse(error_body(missing.code, missing.message), missing.status)
         status, body = invalid_answer(error.errors())
         return JSONResponse(body, status)
+
+    @api.exception_handler(DBAPIError)
+    def _database(_: Request, error: DBAPIError) -> JSONResponse:
+        """The database connection was lost while a request that must not be done twice
+        was committing (run_in_transaction did not start it again): it may have been
+        saved. Anything else is a fault of ours, answered 500 by Starlette."""
+        if not error.connection_invalidated:
+            raise error
+        body = error_body(
+            "DATABASE_INTERRUPTED",
+            "The registry lost its database connection while saving this, so it may or may "
+            "not have been saved. Check, then try again in a moment.",
+        )
+        return JSONResponse(body, 503, headers={"Retry-After": "1"})
 
     @api.exception_handler(HTTPException)
     def _http(_: Request, error: HTTPException) -> JSONResponse:

@@ -102,12 +102,15 @@ def _make_sqlite_file_private(url: str) -> None:
         make_database_private(Path(name))
 
 
-def _retryable(error: DBAPIError) -> bool:
+def _retryable(error: DBAPIError, *, committing: bool, replayable: bool) -> bool:
     if error.connection_invalidated:
-        # The server ended the connection (SQLAlchemy has dropped the pool's others too):
-        # its transaction rolled back with it, or committed just before (then the retry
-        # finds the request's Idempotency-Key done and answers as the first time).
-        return True
+        # The server ended the connection (SQLAlchemy has dropped the pool's others too).
+        # Before the COMMIT, the transaction rolled back with it: start again. During the
+        # COMMIT it may have committed just before: only a transaction that is safe to run
+        # twice starts again (a read; a POST, whose retry finds its Idempotency-Key done
+        # and replays the answer). Another (a sign-in, a token refresh, a password change)
+        # is answered as a failure rather than done twice.
+        return not committing or replayable
     code = getattr(error.orig, "sqlstate", None)
     if code in ("40001", "40P01"):  # serialization failure, deadlock
         return True
@@ -132,16 +135,23 @@ def transaction(engine: Engine, *, readonly: bool = False) -> Iterator[Connectio
             lock.release()
 
 
-def run_in_transaction(engine: Engine, body: Any, *, readonly: bool = False) -> Any:
+def run_in_transaction(
+    engine: Engine, body: Any, *, readonly: bool = False, replayable: bool = False
+) -> Any:
     """Run body(conn) in one transaction, again from the start after a serialization
     conflict or a dropped connection (PostgreSQL) or a busy database (SQLite), a few times
-    with a short backoff."""
+    with a short backoff. `replayable`: running it twice does no harm (it is keyed), so a
+    connection lost during its COMMIT starts it again too (see `_retryable`)."""
     for attempt in range(_RETRIES):
+        committing = False
         try:
             with transaction(engine, readonly=readonly) as conn:
-                return body(conn)
+                result = body(conn)
+                committing = True  # what fails from here on is the COMMIT
+            return result
         except DBAPIError as error:
-            if attempt == _RETRIES - 1 or not _retryable(error):
+            again = _retryable(error, committing=committing, replayable=replayable or readonly)
+            if attempt == _RETRIES - 1 or not again:
                 raise
             time.sleep(0.005 * 2**attempt)
     raise AssertionError("unreachable")

@@ -245,7 +245,7 @@ class Registry:
             return status, answer
 
         try:
-            done = run_in_transaction(self.engine, body_fn)
+            done = run_in_transaction(self.engine, body_fn, replayable=True)
         except _Undone as undone:  # rolled back: nothing the act wrote was kept
             done = self._keep_answer(key, undone.owner, digest, takeover, undone.answer)
         if isinstance(done, idempotency.Replay):
@@ -281,7 +281,9 @@ class Registry:
             idempotency.finish(conn, key, *answer)
             return answer
 
-        kept: acts.Result | idempotency.Replay = run_in_transaction(self.engine, body_fn)
+        kept: acts.Result | idempotency.Replay = run_in_transaction(
+            self.engine, body_fn, replayable=True
+        )
         return kept
 
     def post_queued(
@@ -358,14 +360,17 @@ class Registry:
             write_feed(conn, feed)
             return results
 
-        result: list[dict[str, Any]] = run_in_transaction(self.engine, body_fn)
+        # Every item is keyed: a retry replays what committed.
+        result: list[dict[str, Any]] = run_in_transaction(self.engine, body_fn, replayable=True)
         return result
 
     def read(self, fn: Callable[[Connection], Any]) -> Any:
         return run_in_transaction(self.engine, fn, readonly=True)
 
-    def write(self, fn: Callable[[Connection], Any]) -> Any:
-        return run_in_transaction(self.engine, fn)
+    def write(self, fn: Callable[[Connection], Any], *, replayable: bool = False) -> Any:
+        """`replayable`: doing it twice is doing it once (a sign-out), so it is started
+        again even when the connection was lost during its COMMIT."""
+        return run_in_transaction(self.engine, fn, replayable=replayable)
 
     def audited(self, account: Account, fn: Callable[[Connection], Any]) -> Any:
         """A read that the program's operator's audit trail records."""

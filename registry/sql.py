@@ -25,7 +25,12 @@ def _statement(
             changed = {k: insert.excluded[k] for k in columns if k not in keys}
             statement = insert.on_conflict_do_update(index_elements=list(keys), set_=changed)
         else:
-            statement = insert.on_conflict_do_nothing(index_elements=list(keys))
+            # RETURNING says whether the row went in: with psycopg (through SQLAlchemy 2.1)
+            # an INSERT ... ON CONFLICT DO NOTHING reports rowcount -1 either way, which
+            # made every Idempotency-Key look new on PostgreSQL.
+            statement = insert.on_conflict_do_nothing(index_elements=list(keys)).returning(
+                *(table.c[k] for k in keys)
+            )
         _STATEMENTS[cache_key] = statement
     return statement
 
@@ -40,4 +45,4 @@ def insert_ignore(
 ) -> bool:
     """Insert a row unless one with the same key exists; True when it was inserted."""
     result = conn.execute(_statement(conn, table, "ignore", list(values), keys), dict(values))
-    return bool(result.rowcount)
+    return result.first() is not None

@@ -33,14 +33,6 @@ def two_registries(postgres_url: str, tmp_path: Path) -> Iterator[Pair]:
             yield first, second
 
 
-_INSERT_IGNORE_ROWCOUNT = pytest.mark.xfail(
-    strict=True,
-    reason="registry.sql.insert_ignore reads rowcount of an INSERT .. ON CONFLICT DO NOTHING, "
-    "which SQLAlchemy 2.1 + psycopg leave at -1 (preserve_rowcount not set): every claim of "
-    "a key is 'inserted', so on PostgreSQL a retry with the same key acts again",
-)
-
-
 def _rda(world: World, rx: str, patient: str, n: int) -> dict[str, Any]:
     return {
         "pharmacy_id": world.ids[rx],
@@ -151,7 +143,6 @@ def test_two_pharmacies_on_two_processes_one_first_dispense_each_sees_both(
     world.close()
 
 
-@_INSERT_IGNORE_ROWCOUNT
 def test_an_rda_sent_again_with_its_key_is_replayed_not_dispensed_again(
     two_registries: Pair,
 ) -> None:
@@ -196,7 +187,6 @@ def _storm(clients: list[RegistryClient], body: dict[str, Any], key: str) -> lis
     return answers
 
 
-@_INSERT_IGNORE_ROWCOUNT
 def test_one_key_sent_at_once_to_two_processes_dispenses_once(two_registries: Pair) -> None:
     first, second = two_registries
     world = build_world(first.url, first.operator_password)
@@ -217,7 +207,6 @@ def test_one_key_sent_at_once_to_two_processes_dispenses_once(two_registries: Pa
     world.close()
 
 
-@_INSERT_IGNORE_ROWCOUNT
 def test_one_refused_key_sent_at_once_to_two_processes_is_kept_once(
     two_registries: Pair,
 ) -> None:

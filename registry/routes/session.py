@@ -88,7 +88,7 @@ def refresh(body: schemas.Refresh, reg: Reg) -> Any:
 
 @router.delete("/v1/session", status_code=204, responses=answers(401, 403))
 def sign_out(reg: Reg, account: CurrentAccount, token: BearerToken) -> Response:
-    reg.write(lambda conn: auth.revoke(conn, token))
+    reg.write(lambda conn: auth.revoke(conn, token), replayable=True)
     return Response(status_code=204)
 
 

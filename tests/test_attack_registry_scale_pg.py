@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,22 @@ class FeedReader:
                 return
 
 
+def _meanwhile(
+    beside: Callable[[], None], done: threading.Event, *workers: Callable[[], None]
+) -> None:
+    """Run the workers to their end with `beside` running meanwhile (it loops until `done`
+    is set), then stop it."""
+    background = threading.Thread(target=beside)
+    threads = [threading.Thread(target=worker) for worker in workers]
+    background.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done.set()
+    background.join()
+
+
 def test_two_pharmacies_on_two_processes_one_first_dispense_each_sees_both(
     two_registries: Pair,
 ) -> None:
@@ -106,18 +122,12 @@ def test_two_pharmacies_on_two_processes_one_first_dispense_each_sees_both(
             for desk in desks.values():
                 desk.pull()
 
-    threads = [
-        threading.Thread(target=pharmacy, args=("rx_x", first.url)),
-        threading.Thread(target=pharmacy, args=("rx_y", second.url)),
-    ]
-    reader = threading.Thread(target=puller)
-    reader.start()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    done.set()
-    reader.join()
+    _meanwhile(
+        puller,
+        done,
+        lambda: pharmacy("rx_x", first.url),
+        lambda: pharmacy("rx_y", second.url),
+    )
     for desk in desks.values():
         desk.pull()
 
@@ -256,8 +266,7 @@ def test_connections_ended_again_and_again_during_a_burst_of_writes(
     clients = _clients(world, [first.url, second.url], "dr_a", writers // 2)
     answers: list[Answer] = []
     lock = threading.Lock()
-    writing = threading.Event()
-    writing.set()
+    done = threading.Event()
 
     def writer(n: int) -> None:
         for k in range(per_writer):
@@ -272,7 +281,7 @@ def test_connections_ended_again_and_again_during_a_burst_of_writes(
     def terminator() -> None:
         nonlocal ended
         engine = make_engine(first.db_url)
-        while writing.is_set():
+        while not done.is_set():
             with engine.connect() as conn:
                 ended += conn.execute(
                     text(
@@ -283,15 +292,7 @@ def test_connections_ended_again_and_again_during_a_burst_of_writes(
             time.sleep(0.03)
         engine.dispose()
 
-    killer = threading.Thread(target=terminator)
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
-    killer.start()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    writing.clear()
-    killer.join()
+    _meanwhile(terminator, done, *(lambda n=n: writer(n) for n in range(writers)))
     assert ended > 10  # connections were ended while the writers wrote
     failed = [(a.status, a.body) for a in answers if a.status != 201]
     assert not failed, failed[:3]
@@ -346,15 +347,7 @@ def test_a_pharmacy_looking_up_while_another_dispenses_sees_exactly_its_patients
         while not done.is_set():
             desk.pull()
 
-    reader = threading.Thread(target=puller)
-    threads = [threading.Thread(target=dispensing), threading.Thread(target=looking_up)]
-    reader.start()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    done.set()
-    reader.join()
+    _meanwhile(puller, done, dispensing, looking_up)
     desk.pull()
     assert not failures, failures[:3]
     seqs = [c["seq"] for c in desk.seen]

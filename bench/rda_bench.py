@@ -6,8 +6,9 @@ registry processes, with 16 clients asking RDAs back to back (bench/rda_load.py)
   processes of one worker each, behind a load balancer as the clients spread over them).
 - registry.rda_cpu_ms: the registry's CPU time (its process tree, from /proc) over the RDAs
   it answered, in the SQLite run; registry.floor_cpu_ms: the same over a trivial endpoint
-  with one indexed read (GET /v1/me: the token and its account), asked the same way by the
-  same clients of the same registry, in the same run; registry.rda_cpu_over_floor, the two.
+  with one indexed read (GET /v1/me: the token and its account), asked back to back by 16
+  clients (on `requests`, which gives the lower floor) of the same registry, in the same
+  run; registry.rda_cpu_over_floor, the two.
 - registry.scale_2_over_1: throughput of two registry processes (as two machines behind a
   load balancer, one worker each, the clients spread over them) over one, against one
   PostgreSQL at the same offered load; registry.scale_db_cpu_share: PostgreSQL's share of
@@ -46,8 +47,9 @@ METRICS = (
 )
 REPO = Path(__file__).resolve().parent.parent
 CLIENTS = 16
-WARM_UP = 10  # RDAs per client first, not counted: a registry just started (its first
-# connections, statements not yet prepared) is a minute of its life, not the counter's day.
+# RDAs per client first, not counted: a registry just started (its first connections,
+# statements not yet prepared) is a minute of its life, not the counter's day.
+WARM_UP = 10
 
 
 def _warm_up(urls: list[str], world: RdaWorld) -> None:
@@ -114,13 +116,13 @@ def _sqlite(folder: Path, per_client: int) -> Iterator[Metric]:
 
 
 def _floor_round(url: str, world: RdaWorld, per_client: int) -> int:
-    """The clients ask GET /v1/me back to back as they asked RDAs; how many were answered."""
+    """16 clients ask GET /v1/me back to back, as they asked RDAs; how many were answered."""
     answered = [0] * CLIENTS
 
     def client(number: int) -> None:
-        # With `requests`, as the floor was first measured: the lean RDA clients ask faster,
-        # and GET /v1/me's four read threads then contend harder for the GIL (1.18 ms a
-        # request against 0.83 in one run), a kinder floor for the ratio than this one.
+        # With `requests`, as the floor was first measured: it gives the lower floor (0.83
+        # ms a request against 1.18 with the RDAs' http.client, whose faster asking makes
+        # GET /v1/me's four read threads contend harder), so the ratio is the stricter.
         session = requests.Session()
         headers = {"Authorization": f"Bearer {world.token}"}
         for _ in range(per_client):

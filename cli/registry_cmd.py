@@ -127,12 +127,10 @@ def _create_operator(args: argparse.Namespace) -> int:
 
 def _missing_sqlite_file(url: str) -> Path | None:
     """The SQLite file `url` names when there is none: opening it would make an empty one."""
-    from sqlalchemy import make_url
+    from registry.database import sqlite_file
 
-    name = make_url(url).database
-    if url.startswith("sqlite") and name and name != ":memory:" and not Path(name).exists():
-        return Path(name)
-    return None
+    path = sqlite_file(url)
+    return path if path is not None and not path.exists() else None
 
 
 def _compact(args: argparse.Namespace) -> int:

@@ -30,6 +30,7 @@ from registry.routes import test_clock as test_clock_routes
 from registry.service import (
     ApiError,
     Registry,
+    database_interrupted,
     error_body,
     error_response,
     invalid_answer,
@@ -96,17 +97,10 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
 
     @api.exception_handler(DBAPIError)
     def _database(_: Request, error: DBAPIError) -> JSONResponse:
-        """The database connection was lost while a request that must not be done twice
-        was committing (run_in_transaction did not start it again): it may have been
-        saved. Anything else is a fault of ours, answered 500 by Starlette."""
-        if not error.connection_invalidated:
-            raise error
-        body = error_body(
-            "DATABASE_INTERRUPTED",
-            "The registry lost its database connection while saving this, so it may or may "
-            "not have been saved. Check, then try again in a moment.",
-        )
-        return JSONResponse(body, 503, headers={"Retry-After": "1"})
+        answer = database_interrupted(error)
+        if answer is None:
+            raise error  # a fault of ours: Starlette's 500, logged
+        return answer
 
     @api.exception_handler(HTTPException)
     def _http(_: Request, error: HTTPException) -> JSONResponse:

@@ -94,12 +94,22 @@ def _begin_immediate(conn: Connection) -> None:
         raw.execute("PRAGMA busy_timeout=30000")
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None: PostgreSQL, in memory, or a file: URI)."""
+    if not url.startswith("sqlite"):
+        return None
+    name = make_url(url).database
+    if name and name != ":memory:" and not name.startswith("file:"):
+        return Path(name)
+    return None
+
+
 def _make_sqlite_file_private(url: str) -> None:
     """The registry's database holds every patient: 0600 wherever it is, before SQLite opens
     it (its -wal and -shm then get the same mode)."""
-    name = make_url(url).database
-    if name and name != ":memory:" and not name.startswith("file:"):
-        make_database_private(Path(name))
+    path = sqlite_file(url)
+    if path is not None:
+        make_database_private(path)
 
 
 def _retryable(error: DBAPIError, *, committing: bool, replayable: bool) -> bool:
@@ -112,7 +122,7 @@ def _retryable(error: DBAPIError, *, committing: bool, replayable: bool) -> bool
         # is answered as a failure rather than done twice.
         return not committing or replayable
     code = getattr(error.orig, "sqlstate", None)
-    if code in ("40001", "40P01"):  # serialization failure, deadlock
+    if code in ("40001", "40P01"):  # serialization failure, deadlock: nothing committed
         return True
     return isinstance(error, OperationalError) and "locked" in str(error.orig).lower()
 

@@ -12,12 +12,13 @@ import json
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import RemsError
 from registry import limits, queued
-from registry.service import ApiError, Registry, error_response
+from registry.service import ApiError, Registry, database_interrupted, error_response
 
 _PATH = "/v1/rda"
 
@@ -63,6 +64,11 @@ class FastRda:
                 return reg.post_queued(entry, {}, idempotency_key, bearer, parsed)
             except (ApiError, RemsError) as error:  # as the app's handlers answer them
                 return error_response(error)
+            except DBAPIError as error:
+                answer = database_interrupted(error)
+                if answer is None:
+                    raise
+                return answer
 
         response = await reg.on_act_thread(act)
         await response(scope, replay, send)

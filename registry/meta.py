@@ -8,11 +8,11 @@ from registry import tables as t
 from registry.sql import upsert
 
 # Built once: the test clock's date is read by every act.
-_GET = select(t.registry_meta.c.value).where(t.registry_meta.c.key == bindparam("key"))
+_META_VALUE = select(t.registry_meta.c.value).where(t.registry_meta.c.key == bindparam("key"))
 
 
 def get_meta(conn: Connection, key: str) -> str | None:
-    row = conn.execute(_GET, {"key": key}).first()
+    row = conn.execute(_META_VALUE, {"key": key}).first()
     return None if row is None else str(row[0])
 
 

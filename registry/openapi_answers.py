@@ -1,4 +1,5 @@
-"""The 4xx answers each route documents in the OpenAPI document (all {error, message})."""
+"""The error answers each route documents in the OpenAPI document (all {error, message}).
+Every route may answer 503 when the registry loses its database (DATABASE_INTERRUPTED)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ _MEANING = {
     413: "The request body is larger than the registry accepts",
     422: "The rules refuse it, or the Idempotency-Key was used for another request",
     429: "Too many attempts: wait the Retry-After seconds",
-    503: "Busy signing others in: wait the Retry-After seconds",
+    503: "Busy (signing others in), or the registry lost its database connection while "
+    "answering (if it was a change, it may or may not have been saved): wait the "
+    "Retry-After seconds",
 }
 
 
 def answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {s: {"model": ErrorOut, "description": _MEANING[s]} for s in statuses}
+    return {s: {"model": ErrorOut, "description": _MEANING[s]} for s in sorted({*statuses, 503})}

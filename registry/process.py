@@ -210,7 +210,8 @@ def exit_when_supervisor_goes() -> None:
     is gone. uvicorn's supervisor stops its workers when it is stopped, but not when it is
     killed outright (SIGKILL, the OOM killer), and orphaned workers would go on answering on
     the port, holding it, so a restarted registry could not bind it. No-op in a registry of
-    one process (its parent is whoever started it, which may end without stopping it)."""
+    one process (its parent is whoever started it, which may end without stopping it),
+    unless that process was itself started by multiprocessing: then it follows that parent."""
     import multiprocessing
     from multiprocessing.connection import wait
 

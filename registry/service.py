@@ -1,18 +1,20 @@
 """The registry's request handling under the routes: who is asking, the Idempotency-Key,
-each act in its own savepoint, and the answer kept with its key.
+the act (a lone POST in one transaction with no savepoint; batch items in a savepoint
+each), and the answer kept with its key.
 
 Errors always answer {"error": CODE, "message": what to do}: 400 a malformed request,
 401 sign in again, 403 not allowed (role, scope, certification), 404 unknown patient,
 409 the same request is still being processed, 410 the change feed needs a resync,
 413 a request too large, 422 the rules refuse it (or an Idempotency-Key reused for another
-request), 429 too many sign-in attempts.
+request), 429 too many sign-in attempts, 503 the database connection was lost
+(DATABASE_INTERRUPTED) or sign-in is busy (SIGN_IN_BUSY).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import anyio.to_thread
@@ -20,7 +22,7 @@ from anyio import CapacityLimiter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app.clock import FixedClock
 from app.errors import AccessRefused, ErrorCode, RemsError
@@ -63,6 +65,24 @@ def error_response(error: ApiError | RemsError) -> JSONResponse:
         return JSONResponse(error_body(error.code, error.message, **error.extra), error.status)
     status, body = refusal(error)
     return JSONResponse(body, status)
+
+
+def database_interrupted(error: DBAPIError) -> JSONResponse | None:
+    """503 for a database the registry lost (a connection ended that `run_in_transaction`
+    could not, or would not, start again; or none to be had, as while PostgreSQL
+    restarts); None for any other database error, a fault of ours (500)."""
+    lost = error.connection_invalidated or (
+        isinstance(error, OperationalError) and error.statement is None  # no connection
+    )
+    if not lost:
+        return None
+    _log.warning("the database connection was lost while answering a request", exc_info=error)
+    body = error_body(
+        "DATABASE_INTERRUPTED",
+        "The registry lost its database connection while answering this. If it was a "
+        "change, it may or may not have been saved: check, then try again in a moment.",
+    )
+    return JSONResponse(body, 503, headers={"Retry-After": "1"})
 
 
 def key_required() -> ApiError:
@@ -172,14 +192,14 @@ class Registry:
         account_read_here: bool = False,
         alone: bool = False,
     ) -> tuple[acts.Result, list[dict[str, Any]]]:
-        """The act in a savepoint: a refusal keeps nothing it wrote, but its answer is kept.
-        Returns the answer and the act's feed rows, which the caller writes (`write_feed`)
-        last, after the answer, just before the commit.
+        """The act, in a savepoint unless `alone`: a refusal keeps nothing it wrote, but its
+        answer is kept. Returns the answer and the act's feed rows, which the caller writes
+        (`write_feed`) last, after the answer, just before the commit.
 
         `alone`: the transaction holds this act and nothing the caller must keep, so there
         is no savepoint (about a tenth of an RDA's CPU on SQLite, two round trips on
-        PostgreSQL): a refusal raises `_Undone` instead, and `post` rolls the transaction
-        back whole and keeps the answer in another."""
+        PostgreSQL): a refusal raises `_ActRefused` instead, and `post` rolls the
+        transaction back whole and keeps the answer in another."""
         ctx = self.context(
             conn, account, key, today, acting=True, account_read_here=account_read_here
         )
@@ -192,7 +212,7 @@ class Registry:
         except Exception as error:
             answer = _answer_to(error, key)
             if savepoint is None:
-                raise _Undone(answer) from None
+                raise _ActRefused(answer, _key_owner(account)) from None
             savepoint.rollback()
             return answer, []
         if savepoint is not None:
@@ -215,7 +235,9 @@ class Registry:
         them does (a worker that dies mid-act leaves the key unclaimed, free for the retry).
         A refusal rolls back all of it, and its answer is kept with the key in a second
         transaction. A second request with the key meanwhile waits for the first to commit
-        (SQLite's write lock, PostgreSQL's unique index) and gets its answer replayed. A key
+        (SQLite's write lock, PostgreSQL's unique index) and gets its answer replayed; if
+        the first was refused, the second claims the key and acts itself, and whichever
+        answer is kept first is the key's (`_keep_answer` replays it to the other). A key
         left in flight by a registry from before this (or claimed directly) is 409 until its
         takeover time.
         `token`: the bearer token, checked in the same transaction (instead of `account`)."""
@@ -228,37 +250,39 @@ class Registry:
 
         def body_fn(conn: Connection) -> acts.Result | idempotency.Replay:
             who = self._account_in(conn, token) if token is not None else account
-            owner = who.id if who else "public"
-            replay = self._claim(conn, key, owner, digest, takeover)
+            replay = self._claim(conn, key, _key_owner(who), digest, takeover)
             if replay is not None:
                 return replay
             read_here = token is not None
-            try:
-                (status, answer), feed = self._run(
-                    conn, who, key, act, account_read_here=read_here, alone=True
-                )
-            except _Undone as undone:
-                undone.owner = owner
-                raise
+            (status, answer), feed = self._run(
+                conn, who, key, act, account_read_here=read_here, alone=True
+            )
             _settle_key(conn, key, status, answer)
             write_feed(conn, feed)
             return status, answer
 
         try:
             done = run_in_transaction(self.engine, body_fn, replayable=True)
-        except _Undone as undone:  # rolled back: nothing the act wrote was kept
-            done = self._keep_answer(key, undone.owner, digest, takeover, undone.answer)
+        except _ActRefused as refused:  # rolled back: nothing the act wrote was kept
+            done = self._keep_answer(key, refused.owner, digest, takeover, refused.answer)
         if isinstance(done, idempotency.Replay):
             return JSONResponse(done.body, done.status_code, headers={"Idempotent-Replay": "1"})
         status, answer = done
         return JSONResponse(answer, status)
 
     def _claim(
-        self, conn: Connection, key: str, owner: str, digest: str, takeover: timedelta
+        self,
+        conn: Connection,
+        key: str,
+        owner: str,
+        digest: str,
+        takeover: timedelta,
+        now: datetime | None = None,
     ) -> idempotency.Replay | None:
         """The key claimed for this request (None), or the first answer to replay; a key
-        in flight or used for another request is answered 409 or 422."""
-        claim = idempotency.claim(conn, key, owner, digest, self.settings.now(), takeover)
+        in flight or used for another request is answered 409 or 422 (ApiError)."""
+        when = now or self.settings.now()
+        claim = idempotency.claim(conn, key, owner, digest, when, takeover)
         if isinstance(claim, idempotency.Replay):
             return claim
         if isinstance(claim, idempotency.Refused):
@@ -271,7 +295,7 @@ class Registry:
     ) -> acts.Result | idempotency.Replay:
         """A refused act's answer, kept with its key (claimed again: the refused
         transaction's claim rolled back with it). A failure of ours is not kept."""
-        if answer[0] == 500:
+        if not _kept(answer[0]):
             return answer  # the key stays free: the retry acts
 
         def body_fn(conn: Connection) -> acts.Result | idempotency.Replay:
@@ -339,13 +363,13 @@ class Registry:
                 # The same path and body as the route would see: a retry sent alone (or
                 # batched after a lone try) is the same request under its key.
                 digest = idempotency.request_hash("POST", request.path, data)
-                claim = idempotency.claim(conn, key, account.id, digest, now, takeover)
-                if isinstance(claim, idempotency.Replay):
-                    results.append({"key": key, "status": claim.status_code, "body": claim.body})
+                try:
+                    replay = self._claim(conn, key, account.id, digest, takeover, now)
+                except ApiError as refused:  # in flight, or the key used for another request
+                    results.append(_item(key, refused.status, refused.code, refused.message))
                     continue
-                if isinstance(claim, idempotency.Refused):
-                    code = "IN_FLIGHT" if claim.status_code == 409 else "IDEMPOTENCY_KEY_REUSED"
-                    results.append(_item(key, claim.status_code, code, claim.message))
+                if replay is not None:
+                    results.append({"key": key, "status": replay.status_code, "body": replay.body})
                     continue
                 (status, answer), rows = self._run(
                     conn,
@@ -377,13 +401,23 @@ class Registry:
         return self.write(fn) if sight_of(account).audited else self.read(fn)
 
 
-class _Undone(Exception):
-    """An act alone in its transaction refused (or failed): roll the transaction back."""
+class _ActRefused(Exception):
+    """An act alone in its transaction was refused (or failed): its transaction is rolled
+    back whole, and `post` keeps the answer with the key (`owner`'s) afterwards."""
 
-    def __init__(self, answer: acts.Result) -> None:
+    def __init__(self, answer: acts.Result, owner: str) -> None:
         super().__init__(answer[0])
-        self.answer = answer
-        self.owner = ""  # the key's owner, set by `post`
+        self.answer, self.owner = answer, owner
+
+
+def _key_owner(account: Account | None) -> str:
+    """Whose an Idempotency-Key is: the account's, or the public's (enrollment links)."""
+    return account.id if account else "public"
+
+
+def _kept(status: int) -> bool:
+    """Whether an answer is kept with its key: a failure of ours is not, so a retry acts."""
+    return status != 500
 
 
 def _answer_to(error: Exception, key: str) -> acts.Result:
@@ -402,10 +436,10 @@ def _answer_to(error: Exception, key: str) -> acts.Result:
 
 def _settle_key(conn: Connection, key: str, status: int, answer: Any) -> None:
     """Keep the answer with its key; an internal failure is not kept, so a retry acts."""
-    if status == 500:
-        idempotency.release(conn, key)
-    else:
+    if _kept(status):
         idempotency.finish(conn, key, status, answer)
+    else:
+        idempotency.release(conn, key)
 
 
 def _item(key: str, status: int, code: str, message: str) -> dict[str, Any]:

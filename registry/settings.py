@@ -48,12 +48,13 @@ class Settings:
     in_flight_takeover_seconds: int = 120
     # Tombstones older than this are dropped; a cursor from before then must resync.
     feed_tombstone_days: int = 90
-    # Threads serving requests in each worker process; acts (the writes) have their own.
-    # One act thread: more only fight each other for the GIL (16 clients asking RDAs on
-    # PostgreSQL: 2.7 ms of CPU each on one, 3.7 on four; on SQLite 2.9 and 3.4). Throughput
-    # comes from worker processes. With the database across a network an act waits on ~20
-    # round trips: then more workers per core, or two act threads (docs/registry.md).
+    # Threads serving reads and sign-ins in each worker process.
     request_threads: int = 4
+    # Acts (the writes) run on threads of their own. One: more only fight each other for
+    # the GIL (16 clients asking RDAs on PostgreSQL: 2.7 ms of CPU each on one, 3.7 on
+    # four; on SQLite 2.9 and 3.4); throughput comes from worker processes. With the
+    # database across a network an act waits on its 17 statements' round trips: then more
+    # processes per core, or two act threads (docs/registry.md).
     act_threads: int = 1
     # Argon2id cost for registry passwords; tests lower it (test-clock mode only). One lane:
     # a hash then keeps to one core, so `hash_threads` bounds the cores sign-in can take

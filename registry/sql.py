@@ -25,12 +25,13 @@ def _statement(
             changed = {k: insert.excluded[k] for k in columns if k not in keys}
             statement = insert.on_conflict_do_update(index_elements=list(keys), set_=changed)
         else:
-            # RETURNING says whether the row went in: with psycopg (through SQLAlchemy 2.1)
-            # an INSERT ... ON CONFLICT DO NOTHING reports rowcount -1 either way, which
-            # made every Idempotency-Key look new on PostgreSQL.
-            statement = insert.on_conflict_do_nothing(index_elements=list(keys)).returning(
-                *(table.c[k] for k in keys)
-            )
+            statement = insert.on_conflict_do_nothing(index_elements=list(keys))
+            if dialect is postgresql:
+                # RETURNING says whether the row went in: with psycopg (through SQLAlchemy
+                # 2.1) an INSERT ... ON CONFLICT DO NOTHING reports rowcount -1 either way,
+                # which made every Idempotency-Key look new on PostgreSQL. (SQLite's
+                # rowcount is right, and its RETURNING needs 3.35.)
+                statement = statement.returning(*(table.c[k] for k in keys))
         _STATEMENTS[cache_key] = statement
     return statement
 
@@ -45,4 +46,6 @@ def insert_ignore(
 ) -> bool:
     """Insert a row unless one with the same key exists; True when it was inserted."""
     result = conn.execute(_statement(conn, table, "ignore", list(values), keys), dict(values))
-    return result.first() is not None
+    if conn.dialect.name == "postgresql":
+        return result.first() is not None
+    return result.rowcount == 1

@@ -18,28 +18,14 @@ from pathlib import Path
 import pytest
 
 from app.clock import ManualClock
-from app.lab_results import LabResult
 from app.use_cases.lab_import import Action
 from desk.lab_files import plan_lab_file
 from desk.lab_inbox import LabInbox
 from lab_import.files import read_lab_file
 from local_store.session import Session
-from tests.support.lab_office import office_with, plan, queued_ancs, record
+from tests.support.lab_office import acme_result, office_with, plan, queued_ancs, record
 
-DRAWN = date(2026, 1, 14)
-BELLO = LabResult(
-    patient_name="BELLO^AISHA",
-    dob=date(1985, 1, 22),
-    code="751-8",
-    value="1.9",
-    unit="10*3/uL",
-    collected=DRAWN,
-    status="F",
-    source="acme.hl7, message 1, OBX 1",
-    mrn="1001",
-    accession="ACC-1",
-    lab="ACME",
-)
+BELLO = acme_result("BELLO^AISHA", date(1985, 1, 22), mrn="1001", accession="ACC-1")
 
 
 @pytest.fixture

@@ -23,22 +23,9 @@ from local_store.audit import AuditAction
 from local_store.session import Session
 from local_store.workstation import Workstation
 from tests.conftest import PRESCRIBER_PASSWORD
-from tests.support.lab_office import office_with, plan, queued_ancs, record
+from tests.support.lab_office import acme_result, office_with, plan, queued_ancs, record
 
-DRAWN = date(2026, 1, 14)
-RESULT = LabResult(
-    patient_name="KOWALSKI^TOMASZ",
-    dob=date(1972, 6, 3),
-    code="751-8",
-    value="1.9",
-    unit="10*3/uL",
-    collected=DRAWN,
-    status="F",
-    source="acme.hl7, message 1, OBX 1",
-    mrn="A77",
-    accession="ACC-77",
-    lab="ACME",
-)
+RESULT = acme_result("KOWALSKI^TOMASZ", date(1972, 6, 3), mrn="A77", accession="ACC-77")
 
 
 @pytest.fixture

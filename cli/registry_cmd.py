@@ -103,9 +103,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _create_operator(args: argparse.Namespace) -> int:
-    from sqlalchemy import make_url
-
     from app.passwords import password_problem
+    from registry.database import shown_url
     from registry.server import create_operator, prepare
     from registry.settings import Settings
 
@@ -118,7 +117,7 @@ def _create_operator(args: argparse.Namespace) -> int:
     new = _missing_sqlite_file(settings.db_url)
     engine = prepare(settings)
     account_id = create_operator(engine, settings, args.email, password)
-    where = make_url(settings.db_url).render_as_string(hide_password=True)
+    where = shown_url(settings.db_url)
     # Said, because a mistyped --db makes a registry of its own (the first set-up does too).
     made = " (a new, empty registry database)" if new is not None else ""
     print(f"operator account {account_id} ready in {where}{made}")

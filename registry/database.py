@@ -94,6 +94,11 @@ def _begin_immediate(conn: Connection) -> None:
         raw.execute("PRAGMA busy_timeout=30000")
 
 
+def shown_url(url: str) -> str:
+    """A database URL as the registry says it to its operator: without its password."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def sqlite_file(url: str) -> Path | None:
     """The file a SQLite URL names (None: PostgreSQL, in memory, or a file: URI)."""
     if not url.startswith("sqlite"):

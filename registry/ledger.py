@@ -147,12 +147,12 @@ _INSERTS = {
 }
 
 
-_FEED_COLUMNS = ("audience", "kind", "key", "patient_id", "op", "body", "at")
+_FEED_COLUMNS = [c.name for c in t.changes.c if c.name != "seq"]  # seq: the database's
 # PostgreSQL: the feed's lock is taken by the insert itself, before its rows are numbered
 # (FROM is evaluated before the row's seq default), so numbering and commit keep one order
 # and the lock costs no round trip of its own. It is held until the transaction commits.
 _FEED_INSERT_LOCKED = t.changes.insert().from_select(
-    list(_FEED_COLUMNS),
+    _FEED_COLUMNS,
     select(*(bindparam(c, type_=t.changes.c[c].type) for c in _FEED_COLUMNS)).select_from(
         text("(SELECT pg_advisory_xact_lock(2, 0)) AS feed_lock")
     ),

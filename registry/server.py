@@ -12,13 +12,13 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
-from sqlalchemy import Connection, Engine, make_url
+from sqlalchemy import Connection, Engine
 
 from app.records import Account
 from app.roles import Role
 from registry import auth
 from registry.api import create_app
-from registry.database import make_engine, migrate, run_in_transaction, sqlite_url
+from registry.database import make_engine, migrate, run_in_transaction, shown_url, sqlite_url
 from registry.ledger import SqlLedger
 from registry.settings import Settings, check_test_clock
 
@@ -117,7 +117,7 @@ def serve(
         }
     )
     scheme = "https" if certfile else "http"
-    where = make_url(db_url).render_as_string(hide_password=True)
+    where = shown_url(db_url)
     # uvicorn's own start line is off with its info log (its access log would name patients).
     print(
         f"registry: serving {scheme}://{host}:{port} with {workers} worker(s), {where}",

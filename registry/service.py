@@ -48,6 +48,7 @@ T = TypeVar("T")
 
 BATCH_LIMIT = 100
 INTERNAL = "INTERNAL_ERROR"
+DATABASE_INTERRUPTED = "DATABASE_INTERRUPTED"
 _log = logging.getLogger("registry")
 TEST_TODAY = "test_today"
 Act = Callable[[acts.Context], acts.Result]
@@ -78,7 +79,7 @@ def database_interrupted(error: DBAPIError) -> JSONResponse | None:
         return None
     _log.warning("the database connection was lost while answering a request", exc_info=error)
     body = error_body(
-        "DATABASE_INTERRUPTED",
+        DATABASE_INTERRUPTED,
         "The registry lost its database connection while answering this. If it was a "
         "change, it may or may not have been saved: check, then try again in a moment.",
     )
